@@ -1,0 +1,95 @@
+"""Hiring to the target headcount and the attributes of newcomers.
+
+MODEL.md section 7 ("Turnover and hiring"). The target headcount of a factory follows its
+growth path (Kirov: about 12,000 in 1928 to about 30,000 in 1941; P8) plus a safety factor of
+hoarded labour (Berliner's safety factor). Each day a share ``fill_rate * village_supply`` of
+the vacancies of each role is filled; workers come largely from the village (collectivisation
+pushed peasants into industry, internal passports from Dec 1932 slowed the flow), less skilled
+and less conscious than the urban core. All attributes are counter-based draws keyed by the new
+person's id (stream ``hiring``), so who gets hired does not depend on storage order.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from ..population import WORKER, Population
+from ..rng import beta, uniform, uniform2
+
+
+@njit(cache=True)
+def _fill(rows0, rows1, pid, factory, shop, role, skill, c, e0, village, hired, fac_of_row,
+          role_of_row, shops_per_factory, key, day, skill_a, skill_b, c_a, c_b, village_share,
+          e_mean, e_sd, tenure_max_days):
+    for i in range(rows0, rows1):
+        p = pid[i]
+        f = fac_of_row[i - rows0]
+        factory[i] = f
+        role[i] = role_of_row[i - rows0]
+        shop[i] = f * shops_per_factory + int(uniform2(key, day, p, 1) * shops_per_factory)
+        is_village = role[i] == WORKER and uniform2(key, day, p, 2) < village_share
+        village[i] = 1 if is_village else 0
+        sk = beta(key, day, p, skill_a, skill_b, 1000)
+        cs = beta(key, day, p, c_a, c_b, 5000)
+        if role[i] != WORKER:
+            # foremen, specialists and managers: trained and better versed in the party's language
+            sk = 0.5 + 0.5 * sk
+            cs = min(1.0, cs + 0.2)
+        skill[i] = sk
+        c[i] = cs
+        z = np.sqrt(-2.0 * np.log(1.0 - uniform2(key, day, p, 3))) * np.cos(
+            2.0 * np.pi * uniform2(key, day, p, 4))
+        e0[i] = max(0.3, e_mean + e_sd * z)
+        hired[i] = day - int(uniform(key, day, p) * tenure_max_days)
+
+
+def add_people(pop: Population, fac_of_new: np.ndarray, role_of_new: np.ndarray,
+               shops_per_factory: int, key, day: int, *, skill, consciousness,
+               village_share: float, e_mean: float, e_sd: float,
+               tenure_max_days: int = 0) -> slice:
+    """Append people with the given factories and roles; attributes drawn by id. Returns rows."""
+    k = int(fac_of_new.shape[0])
+    rows = pop.append(k)
+    if k:
+        _fill(rows.start, rows.stop, pop.pid, pop.factory, pop.shop, pop.role, pop.skill, pop.c,
+              pop.e0, pop.village, pop.hired, fac_of_new.astype(np.int32),
+              role_of_new.astype(np.int8), shops_per_factory, key, day, skill.alpha,
+              skill.beta, consciousness.alpha, consciousness.beta, village_share, e_mean, e_sd,
+              tenure_max_days)
+    return rows
+
+
+def hires_today(target_by_role: np.ndarray, headcount_by_role: np.ndarray, fill_rate: float,
+                village_supply: float, key, day: int) -> np.ndarray:
+    """Number of hires per (factory, role): a share of vacancies, stochastically rounded.
+
+    The rounding draw is keyed by (day, factory * 4 + role), so it is common across runs.
+    """
+    vac = np.maximum(target_by_role - headcount_by_role, 0.0)
+    rate = np.full(vac.shape, fill_rate)
+    rate[:, WORKER] *= village_supply  # worker recruitment depends on the village's supply
+    expected = vac * np.minimum(rate, 1.0)
+    ids = np.arange(vac.size, dtype=np.int64)
+    u = _uniforms(key, day, ids).reshape(vac.shape)
+    return np.floor(expected + u).astype(np.int64)
+
+
+@njit(cache=True)
+def _uniforms(key, day, ids):
+    out = np.empty(ids.shape[0])
+    for j in range(ids.shape[0]):
+        out[j] = uniform(key, day, ids[j] + 1_000_000_007)
+    return out
+
+
+def target_headcount(size0: np.ndarray, years: float, growth: float, path, date,
+                     safety_factor: float) -> np.ndarray:
+    """Target employees per factory on ``date``: the growth path times (1 + safety factor)."""
+    if path:
+        xs = np.array([(d - path[0][0]).days for d, _ in path], dtype=float)
+        ys = np.array([m for _, m in path], dtype=float)
+        mult = float(np.interp((date - path[0][0]).days, xs, ys))
+    else:
+        mult = (1.0 + growth) ** years
+    return size0 * mult * (1.0 + safety_factor)

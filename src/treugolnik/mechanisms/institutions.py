@@ -1,0 +1,133 @@
+"""Grassroots institutions: production conferences, control commissions, inventors' clubs.
+
+MODEL.md section 7 ("Grassroots institutions"); the essay: "the numerous production
+conferences, control commissions, and inventors' clubs that Soviet workers were encouraged to
+join had a negative effect on labor discipline and multiplied the opportunities for disruptive
+clashes with management".
+
+Monthly, per person and body: join with ``p = sigma(join0 + join_c c + join_party party +
+join_participation participation - join_fear phi)`` (commissions are smaller: -1.5 on the
+logit), leave with ``leave``. Conference and club members make proposals (``proposal_rate``),
+adopted with ``p = sigma(adopt0 + adopt_participation participation - adopt_authority
+authority)``; adoption raises the shop's productivity A. Commission members find real
+mismanagement (``finding_rate``, more where authority is weak); findings go on the PPO agenda.
+Participants clash with foremen (``clash_rate c (1 - phi) (0.5 + participation)``); clashes raise
+the shop's clash pressure, which raises absence (labour discipline falls). Participation
+trains: ``c += training (leader c - c)+``, the leaders being the body's most conscious
+members (Lenin: training "led by the most conscious workers").
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from ..population import CANDIDATE, COMMISSION, CONFERENCE, EMPLOYED, INVENTORS, MEMBER
+from ..rng import uniform2
+from .labour import sigmoid
+
+
+@njit(cache=True)
+def leader_consciousness(n, state, shop, c, inst, n_shops):
+    """Mean c of each shop's most conscious participants (those above the participants' mean)."""
+    s1 = np.zeros(n_shops)
+    k1 = np.zeros(n_shops)
+    for i in range(n):
+        if state[i] == EMPLOYED and inst[i] != 0:
+            s1[shop[i]] += c[i]
+            k1[shop[i]] += 1.0
+    mean = s1 / np.maximum(k1, 1.0)
+    s2 = np.zeros(n_shops)
+    k2 = np.zeros(n_shops)
+    for i in range(n):
+        if state[i] == EMPLOYED and inst[i] != 0 and c[i] >= mean[shop[i]]:
+            s2[shop[i]] += c[i]
+            k2[shop[i]] += 1.0
+    return s2 / np.maximum(k2, 1.0)
+
+
+@njit(cache=True)
+def institutions_month(
+    n, pid, factory, shop, party, c, phi, skill, inst, state, day, participation, enabled,
+    join0, join_c, join_party, join_participation, join_fear, leave, proposal_rate, adopt0,
+    adopt_participation, adopt_authority, finding_rate, clash_rate, training,
+    fac_authority, leader_c, key, shop_adopted, shop_clashes, fac_findings,
+    fac_proposals, fac_adopted, fac_clashes, event_buf,
+):
+    """One month of institutional life; events (kind, pid, shop, adopted) go to ``event_buf``.
+
+    kind codes in the buffer: 0 proposal, 1 clash, 2 control finding. Returns the count.
+    """
+    k = 0
+    cap = event_buf.shape[0]
+    for i in range(n):
+        if state[i] != EMPLOYED:
+            continue
+        p = pid[i]
+        f = factory[i]
+        s = shop[i]
+        if not enabled:
+            inst[i] = 0
+            continue
+        is_party = 1.0 if (party[i] == MEMBER or party[i] == CANDIDATE) else 0.0
+        x = (join0 + join_c * c[i] + join_party * is_party + join_participation * participation
+             - join_fear * phi[i])
+        bits = inst[i]
+        for b in range(3):
+            bit = 1 << b
+            off = -1.5 if bit == COMMISSION else (-0.5 + skill[i] if bit == INVENTORS else 0.0)
+            u = uniform2(key, day, p, 10 + b)
+            if bits & bit:
+                if u < leave:
+                    bits &= ~bit
+            elif u < sigmoid(x + off):
+                bits |= bit
+        inst[i] = bits
+        if bits == 0:
+            continue
+        if bits & (CONFERENCE | INVENTORS):
+            if uniform2(key, day, p, 20) < proposal_rate:
+                adopted = uniform2(key, day, p, 21) < sigmoid(
+                    adopt0 + adopt_participation * participation - adopt_authority * fac_authority[f])
+                fac_proposals[f] += 1.0
+                if adopted:
+                    shop_adopted[s] += 1.0
+                    fac_adopted[f] += 1.0
+                if k < cap:
+                    event_buf[k, 0] = 0
+                    event_buf[k, 1] = p
+                    event_buf[k, 2] = s
+                    event_buf[k, 3] = 1 if adopted else 0
+                k += 1
+        if bits & COMMISSION:
+            if uniform2(key, day, p, 30) < finding_rate * (1.0 - 0.5 * fac_authority[f]):
+                fac_findings[f] += 1.0
+                if k < cap:
+                    event_buf[k, 0] = 2
+                    event_buf[k, 1] = p
+                    event_buf[k, 2] = s
+                    event_buf[k, 3] = 0
+                k += 1
+        if uniform2(key, day, p, 40) < clash_rate * c[i] * (1.0 - phi[i]) * (0.5 + participation):
+            shop_clashes[s] += 1.0
+            fac_clashes[f] += 1.0
+            if k < cap:
+                event_buf[k, 0] = 1
+                event_buf[k, 1] = p
+                event_buf[k, 2] = s
+                event_buf[k, 3] = 0
+            k += 1
+        c[i] += training * max(0.0, leader_c[s] - c[i])
+    return k
+
+
+@njit(cache=True)
+def participants_by_factory(n, state, factory, inst, n_factories):
+    """Participants per factory in each body: columns conference, commission, inventors."""
+    out = np.zeros((n_factories, 3))
+    for i in range(n):
+        if state[i] == EMPLOYED and inst[i] != 0:
+            for b in range(3):
+                if inst[i] & (1 << b):
+                    out[factory[i], b] += 1.0
+    return out

@@ -1,0 +1,108 @@
+"""Labour: who is scheduled, grievance and fear drift, absence, dismissal, prosecution, quits.
+
+MODEL.md section 7 ("Absence", "Grievance and fear", "Turnover and hiring").
+
+* Absence: ``p = sigma(a0 + a_g g - a_E E_f - a_phi phi + a_v village + a_clash clash_shop)``
+  with enforcement ``E_f = absence_penalty * will_f``; the will falls as vacancies rise
+  (managers hoard scarce labour: pattern P5; Neutatz on the 1932 decree at Metrostroi).
+* Under the 1932 decree an absentee may be dismissed (``dismiss_p * absence_penalty * will``);
+  under the decree of 26 June 1940 (``prosecution`` = 1) absentees and quitters are prosecuted.
+* Quits: ``p = sigma(q0 + q_g g + q_m tightness - q_L quit_penalty - q_t log(1 + tenure_years)
+  - q_p party + q_v village)`` per day (Hirschman's exit; the 1930s "flitting").
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from ..population import CANDIDATE, DISMISSED, EMPLOYED, MEMBER, QUIT
+from ..rng import uniform, uniform2
+from ..state import C_ABSENT, C_DISMISSALS, C_PROS_ABS, C_PROS_QUIT, C_QUITS, C_SCHEDULED
+
+
+@njit(cache=True, inline="always")
+def sigmoid(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+@njit(cache=True, inline="always")
+def is_scheduled(cal_code, common_workday, day, pid):
+    """Continuous week (code 1): everyone rests one day in five, staggered by id."""
+    if cal_code == 1:
+        return (day + pid) % 5 != 0
+    return common_workday
+
+
+@njit(cache=True)
+def labour_day(
+    n, pid, factory, shop, hired, village, party, g, phi, state, left, injured_until, absent,
+    pay_short, prosecuted,
+    day, cal_code, common_workday,
+    shop_g_pulse, shop_fear_pulse, shop_clash, fac_g_pulse, fac_fear_pulse, fac_will, fac_tight,
+    absence_penalty, quit_penalty, prosecution,
+    a0, a_g, a_E, a_phi, a_v, a_clash, dismiss_p, prosecute_p,
+    g_decay, g_pay, g_max, phi_decay,
+    q0, q_g, q_m, q_L, q_t, q_p, q_v,
+    key_absence, key_quit, today,
+):
+    """One day of labour for every employed person; counts go to ``today[factory, counter]``."""
+    for i in range(n):
+        if state[i] != EMPLOYED:
+            continue
+        f = factory[i]
+        s = shop[i]
+        p_id = pid[i]
+        # grievance and fear drift (pulses come from yesterday's accidents, arrests, meetings)
+        gi = g[i] * (1.0 - g_decay) + g_pay * pay_short[i] + shop_g_pulse[s] + fac_g_pulse[f]
+        g[i] = min(max(gi, 0.0), g_max)
+        fi = phi[i] * (1.0 - phi_decay) + shop_fear_pulse[s] + fac_fear_pulse[f]
+        phi[i] = min(max(fi, 0.0), 1.0)
+        absent[i] = 0
+        if injured_until[i] <= day and is_scheduled(cal_code, common_workday, day, p_id):
+            today[f, C_SCHEDULED] += 1.0
+            enforcement = absence_penalty * fac_will[f]
+            x = (a0 + a_g * g[i] - a_E * enforcement - a_phi * phi[i] + a_v * village[i]
+                 + a_clash * shop_clash[s])
+            if uniform(key_absence, day, p_id) < sigmoid(x):
+                absent[i] = 1
+                today[f, C_ABSENT] += 1.0
+                if prosecution > 0.5:
+                    # decree of 26 June 1940: corrective labour, pay withheld; stays employed
+                    if uniform2(key_absence, day, p_id, 1) < prosecute_p * fac_will[f]:
+                        prosecuted[i] += 1
+                        today[f, C_PROS_ABS] += 1.0
+                elif uniform2(key_absence, day, p_id, 2) < dismiss_p * absence_penalty * fac_will[f]:
+                    # decree of 15 Nov 1932: one day's absence, dismissal
+                    state[i] = DISMISSED
+                    left[i] = day
+                    today[f, C_DISMISSALS] += 1.0
+                    continue
+        tenure_years = (day - hired[i]) / 365.0
+        is_party = 1.0 if (party[i] == MEMBER or party[i] == CANDIDATE) else 0.0
+        xq = (q0 + q_g * g[i] + q_m * fac_tight[f] - q_L * quit_penalty
+              - q_t * np.log1p(max(tenure_years, 0.0)) - q_p * is_party + q_v * village[i])
+        if uniform(key_quit, day, p_id) < sigmoid(xq):
+            state[i] = QUIT
+            left[i] = day
+            today[f, C_QUITS] += 1.0
+            if prosecution > 0.5 and uniform2(key_quit, day, p_id, 1) < prosecute_p:
+                prosecuted[i] += 1
+                today[f, C_PROS_QUIT] += 1.0
+
+
+def enforcement_will(will, vacancy_rate, discipline, p, decree_today):
+    """Update management's enforcement will (vectorised over factories).
+
+    On the day a discipline decree raises the penalties the will jumps to 1 (the campaign);
+    it then returns towards ``will_base * discipline-weighted / (1 + will_vacancy * vacancy)``
+    at ``will_rate`` per day: managers who need labour stop enforcing (P5).
+    """
+    equilibrium = p.will_base * (0.5 + 0.5 * discipline) / (1.0 + p.will_vacancy * np.maximum(vacancy_rate, 0.0))
+    if decree_today:
+        will[:] = 1.0
+    else:
+        will += p.will_rate * (equilibrium - will)
+    np.clip(will, 0.0, 1.0, out=will)
+    return will
+

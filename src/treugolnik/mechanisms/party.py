@@ -1,0 +1,118 @@
+"""Party life: recruitment, candidacy, purges, shock work and Stakhanovism.
+
+MODEL.md section 7 ("Party life"). Monthly, per person:
+
+* Recruitment while admissions are open: ``p = recruit_rate * recruitment * exp(recruit_c (c -
+  0.3) + recruit_shock shock + recruit_stakhanovite stakh)`` (capped at 0.5); the conscious,
+  shock workers and Stakhanovites first (Lenin levy practice; 18th Congress, 1939).
+* Candidates become members after ``candidacy_days`` while admissions are open (the 1933-36
+  freeze held candidates too).
+* Purges (timeline events 1929, 1933-34, 1935, 1936) screen members and candidates; the
+  monthly expulsion probability is ``1 - exp(-h * days * w / mean w)`` where ``h`` makes the
+  purge expel its target share over its window and ``w = 1 + purge_passive [c < 0.35] +
+  purge_accused [accused] + purge_recent [in the party < 1 year]``: the passive, the accused
+  and recent recruits first (Szymanski 1984; Getty 1985).
+* Shock work spreads with the campaign (from Jan 1929); Stakhanovism once the campaign is
+  above 0.6 (only after 31 Aug 1935 in the bundled timeline) with skill and shock status.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from ..population import CANDIDATE, EMPLOYED, EXPELLED, MEMBER, NONPARTY, WORKER
+from ..rng import uniform2
+from .labour import sigmoid
+
+STAKHANOVITE_CAMPAIGN = 0.6
+
+
+@njit(cache=True)
+def purge_weights(n, state, party, c, accused, party_since, day, passive, acc_w, recent_w):
+    tot = 0.0
+    k = 0.0
+    for i in range(n):
+        if state[i] == EMPLOYED and (party[i] == MEMBER or party[i] == CANDIDATE):
+            w = 1.0
+            if c[i] < 0.35:
+                w += passive
+            if accused[i] > 0:
+                w += acc_w
+            if day - party_since[i] < 365:
+                w += recent_w
+            tot += w
+            k += 1.0
+    return tot / max(k, 1.0)
+
+
+@njit(cache=True)
+def party_month(
+    n, pid, factory, role, state, party, party_since, c, skill, shock, stakh, accused, day,
+    days, recruitment, purge_hazard, campaign,
+    recruit_rate, recruit_c, recruit_shock, recruit_stakh, candidacy_days,
+    passive, acc_w, recent_w, mean_w, shock0, shock_campaign, shock_c, stakh0, stakh_campaign,
+    stakh_skill, key, fac_recruited, fac_expelled, expel_buf,
+):
+    """One month of party life. Purge expulsions (pid) go to ``expel_buf``; returns count."""
+    k = 0
+    for i in range(n):
+        if state[i] != EMPLOYED:
+            continue
+        p = pid[i]
+        f = factory[i]
+        st = party[i]
+        if st == NONPARTY and recruitment > 0.0:
+            x = recruit_c * (c[i] - 0.3) + recruit_shock * shock[i] + recruit_stakh * stakh[i]
+            pr = min(0.5, recruit_rate * recruitment * np.exp(x))
+            if uniform2(key, day, p, 1) < pr:
+                party[i] = CANDIDATE
+                party_since[i] = day
+                fac_recruited[f] += 1.0
+        elif st == CANDIDATE and recruitment > 0.0 and day - party_since[i] >= candidacy_days:
+            party[i] = MEMBER
+            party_since[i] = day
+        if purge_hazard > 0.0 and (party[i] == MEMBER or party[i] == CANDIDATE):
+            w = 1.0
+            if c[i] < 0.35:
+                w += passive
+            if accused[i] > 0:
+                w += acc_w
+            if day - party_since[i] < 365:
+                w += recent_w
+            if uniform2(key, day, p, 2) < 1.0 - np.exp(-purge_hazard * days * w / mean_w):
+                party[i] = EXPELLED
+                fac_expelled[f] += 1.0
+                if k < expel_buf.shape[0]:
+                    expel_buf[k] = p
+                k += 1
+        if role[i] == WORKER:
+            if shock[i] == 0:
+                if uniform2(key, day, p, 3) < sigmoid(shock0 + shock_campaign * campaign
+                                                      + shock_c * c[i]):
+                    shock[i] = 1
+            elif uniform2(key, day, p, 4) < 0.04 + 0.06 * (1.0 - campaign):
+                shock[i] = 0
+            if campaign > STAKHANOVITE_CAMPAIGN and stakh[i] == 0:
+                x = stakh0 + stakh_campaign * campaign + stakh_skill * skill[i] + 2.0 * shock[i]
+                if uniform2(key, day, p, 5) < sigmoid(x):
+                    stakh[i] = 1
+    return k
+
+
+def purge_hazards(purge: np.ndarray) -> np.ndarray:
+    """Daily hazard per day so that each purge window expels its target share of the average
+    member: ``-log(1 - share) / window length`` over each run of equal positive values."""
+    h = np.zeros_like(purge)
+    i = 0
+    n = purge.shape[0]
+    while i < n:
+        if purge[i] <= 0:
+            i += 1
+            continue
+        j = i
+        while j < n and purge[j] == purge[i]:
+            j += 1
+        h[i:j] = -np.log(1.0 - min(purge[i], 0.99)) / (j - i)
+        i = j
+    return h

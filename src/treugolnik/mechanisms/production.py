@@ -1,0 +1,113 @@
+"""Production: effort, storming, output, accidents and injuries, piece-rate pay accrual.
+
+MODEL.md section 7 ("Effort and output", "Accidents", "Pay, norms and plan").
+
+* Effort ``e = clip(e0 + b_c campaign c + b_p (shop mean - e0) - b_g g + storm + bonuses, 0, e_max)``.
+  Storming: in the last ten days of the month effort rises with the month-to-date plan gap,
+  and output in the first ten days is cut by late supplies (Berliner 1957; P4).
+* Output ``= skill * e * A_shop * hours * (1 - disruption_f) * supply``.
+* Accidents ``p = p0 exp(k max(0, e - e_safe)) (1 - safety_shop) (1 + storm_factor storm)``;
+  an injury keeps a person out for a geometric number of days; a share are fatal.
+* Pay: workers are paid by the piece, ``tariff * output / (norm * hours)``, with the
+  Stakhanovite bonus; foremen, specialists and managers are salaried (tariff times a multiple).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from ..population import DEAD, EMPLOYED, WORKER
+from ..rng import uniform, uniform2
+from ..state import C_ACCIDENTS, C_DEATHS, C_NORM_HOURS, C_OUTPUT, C_PAY, C_WORKDAYS
+from .labour import is_scheduled
+
+
+@njit(cache=True)
+def production_day(
+    n, pid, factory, shop, role, skill, c, g, e0, effort, shock, stakh, state, left,
+    injured_until, absent, out_m, pay_m, days_m,
+    day, cal_code, common_workday, hours, supply, campaign,
+    shop_norm, shop_A, shop_safety, shop_effort_prev, shop_effort_sum, shop_effort_n,
+    shop_accidents_m, shop_deaths_m, shop_out_q, shop_normhours_q,
+    fac_storm, fac_disruption, fac_pay_mult, fac_output_m,
+    tariff, role_mult, stakh_pay_bonus,
+    b_campaign, b_peer, b_grievance, e_max, shock_bonus, stakh_bonus,
+    p0, k_acc, e_safe, storm_factor, injury_days, death_share,
+    key_acc, today, accident_buf,
+):
+    """One working day; returns the number of accidents written to ``accident_buf``."""
+    n_acc = 0
+    for i in range(n):
+        if state[i] != EMPLOYED or absent[i] or injured_until[i] > day:
+            effort[i] = 0.0
+            continue
+        if not is_scheduled(cal_code, common_workday, day, pid[i]):
+            effort[i] = 0.0
+            continue
+        f = factory[i]
+        s = shop[i]
+        base = e0[i] + shock_bonus * shock[i] + stakh_bonus * stakh[i]
+        e = (base + b_campaign * campaign * c[i] + b_peer * (shop_effort_prev[s] - base)
+             - b_grievance * g[i] + fac_storm[f])
+        e = min(max(e, 0.0), e_max)
+        effort[i] = e
+        shop_effort_sum[s] += e
+        shop_effort_n[s] += 1.0
+        # workers make the product; foremen, specialists and managers organise it
+        out = 0.0
+        if role[i] == WORKER:
+            out = skill[i] * e * shop_A[s] * hours * (1.0 - fac_disruption[f]) * supply
+        out_m[i] += out
+        days_m[i] += 1
+        shop_out_q[s] += out
+        nh = shop_norm[s] * hours
+        fac_output_m[f] += out
+        today[f, C_OUTPUT] += out
+        today[f, C_WORKDAYS] += 1.0
+        if role[i] == WORKER:
+            shop_normhours_q[s] += nh
+            today[f, C_NORM_HOURS] += nh
+            pay = tariff * fac_pay_mult[f] * out / nh * (1.0 + stakh_pay_bonus * stakh[i])
+        else:
+            pay = tariff * role_mult[role[i]]
+        pay_m[i] += pay
+        today[f, C_PAY] += pay
+        # accidents: fast, tired and storming work is dangerous; safety spending protects
+        p_acc = (p0 * np.exp(k_acc * max(0.0, e - e_safe)) * (1.0 - shop_safety[s])
+                 * (1.0 + storm_factor * fac_storm[f]))
+        if uniform(key_acc, day, pid[i]) < p_acc:
+            today[f, C_ACCIDENTS] += 1.0
+            shop_accidents_m[s] += 1.0
+            u = uniform2(key_acc, day, pid[i], 1)
+            # geometric injury length with the given mean
+            length = 1 + int(np.log(1.0 - u) / np.log(1.0 - 1.0 / injury_days))
+            injured_until[i] = day + 1 + length
+            if n_acc < accident_buf.shape[0]:
+                accident_buf[n_acc, 0] = pid[i]
+                accident_buf[n_acc, 1] = s
+                accident_buf[n_acc, 2] = length
+            if uniform2(key_acc, day, pid[i], 2) < death_share:
+                state[i] = DEAD
+                left[i] = day
+                today[f, C_DEATHS] += 1.0
+                shop_deaths_m[s] += 1.0
+                if n_acc < accident_buf.shape[0]:
+                    accident_buf[n_acc, 2] = -1
+            n_acc += 1
+    return n_acc
+
+
+def storm_boost(output_m, plan_m, elapsed_share, day_of_month, p):
+    """Storming effort boost per factory (vectorised): only from day 21 on, rising with the
+    month-to-date shortfall against the pro-rata plan (P4)."""
+    if day_of_month < 21:
+        return np.zeros_like(output_m)
+    gap = np.maximum(0.0, 1.0 - output_m / np.maximum(plan_m * elapsed_share, 1e-9))
+    # late in the month the remaining plan must be made in fewer days
+    return np.minimum(p.storm_max, p.storm_k * (gap + 0.25 * elapsed_share))
+
+
+def supply_factor(day_of_month, supply_lag):
+    """Late supplies: the first decade of the month loses ``supply_lag`` of its output."""
+    return 1.0 - supply_lag if day_of_month <= 10 else 1.0

@@ -1,0 +1,181 @@
+"""Accusations and their consequences: investigation, reprimand, expulsion, referral, arrest,
+replacement of arrested managers by promoted workers (vydvizhentsy), fear.
+
+MODEL.md section 7 ("PPO meeting", "Consequences"); the essay: "party meetings often involving
+accusations of negligence, incompetence and, in the darker mid-1930s, accusations of political
+unreliability and sabotage".
+
+* Charge ladder: ``negligence``, ``incompetence``, ``bureaucratism``, ``self_seeking`` in
+  ordinary times; ``political_unreliability`` and ``sabotage`` with
+  ``p = sigma(pol0 + pol_vigilance vigilance + pol_prior accusations so far + pol_specialist
+  specialist_baiting [target is a specialist or manager])`` (escalation with vigilance and
+  against the already accused; Estevez et al. on denunciation cascades).
+* A party member or candidate accused is investigated: expelled with ``sigma(expel0 +
+  expel_political [political] + expel_vigilance vigilance)``, else reprimanded or cleared.
+* A political charge while vigilance is above one half is referred to the NKVD: arrest with
+  ``sigma(arrest0 + arrest_vigilance vigilance + arrest_quota quota + arrest_manager
+  [manager or specialist])`` (Gregory, Schroder and Sonin 2011 on quotas).
+* Order 00447 background arrests: each day at full quota a person is arrested with
+  ``quota_rate * (1 + 3 [accused before] + [village origin])`` (the quotas targeted former
+  kulaks and "anti-Soviet elements").
+* An arrest raises fear in the shop (``shop_arrest``) and factory (``factory_arrest`` per 1 %
+  arrested). An arrested manager or specialist is replaced by the most conscious party worker
+  of the factory (a vydvizhenets), which costs productivity for ``vydvizhenets_days``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from ..population import (
+    ARRESTED,
+    CANDIDATE,
+    EMPLOYED,
+    EXPELLED,
+    MANAGER,
+    MEMBER,
+    ROLES,
+    SPECIALIST,
+    WORKER,
+)
+from ..rng import uniform, uniform2
+from ..state import C_ARRESTS, C_MANAGER_ARRESTS
+from .labour import sigmoid
+
+ORDINARY = ("negligence", "incompetence", "bureaucratism", "self_seeking")
+POLITICAL = ("political_unreliability", "sabotage")
+CHARGES = ORDINARY + POLITICAL
+
+# Which ordinary charge fits which agenda topic (weights over ORDINARY).
+_ORDINARY_BY_TOPIC = {
+    "plan": (0.3, 0.5, 0.1, 0.1),
+    "norms_pay": (0.2, 0.2, 0.3, 0.3),
+    "safety": (0.7, 0.2, 0.1, 0.0),
+    "discipline": (0.6, 0.1, 0.1, 0.2),
+    "directive": (0.2, 0.3, 0.4, 0.1),
+    "control_finding": (0.2, 0.1, 0.4, 0.3),
+}
+
+
+def choose_charge(topic: str, target_role: int, prior: int, vigilance: float,
+                  baiting: float, p, u1: float, u2: float) -> str:
+    """The charge an accuser brings (two uniforms decide: political or not, which one)."""
+    elite = target_role in (MANAGER, SPECIALIST)
+    x = (p.pol0 + p.pol_vigilance * vigilance + p.pol_prior * prior
+         + p.pol_specialist * baiting * elite)
+    if u1 < 1.0 / (1.0 + np.exp(-x)):
+        # sabotage ("wrecking") is the charge for those answerable for output and safety
+        saboteur = elite or target_role == 1
+        sab = 0.6 if (saboteur and topic in ("plan", "safety", "control_finding")) else 0.25
+        return "sabotage" if u2 < sab else "political_unreliability"
+    w = np.cumsum(_ORDINARY_BY_TOPIC.get(topic, (0.25, 0.25, 0.25, 0.25)))
+    return ORDINARY[int(np.searchsorted(w, u2 * w[-1], side="right").clip(0, 3))]
+
+
+def accuse(world, row: int, charge: str, accuser_row: int, f: int, day: int, date,
+           pol: dict, prm, keys, log, parent: int, topic: str) -> None:
+    """Record an accusation against ``row`` and carry out its consequences."""
+    pop = world.pop
+    political = charge in POLITICAL
+    target_pid = int(pop.pid[row])
+    acc_id = log.add("accusation", date, f, parent=parent, person=int(pop.pid[accuser_row])
+                     if accuser_row >= 0 else -1, role=ROLES[pop.role[accuser_row]]
+                     if accuser_row >= 0 else "", target=target_pid,
+                     target_role=ROLES[pop.role[row]], topic=topic, charge=charge)
+    world.today[f, world.C["accusations"]] += 1
+    if political:
+        world.today[f, world.C["accusations_political"]] += 1
+    pop.accused[row] += 1
+    pop.last_accused[row] = day
+    pop.g[row] = min(pop.g[row] + 0.2, 3.0)
+    pop.phi[row] = min(1.0, pop.phi[row] + 0.1)
+    vig = pol["vigilance"]
+    rp = prm.repression
+    key = keys["repression"]
+    if pop.party[row] in (MEMBER, CANDIDATE):
+        x = rp.expel0 + rp.expel_political * political + rp.expel_vigilance * vig
+        u = uniform2(key, day, target_pid, 1 + pop.accused[row])
+        if u < sigmoid(x):
+            outcome = "expelled"
+        elif u < sigmoid(x) + 0.5 * (1 - sigmoid(x)):
+            outcome = "reprimanded"
+        else:
+            outcome = "cleared"
+        inv = log.add("investigation", date, f, parent=acc_id, target=target_pid,
+                      target_role=ROLES[pop.role[row]], charge=charge, outcome=outcome)
+        if outcome == "expelled":
+            pop.party[row] = EXPELLED
+            world.today[f, world.C["expulsions"]] += 1
+            log.add("expulsion", date, f, parent=inv, target=target_pid,
+                    target_role=ROLES[pop.role[row]], charge=charge, detail="after accusation")
+        elif outcome == "reprimanded" and pop.role[row] == MANAGER:
+            world.fac.authority[f] = max(0.0, world.fac.authority[f] - 0.5 * prm.meetings.authority_loss)
+    if political and vig > 0.5:
+        elite = pop.role[row] in (MANAGER, SPECIALIST)
+        x = (rp.arrest0 + rp.arrest_vigilance * vig + rp.arrest_quota * pol["arrest_quota"]
+             + rp.arrest_manager * elite)
+        if uniform2(key, day, target_pid, 50 + pop.accused[row]) < sigmoid(x):
+            arrest(world, row, f, day, date, prm, keys, log, acc_id, charge)
+
+
+def arrest(world, row: int, f: int, day: int, date, prm, keys, log, parent: int,
+           charge: str) -> None:
+    """Arrest a person: leaves employment; fear rises; a manager is replaced."""
+    pop = world.pop
+    if pop.state[row] != EMPLOYED:
+        return
+    pop.state[row] = ARRESTED
+    pop.left[row] = day
+    world.today[f, C_ARRESTS] += 1
+    role = int(pop.role[row])
+    log.add("arrest", date, f, parent=parent, target=int(pop.pid[row]),
+            target_role=ROLES[role], charge=charge)
+    spread_fear(world, int(pop.shop[row]), f, 1, prm)
+    if role in (MANAGER, SPECIALIST):
+        world.today[f, C_MANAGER_ARRESTS] += role == MANAGER
+        world.today[f, world.C["management_turnover"]] += 1
+        promote_vydvizhenets(world, f, role, day, date, prm, log, parent)
+
+
+def spread_fear(world, shop: int, f: int, arrests: int, prm) -> None:
+    fp = prm.fear
+    world.shops.fear_pulse[shop] += fp.shop_arrest * arrests
+    head = max(world.fac.headcount[f], 1.0)
+    world.fac.fear_pulse[f] += fp.factory_arrest * arrests / head
+
+
+def promote_vydvizhenets(world, f: int, role: int, day: int, date, prm, log, parent: int) -> None:
+    """Replace an arrested manager/specialist by the most conscious party worker of the factory."""
+    pop = world.pop
+    n = pop.n
+    cand = np.flatnonzero((pop.factory[:n] == f) & (pop.state[:n] == EMPLOYED)
+                          & (pop.role[:n] == WORKER) & (pop.party[:n] == MEMBER))
+    if cand.size == 0:
+        return
+    row = int(cand[np.argmax(pop.c[cand] + 1e-6 * pop.skill[cand])])
+    pop.role[row] = role
+    world.today[f, world.C["promotions"]] += 1
+    rp = prm.repression
+    world.fac.vydv_penalty[f] += rp.vydvizhenets_penalty / max(world.fac.headcount[f] * 0.03, 1.0)
+    log.add("promotion", date, f, parent=parent, person=int(pop.pid[row]), role="worker",
+            target=int(pop.pid[row]), target_role=ROLES[role], detail="vydvizhenets")
+
+
+@njit(cache=True)
+def quota_arrests(n, pid, factory, shop, role, village, accused, state, left, day, rate, key,
+                  today, buf):
+    """Order 00447 background arrests of the day; arrested rows go to ``buf``; returns count."""
+    k = 0
+    for i in range(n):
+        if state[i] != EMPLOYED:
+            continue
+        w = 1.0 + (3.0 if accused[i] > 0 else 0.0) + village[i]
+        if uniform(key, day, pid[i]) < rate * w:
+            state[i] = ARRESTED
+            left[i] = day
+            today[factory[i], C_ARRESTS] += 1.0
+            if k < buf.shape[0]:
+                buf[k] = i
+            k += 1
+    return k

@@ -1,0 +1,128 @@
+"""The columnar person table: one row per employee, one NumPy array per attribute.
+
+>>> pop = Population(capacity=8)
+>>> rows = pop.append(3)
+>>> pop.pid[:pop.n].tolist()
+[0, 1, 2]
+
+Rows live in arrays of a capacity that doubles when full, so hiring never reallocates per day.
+People who leave (quit, dismissed, arrested, dead) keep their row with a non-zero ``state``
+until :meth:`Population.compact` drops them (monthly); compaction keeps the order of ids, so
+``pid`` stays sorted and a person's row is found with ``searchsorted``. Person ids are never
+reused. Nothing here draws random numbers; attributes of new people are set by
+``mechanisms.hiring`` from counter-based draws keyed by their ids.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+# Roles (MODEL.md section 2). The director, PPO secretary and union chair are marked per factory.
+WORKER, FOREMAN, SPECIALIST, MANAGER = 0, 1, 2, 3
+ROLES = ("worker", "foreman", "specialist", "manager")
+
+# Employment states.
+EMPLOYED, QUIT, DISMISSED, ARRESTED, DEAD = 0, 1, 2, 3, 4
+STATES = ("employed", "quit", "dismissed", "arrested", "dead")
+
+# Party status.
+NONPARTY, CANDIDATE, MEMBER, EXPELLED = 0, 1, 2, 3
+
+# Institution membership bits.
+CONFERENCE, COMMISSION, INVENTORS = 1, 2, 4
+
+COLUMNS: dict[str, type] = {
+    "pid": np.int64,  # stable person id
+    "factory": np.int32,
+    "shop": np.int32,  # global shop index: factory * shops + local shop
+    "role": np.int8,
+    "skill": np.float32,  # 0..1
+    "hired": np.int32,  # day (since 1928-01-01) of hiring; tenure = today - hired
+    "village": np.int8,  # 1 = village newcomer
+    "party": np.int8,  # NONPARTY, CANDIDATE, MEMBER, EXPELLED
+    "party_since": np.int32,
+    "c": np.float32,  # consciousness (political literacy) 0..1
+    "g": np.float32,  # grievance >= 0
+    "phi": np.float32,  # fear 0..1
+    "e0": np.float32,  # personal base effort
+    "effort": np.float32,  # today's effort
+    "out_m": np.float32,  # month-to-date output
+    "pay_m": np.float32,  # month-to-date nominal pay
+    "days_m": np.int16,  # days worked this month
+    "shock": np.int8,
+    "stakh": np.int8,
+    "inst": np.int8,  # CONFERENCE | COMMISSION | INVENTORS bits
+    "accused": np.int16,  # number of accusations received
+    "last_accused": np.int32,  # day of the last accusation (-1 never)
+    "state": np.int8,
+    "left": np.int32,  # day the person left (state != EMPLOYED)
+    "injured_until": np.int32,  # day (exclusive) until which the person is injured
+    "absent": np.int8,  # absent today
+    "pay_short": np.float32,  # last month's real pay shortfall against the reference
+    "prosecuted": np.int16,
+}
+
+
+class Population:
+    """Columnar person table with stable ids and amortised growth."""
+
+    def __init__(self, capacity: int = 1024):
+        self.capacity = max(16, int(capacity))
+        self.n = 0
+        self.next_pid = 0
+        for name, dtype in COLUMNS.items():
+            setattr(self, name, np.zeros(self.capacity, dtype=dtype))
+
+    def _grow(self, need: int) -> None:
+        cap = self.capacity
+        while cap < need:
+            cap *= 2
+        if cap == self.capacity:
+            return
+        for name, dtype in COLUMNS.items():
+            old = getattr(self, name)
+            new = np.zeros(cap, dtype=dtype)
+            new[: self.n] = old[: self.n]
+            setattr(self, name, new)
+        self.capacity = cap
+
+    def append(self, k: int) -> slice:
+        """Reserve ``k`` new rows with fresh ids; returns their row slice (attributes zeroed)."""
+        self._grow(self.n + k)
+        rows = slice(self.n, self.n + k)
+        for name, dtype in COLUMNS.items():
+            getattr(self, name)[rows] = np.zeros(1, dtype=dtype)
+        self.pid[rows] = np.arange(self.next_pid, self.next_pid + k, dtype=np.int64)
+        self.last_accused[rows] = -1
+        self.n += k
+        self.next_pid += k
+        return rows
+
+    def compact(self) -> None:
+        """Drop the rows of people no longer employed (order, hence sorted ids, preserved)."""
+        keep = np.flatnonzero(self.state[: self.n] == EMPLOYED)
+        if keep.size == self.n:
+            return
+        for name in COLUMNS:
+            arr = getattr(self, name)
+            arr[: keep.size] = arr[keep]
+        self.n = int(keep.size)
+
+    def rows_of(self, pids: np.ndarray) -> np.ndarray:
+        """Row indices of the given ids (ids must be present)."""
+        return np.searchsorted(self.pid[: self.n], pids)
+
+    def view(self, name: str) -> np.ndarray:
+        """The live part of a column."""
+        return getattr(self, name)[: self.n]
+
+    def employed(self) -> np.ndarray:
+        return self.state[: self.n] == EMPLOYED
+
+    def permuted(self, order: np.ndarray) -> Population:
+        """A copy with rows in another order (for tests: draws must not depend on order)."""
+        other = Population(self.capacity)
+        for name in COLUMNS:
+            getattr(other, name)[: self.n] = getattr(self, name)[: self.n][order]
+        other.n, other.next_pid = self.n, self.next_pid
+        return other

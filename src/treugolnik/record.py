@@ -1,0 +1,195 @@
+"""What every run records: daily metrics, monthly aggregates, the event log; their schema.
+
+The column names below are the record contract of docs/ARCHITECTURE (``metrics.parquet``,
+``monthly.parquet``, ``events.parquet``); more columns are welcome, these are fixed. Files are
+written under temporary names and renamed into place, ``run.json`` last, so an interrupted
+run never leaves a half-written file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+from numba import njit
+
+from .population import CANDIDATE, EMPLOYED, FOREMAN, MANAGER, MEMBER, SPECIALIST, WORKER
+
+METRIC_COLUMNS = (
+    "headcount", "workers", "foremen", "specialists", "managers", "hires", "quits",
+    "dismissals", "arrests", "expulsions", "absent", "injured", "accidents", "output",
+    "plan_daily", "pay_nominal", "pay_real", "norm_index", "grievance", "fear",
+    "consciousness", "party_members", "party_candidates", "shock_workers", "stakhanovites",
+    "participants_conference", "participants_commission", "participants_inventors",
+    "proposals_made", "proposals_adopted", "clashes", "meetings", "items", "workers_won",
+    "concessions", "accusations", "prosecutions_absence", "prosecutions_quitting",
+    "directives_issued", "directives_adopted",
+)
+EXTRA_COLUMNS = (
+    "deaths", "scheduled", "workdays", "pay_total", "accusations_political", "promotions",
+    "management_turnover", "manager_arrests", "recruited", "fulfilment_month", "authority",
+    "enforcement_will",
+)
+FLOW_COLUMNS = (
+    "hires", "quits", "dismissals", "arrests", "expulsions", "absent", "accidents", "output",
+    "plan_daily", "proposals_made", "proposals_adopted", "clashes", "meetings", "items",
+    "workers_won", "concessions", "accusations", "prosecutions_absence",
+    "prosecutions_quitting", "directives_issued", "directives_adopted", "deaths", "scheduled",
+    "workdays", "pay_total", "accusations_political", "promotions", "management_turnover",
+    "manager_arrests", "recruited",
+)
+EVENT_KINDS = ("meeting", "item", "speech", "resolution", "accusation", "investigation",
+               "expulsion", "arrest", "promotion", "prosecution", "directive", "proposal",
+               "clash", "accident", "control_finding")
+EVENT_SCHEMA = {
+    "event_id": pl.Int64, "date": pl.Date, "factory": pl.Int32, "kind": pl.Utf8,
+    "parent_id": pl.Int64, "person": pl.Int64, "role": pl.Utf8, "target": pl.Int64,
+    "target_role": pl.Utf8, "side": pl.Utf8, "topic": pl.Utf8, "frame": pl.Utf8,
+    "strength": pl.Float64, "outcome": pl.Utf8, "charge": pl.Utf8, "detail": pl.Utf8,
+}
+
+# stock columns computed by the stocks kernel, in its output order
+STOCKS = ("headcount", "workers", "foremen", "specialists", "managers", "injured", "g_sum",
+          "phi_sum", "c_sum", "party_members", "party_candidates", "shock_workers",
+          "stakhanovites", "participants_conference", "participants_commission",
+          "participants_inventors")
+
+
+@njit(cache=True)
+def stocks_by_factory(n, state, factory, role, injured_until, g, phi, c, party, shock, stakh,
+                      inst, day, n_factories):
+    out = np.zeros((n_factories, 16))
+    for i in range(n):
+        if state[i] != EMPLOYED:
+            continue
+        f = factory[i]
+        out[f, 0] += 1.0
+        r = role[i]
+        if r == WORKER:
+            out[f, 1] += 1.0
+        elif r == FOREMAN:
+            out[f, 2] += 1.0
+        elif r == SPECIALIST:
+            out[f, 3] += 1.0
+        elif r == MANAGER:
+            out[f, 4] += 1.0
+        if injured_until[i] > day:
+            out[f, 5] += 1.0
+        out[f, 6] += g[i]
+        out[f, 7] += phi[i]
+        out[f, 8] += c[i]
+        if party[i] == MEMBER:
+            out[f, 9] += 1.0
+        elif party[i] == CANDIDATE:
+            out[f, 10] += 1.0
+        out[f, 11] += shock[i]
+        out[f, 12] += stakh[i]
+        for b in range(3):
+            if inst[i] & (1 << b):
+                out[f, 13 + b] += 1.0
+    return out
+
+
+class EventLog:
+    """Append-only event log; ``add`` returns the new event's id (0, 1, 2, ...)."""
+
+    def __init__(self):
+        self.cols: dict[str, list] = {k: [] for k in EVENT_SCHEMA}
+
+    def add(self, kind: str, date: dt.date, factory: int, *, parent: int = -1, person: int = -1,
+            role: str = "", target: int = -1, target_role: str = "", side: str = "",
+            topic: str = "", frame: str = "", strength: float = float("nan"),
+            outcome: str = "", charge: str = "", detail: str = "") -> int:
+        eid = len(self.cols["event_id"])
+        c = self.cols
+        c["event_id"].append(eid)
+        c["date"].append(date)
+        c["factory"].append(int(factory))
+        c["kind"].append(kind)
+        c["parent_id"].append(int(parent))
+        c["person"].append(int(person))
+        c["role"].append(role)
+        c["target"].append(int(target))
+        c["target_role"].append(target_role)
+        c["side"].append(side)
+        c["topic"].append(topic)
+        c["frame"].append(frame)
+        c["strength"].append(float(strength))
+        c["outcome"].append(outcome)
+        c["charge"].append(charge)
+        c["detail"].append(detail)
+        return eid
+
+    def __len__(self) -> int:
+        return len(self.cols["event_id"])
+
+    def frame(self) -> pl.DataFrame:
+        return pl.DataFrame(self.cols, schema=EVENT_SCHEMA)
+
+
+def monthly_from_daily(metrics: pl.DataFrame) -> pl.DataFrame:
+    """Monthly aggregates: sums of flows, month-end stocks, and the derived rates."""
+    stock_cols = [c for c in metrics.columns if c not in FLOW_COLUMNS and c != "date"]
+    m = metrics.with_columns(
+        pl.col("date").dt.truncate("1mo").alias("month"),
+        (pl.col("date").dt.day() >= 21).alias("_late"),
+    )
+    agg = [pl.col(c).sum() for c in FLOW_COLUMNS if c in metrics.columns]
+    agg += [pl.col(c).last() for c in stock_cols if c not in ("pay_nominal", "pay_real")]
+    agg += [
+        pl.col("headcount").mean().alias("_mean_head"),
+        pl.col("date").count().alias("days"),
+        pl.col("output").filter(pl.col("_late")).sum().alias("_late_output"),
+        (pl.col("pay_real") * pl.col("workdays")).sum().alias("_real_total"),
+    ]
+    out = m.group_by("month", maintain_order=True).agg(agg)
+    out = out.with_columns(
+        (pl.col("output") / pl.col("plan_daily")).alias("fulfilment"),
+        (pl.col("_late_output") / pl.col("output")).alias("last_decade_share"),
+        (pl.col("quits") / pl.col("_mean_head") * 365.0 / pl.col("days")).alias("turnover_rate"),
+        (pl.col("absent") / pl.col("scheduled")).alias("absence_rate"),
+        (pl.col("pay_total") / pl.col("workdays")).alias("pay_nominal"),
+        (pl.col("_real_total") / pl.col("workdays")).alias("pay_real"),
+    ).rename({"plan_daily": "plan"})
+    return out.drop(["_mean_head", "_late_output", "_real_total"])
+
+
+def _versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {}
+    for name in ("treugolnik", "numpy", "numba", "polars", "pydantic"):
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = "unknown"
+    return out
+
+
+def write_run(out_dir: str | Path, manifest: dict, metrics: pl.DataFrame,
+              monthly: pl.DataFrame, events: pl.DataFrame) -> Path:
+    """Write the four files of the run contract atomically (temp names, then rename)."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = {}
+    pid = os.getpid()
+    try:
+        for name, df in (("metrics", metrics), ("monthly", monthly), ("events", events)):
+            path = out / f".{name}.parquet.{pid}.tmp"
+            df.write_parquet(path, compression="zstd", statistics=False)
+            tmp[name + ".parquet"] = path
+        path = out / f".run.json.{pid}.tmp"
+        manifest = dict(manifest, versions=_versions())
+        path.write_text(json.dumps(manifest, indent=2, default=str, sort_keys=True))
+        tmp["run.json"] = path
+        for final, path in tmp.items():
+            os.replace(path, out / final)
+    finally:
+        for path in tmp.values():
+            if path.exists():
+                path.unlink()
+    return out

@@ -1,0 +1,182 @@
+"""Loading scenarios: bundled names or TOML paths, regime presets, ``--set`` overrides, errors.
+
+>>> from treugolnik import load_scenario
+>>> s = load_scenario("kirov-small", sets=["period.end=1929-12-31"])
+>>> s.period.end.isoformat()
+'1929-12-31'
+
+Precedence, lowest first: schema defaults, the regime preset, the scenario file, ``--set``.
+Every problem is reported as one line naming the file (or ``--set``), the field and what is
+allowed; all problems are collected before raising :class:`ScenarioError`.
+"""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from .regimes import PRESETS
+from .schema import REGIMES, Scenario
+
+
+class ScenarioError(ValueError):
+    """A user error in a scenario, a parameter or an override: one line per problem."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+def bundled_names() -> list[str]:
+    """Names of the bundled scenarios."""
+    folder = resources.files("treugolnik.scenario") / "bundled"
+    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
+
+
+def bundled_path(name: str) -> Path:
+    return Path(str(resources.files("treugolnik.scenario") / "bundled" / f"{name}.toml"))
+
+
+def _read_toml(path: Path, label: str) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ScenarioError(
+            [f"{label}: no such file or bundled scenario (bundled: {', '.join(bundled_names())})"]
+        ) from None
+    except tomllib.TOMLDecodeError as err:
+        raise ScenarioError([f"{label}: not valid TOML: {err}"]) from None
+
+
+def parse_set(item: str) -> tuple[str, Any]:
+    """Parse ``KEY=VALUE``; VALUE is read as a TOML value, else taken as a string."""
+    if "=" not in item:
+        raise ScenarioError([f"--set {item}: expected KEY=VALUE, e.g. period.end=1930-12-31"])
+    key, raw = item.split("=", 1)
+    key = key.strip()
+    if not key or any(not part for part in key.split(".")):
+        raise ScenarioError([f"--set {item}: empty key"])
+    try:
+        value = tomllib.loads(f"v = {raw.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw.strip()
+    return key, value
+
+
+def _set_dotted(tree: dict[str, Any], key: str, value: Any) -> None:
+    parts = key.split(".")
+    node = tree
+    for part in parts[:-1]:
+        child = node.get(part)
+        if not isinstance(child, dict):
+            child = node[part] = {}
+        node = child
+    node[parts[-1]] = value
+
+
+def _merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+    out = copy.deepcopy(base)
+    for k, v in top.items():
+        if isinstance(v, dict) and isinstance(out.get(k), dict):
+            out[k] = _merge(out[k], v)
+        else:
+            out[k] = copy.deepcopy(v)
+    return out
+
+
+def _model_at(loc: tuple) -> type[BaseModel] | None:
+    model: Any = Scenario
+    for part in loc:
+        field = model.model_fields.get(part) if isinstance(part, str) else None
+        if field is None:
+            return None
+        ann = field.annotation
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            model = ann
+        else:
+            return None
+    return model
+
+
+def _describe(err: dict, source_of) -> str:
+    loc = tuple(err["loc"])
+    field = ".".join(str(p) for p in loc) or "(top level)"
+    source = source_of(field)
+    if err["type"] == "extra_forbidden":
+        parent = _model_at(loc[:-1])
+        allowed = ", ".join(parent.model_fields) if parent else "?"
+        return f"{source}: unknown field '{field}' (allowed here: {allowed})"
+    msg = err["msg"]
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, ") :]
+    got = err.get("input")
+    shown = "" if isinstance(got, dict) else f" (got {got!r})"
+    return f"{source}: {field}: {msg}{shown}"
+
+
+def load_scenario(
+    scenario: str | Path = "kirov",
+    *,
+    regime: str | None = None,
+    seed: int | None = None,
+    sets: list[str] | dict[str, Any] | None = None,
+) -> Scenario:
+    """Load a bundled scenario by name or a TOML file, apply the regime preset and overrides.
+
+    Args:
+        scenario: a bundled name (see ``treugolnik scenarios``) or a path to a TOML file.
+        regime: ``bargaining``, ``despotism`` or ``niche``; default: the file's, else bargaining.
+        seed: the root seed; default: the file's, else 1.
+        sets: ``["KEY=VALUE", ...]`` or ``{"key": value}`` overrides with dotted keys.
+
+    Returns:
+        A validated :class:`Scenario`.
+
+    Raises:
+        ScenarioError: one line per problem, naming file, field and allowed values.
+    """
+    text = str(scenario)
+    if text in bundled_names():
+        path, label = bundled_path(text), f"{text}.toml"
+    else:
+        path, label = Path(text), text
+    raw = _read_toml(path, label)
+    raw.setdefault("name", path.stem)
+
+    overrides: list[tuple[str, Any]] = []
+    if isinstance(sets, dict):
+        overrides = list(sets.items())
+    elif sets:
+        overrides = [parse_set(s) for s in sets]
+    if regime is not None:
+        overrides.append(("regime", regime))
+    if seed is not None:
+        overrides.append(("seed", seed))
+    set_keys = {k for k, _ in overrides}
+    for key, value in overrides:
+        _set_dotted(raw, key, value)
+
+    chosen = raw.get("regime", "bargaining")
+    if chosen not in REGIMES:
+        src = "--regime/--set" if "regime" in set_keys else label
+        raise ScenarioError([f"{src}: regime: {chosen!r} is not one of {', '.join(REGIMES)}"])
+    preset: dict[str, Any] = {}
+    for key, value in PRESETS[chosen].items():
+        _set_dotted(preset, key, value)
+    merged = _merge(preset, raw)
+
+    def source_of(field: str) -> str:
+        hit = any(field == k or field.startswith(k + ".") or k.startswith(field + ".")
+                  for k in set_keys)
+        return "--set" if hit else label
+
+    try:
+        return Scenario.model_validate(merged)
+    except ValidationError as err:
+        raise ScenarioError([_describe(e, source_of) for e in err.errors()]) from None

@@ -1,0 +1,158 @@
+"""The state of a simulated world, defined once: people, shops, factories, today's counters.
+
+Mechanisms receive a :class:`World` (or its arrays) and change it; they never import the
+engine. Shops are indexed globally (``factory * shops + local``). ``World.today`` holds the
+per-factory event counters of the current day, indexed by :data:`COUNTERS`; the engine turns
+them, with the end-of-day stocks, into the metrics of the record contract.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .population import Population
+
+# Per-factory event counters of one day (the record's flow columns, plus a few extras).
+COUNTERS = (
+    "hires",
+    "quits",
+    "dismissals",
+    "arrests",
+    "deaths",
+    "expulsions",
+    "absent",
+    "scheduled",
+    "accidents",
+    "output",
+    "pay_nominal",
+    "workdays",
+    "proposals_made",
+    "proposals_adopted",
+    "clashes",
+    "meetings",
+    "items",
+    "workers_won",
+    "concessions",
+    "accusations",
+    "accusations_political",
+    "prosecutions_absence",
+    "prosecutions_quitting",
+    "directives_issued",
+    "directives_adopted",
+    "promotions",
+    "management_turnover",
+    "manager_arrests",
+    "recruited",
+    "norm_hours",
+)
+C = {name: i for i, name in enumerate(COUNTERS)}
+
+
+@dataclass
+class Shops:
+    """Per-shop arrays (length n_shops)."""
+
+    n: int
+    factory: np.ndarray
+    norm: np.ndarray  # output per hour at 100 % fulfilment
+    A: np.ndarray  # productivity (raised by adopted proposals)
+    safety: np.ndarray  # 0..1
+    effort_prev: np.ndarray  # yesterday's mean effort (peer norm)
+    effort_sum: np.ndarray
+    effort_n: np.ndarray
+    accidents_m: np.ndarray  # accidents this month
+    deaths_m: np.ndarray
+    out_q: np.ndarray  # output this quarter
+    normhours_q: np.ndarray  # norm x hours worked this quarter
+    clash: np.ndarray  # clash pressure (decays monthly), raises absence
+    g_pulse: np.ndarray  # grievance to add to every member tomorrow
+    fear_pulse: np.ndarray  # fear to add to every member tomorrow
+    norm_pause: np.ndarray  # 1 = next norm revision blocked (concession)
+    norm_rose: np.ndarray  # relative norm rise at the last revision
+
+    @classmethod
+    def empty(cls, n: int, factory: np.ndarray) -> Shops:
+        def z():
+            return np.zeros(n, dtype=np.float64)
+
+        return cls(n, factory, z(), np.ones(n), z(), np.ones(n), z(), z(), z(), z(), z(), z(),
+                   z(), z(), z(), np.zeros(n, dtype=np.int8), z())
+
+
+@dataclass
+class Factories:
+    """Per-factory arrays (length n_factories) and marked persons."""
+
+    n: int
+    size0: np.ndarray  # employees on the start date
+    target_annual: np.ndarray  # annual output target (plan)
+    output_y: np.ndarray  # output this plan year
+    output_m: np.ndarray  # output this month
+    plan_m: np.ndarray  # this month's plan
+    fulfilment_last: np.ndarray  # last month's fulfilment
+    authority: np.ndarray  # management authority 0..1
+    will: np.ndarray  # enforcement will 0..1
+    pay_mult: np.ndarray  # pay correction multiplier
+    disruption: np.ndarray  # output lost to meetings, institutions, clashes
+    vydv_penalty: np.ndarray  # productivity cost of promoted managers (decays)
+    fear_pulse: np.ndarray
+    g_pulse: np.ndarray
+    vacancy_rate: np.ndarray
+    headcount: np.ndarray
+    findings: list  # pending control-commission findings per factory
+    pending_directives: list  # directives waiting for the next PPO meeting
+    wage_bill_m: np.ndarray
+    storm: np.ndarray  # today's storming effort boost
+    secretary: np.ndarray  # pid of the PPO secretary
+    union_chair: np.ndarray  # pid of the union committee chair
+    director: np.ndarray  # pid of the director
+
+    @classmethod
+    def empty(cls, n: int) -> Factories:
+        def z():
+            return np.zeros(n, dtype=np.float64)
+
+        def ids():
+            return np.full(n, -1, dtype=np.int64)
+
+        return cls(n, z(), z(), z(), z(), z(), np.ones(n), np.full(n, 0.6), np.full(n, 0.6),
+                   np.ones(n), z(), z(), z(), z(), z(), z(), [[] for _ in range(n)],
+                   [[] for _ in range(n)], z(), z(), ids(), ids(), ids())
+
+
+@dataclass
+class World:
+    """Everything that changes during a run."""
+
+    pop: Population
+    shops: Shops
+    fac: Factories
+    shops_per_factory: int
+    today: np.ndarray = field(default=None)  # (n_factories, len(COUNTERS))
+    C = C  # counter column by name
+
+    def reset_today(self) -> None:
+        if self.today is None:
+            self.today = np.zeros((self.fac.n, len(COUNTERS)), dtype=np.float64)
+        else:
+            self.today[:] = 0.0
+
+# Counter columns as module constants, for the Numba kernels (globals are compile-time there).
+C_HIRES = C["hires"]
+C_QUITS = C["quits"]
+C_DISMISSALS = C["dismissals"]
+C_ARRESTS = C["arrests"]
+C_DEATHS = C["deaths"]
+C_EXPULSIONS = C["expulsions"]
+C_ABSENT = C["absent"]
+C_SCHEDULED = C["scheduled"]
+C_ACCIDENTS = C["accidents"]
+C_OUTPUT = C["output"]
+C_PAY = C["pay_nominal"]
+C_WORKDAYS = C["workdays"]
+C_PROS_ABS = C["prosecutions_absence"]
+C_PROS_QUIT = C["prosecutions_quitting"]
+C_NORM_HOURS = C["norm_hours"]
+C_MANAGER_ARRESTS = C["manager_arrests"]
