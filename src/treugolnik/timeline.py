@@ -205,7 +205,7 @@ def build_policy(scenario: Scenario) -> Policy:
             arr[pos:k] = level
             ramp = min(r.ramp_days, n - k)
             if r.ramp_days:
-                steps = np.arange(1, ramp + 1, dtype=np.float64) / r.ramp_days
+                steps = np.arange(0, ramp, dtype=np.float64) / r.ramp_days
                 arr[k:k + ramp] = level + (r.value - level) * steps
                 pos = k + ramp
                 level = level + (r.value - level) * (ramp / r.ramp_days)

@@ -1,0 +1,45 @@
+import datetime as dt
+
+import numpy as np
+import pytest
+
+from treugolnik.mechanisms.hiring import add_people, hires_today, target_headcount
+from treugolnik.population import WORKER, Population
+from treugolnik.rng import stream_key
+from treugolnik.scenario.schema import Distribution
+
+
+def test_hires_are_a_share_of_vacancies_stochastically_rounded():
+    target = np.array([[1000.0, 50.0, 70.0, 30.0]])
+    have = np.array([[900.0, 50.0, 60.0, 40.0]])
+    days = [hires_today(target, have, 0.05, 1.5, stream_key(1, "hiring"), d) for d in range(2000)]
+    h = np.array(days)[:, 0, :]
+    assert set(np.unique(h[:, WORKER])) <= {7, 8}  # 100 x 0.05 x 1.5 = 7.5
+    assert abs(h[:, WORKER].mean() - 7.5) < 0.05
+    assert set(np.unique(h[:, 2])) <= {0, 1} and abs(h[:, 2].mean() - 0.5) < 0.05
+    assert (h[:, 3] == 0).all()  # no vacancies, no hires
+
+
+def test_newcomers_attributes_are_drawn_by_id():
+    def make(order):
+        pop = Population(64)
+        add_people(pop, np.zeros(5000, dtype=np.int32), np.zeros(5000, dtype=np.int8), 8,
+                   stream_key(2, "hiring"), 100, skill=Distribution(alpha=2, beta=4),
+                   consciousness=Distribution(alpha=1.5, beta=7), village_share=0.6, e_mean=1,
+                   e_sd=0.1)
+        return pop
+
+    a = make(None)
+    assert abs(a.skill[:5000].mean() - 2 / 6) < 0.01
+    assert abs(a.village[:5000].mean() - 0.6) < 0.03
+    assert set(np.unique(a.shop[:5000])) == set(range(8))
+    b = make(None)
+    assert np.array_equal(a.skill[:5000], b.skill[:5000])
+
+
+def test_target_headcount_growth_and_path():
+    size0 = np.array([1000.0])
+    assert target_headcount(size0, 2.0, 0.1, [], None, 0.0)[0] == pytest.approx(1210.0)
+    path = [(dt.date(1930, 1, 1), 1.0), (dt.date(1932, 1, 1), 3.0)]
+    assert target_headcount(size0, 0, 0.1, path, dt.date(1931, 1, 1), 0.1)[0] == pytest.approx(
+        1000 * (1 + 2 * 365 / 730) * 1.1)

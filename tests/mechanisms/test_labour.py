@@ -1,0 +1,120 @@
+import numpy as np
+
+from treugolnik.mechanisms.labour import enforcement_will, is_scheduled, labour_day, sigmoid
+from treugolnik.population import DISMISSED, EMPLOYED, QUIT
+from treugolnik.rng import stream_key
+from treugolnik.scenario.schema import Absence
+from treugolnik.state import C
+
+from .helpers import crowd, today, within
+
+N = 40_000
+DAY = 2000
+
+
+def run_day(pop, *, absence_penalty=0.0, quit_penalty=0.0, prosecution=0.0, g=0.5, phi=0.1,
+            village=0, will=0.8, tight=1.0, a0=-3.0, q0=-6.0, cal=0, common=True,
+            seed=1, dismiss_p=0.5, clash=0.0):
+    n = pop.n
+    pop.g[:n] = g
+    pop.phi[:n] = phi
+    pop.village[:n] = village
+    t = today()
+    zeros = np.zeros(4)
+    labour_day(n, pop.pid, pop.factory, pop.shop, pop.hired, pop.village, pop.party, pop.g,
+               pop.phi, pop.state, pop.left, pop.injured_until, pop.absent, pop.pay_short,
+               pop.prosecuted, DAY, cal, common, zeros, zeros, np.full(4, clash), zeros[:1],
+               zeros[:1], np.array([will]), np.array([tight]), absence_penalty, quit_penalty,
+               prosecution, a0, 1.0, 2.0, 1.0, 0.5, 10.0, dismiss_p, 0.5,
+               0.0, 0.0, 3.0, 0.0,  # no grievance/fear drift in this test
+               q0, 1.0, 0.5, 2.0, 0.8, 1.0, 0.6,
+               stream_key(seed, "absence"), stream_key(seed, "quit"), t)
+    return t
+
+
+def test_absence_rate_matches_its_logit():
+    pop = crowd(N)
+    t = run_day(pop, g=0.5, phi=0.1, village=1, absence_penalty=0.0)
+    x = -3.0 + 1.0 * 0.5 - 0.0 - 1.0 * 0.1 + 0.5 * 1
+    assert t[0, C["scheduled"]] == N
+    assert within(t[0, C["absent"]] / N, sigmoid(x), N)
+
+
+def test_enforcement_and_clashes_move_absence():
+    low = run_day(crowd(N), absence_penalty=1.0, will=1.0)[0, C["absent"]]
+    high = run_day(crowd(N), absence_penalty=0.0)[0, C["absent"]]
+    clash = run_day(crowd(N), absence_penalty=0.0, clash=0.05)[0, C["absent"]]
+    assert low < high < clash
+    assert within(low / N, sigmoid(-3.0 + 0.5 - 2.0 - 0.1), N)
+
+
+def test_dismissal_only_under_the_decree_and_prosecution_after_1940():
+    pop = crowd(N)
+    t = run_day(pop, absence_penalty=0.0)
+    assert t[0, C["dismissals"]] == 0
+    pop = crowd(N)
+    t = run_day(pop, absence_penalty=0.7, will=1.0)
+    absent = t[0, C["absent"]]
+    assert t[0, C["dismissals"]] > 0
+    assert within(t[0, C["dismissals"]] / absent, 0.5 * 0.7, int(absent))
+    assert np.sum(pop.state[:N] == DISMISSED) == t[0, C["dismissals"]]
+    pop = crowd(N)
+    t = run_day(pop, absence_penalty=1.0, will=1.0, prosecution=1.0)
+    assert t[0, C["dismissals"]] == 0 and t[0, C["prosecutions_absence"]] > 0
+
+
+def test_quit_rate_matches_its_logit_and_penalty_lowers_it():
+    pop = crowd(N, day0=DAY)  # hired a year before DAY: tenure 1 year
+    t = run_day(pop, g=1.0, q0=-4.0, tight=1.0, quit_penalty=0.0)
+    x = -4.0 + 1.0 * 1.0 + 0.5 * 1.0 - 0 - 0.8 * np.log1p(1.0)
+    assert within(t[0, C["quits"]] / N, sigmoid(x), N)
+    assert np.sum(pop.state[:N] == QUIT) == t[0, C["quits"]]
+    t2 = run_day(crowd(N, day0=DAY), g=1.0, q0=-4.0, quit_penalty=1.0)
+    assert t2[0, C["quits"]] < t[0, C["quits"]]
+
+
+def test_continuous_week_rests_one_day_in_five():
+    pop = crowd(N)
+    t = run_day(pop, cal=1, common=True)
+    assert t[0, C["scheduled"]] == N - np.sum((DAY + pop.pid[:N]) % 5 == 0)
+    assert not is_scheduled(1, True, 5, 10) and is_scheduled(1, True, 6, 10)
+    assert not is_scheduled(2, False, 6, 10)
+
+
+def test_storage_order_does_not_change_anyones_outcome():
+    pop = crowd(5000)
+    pop.g[:5000] = np.linspace(0, 2, 5000)
+    perm = np.random.default_rng(1).permutation(5000)
+    other = pop.permuted(perm)
+    a, b = crowd(0), crowd(0)
+    for p, _ in ((pop, a), (other, b)):
+        n = p.n
+        labour_day(n, p.pid, p.factory, p.shop, p.hired, p.village, p.party, p.g, p.phi,
+                   p.state, p.left, p.injured_until, p.absent, p.pay_short, p.prosecuted, DAY, 0,
+                   True, np.zeros(1), np.zeros(1), np.zeros(1), np.zeros(1), np.zeros(1),
+                   np.array([0.5]), np.array([1.0]), 0.7, 0.0, 0.0, -2.0, 1.0, 1.0, 1.0, 0.5,
+                   1.0, 0.5, 0.5, 0.0, 0.0, 3.0, 0.0, -4.0, 1.0, 0.5, 2.0, 0.8, 1.0, 0.6,
+                   stream_key(3, "absence"), stream_key(3, "quit"), today())
+    order = np.argsort(other.pid[:5000])
+    assert np.array_equal(pop.absent[:5000], other.absent[:5000][order])
+    assert np.array_equal(pop.state[:5000], other.state[:5000][order])
+
+
+def test_other_mechanisms_parameters_leave_absence_draws_alone():
+    a, b = crowd(N), crowd(N)
+    run_day(a, q0=-6.0)
+    run_day(b, q0=-2.0)  # very different quit parameters
+    assert np.array_equal(a.absent[:N], b.absent[:N])
+    assert np.sum(a.state[:N] != EMPLOYED) < np.sum(b.state[:N] != EMPLOYED)
+
+
+def test_enforcement_will_jumps_on_decree_then_decays_with_vacancies():
+    p = Absence()
+    w = np.array([0.3, 0.3])
+    enforcement_will(w, np.array([0.0, 0.2]), 0.7, p, decree_today=True)
+    assert np.all(w == 1.0)
+    for _ in range(200):
+        enforcement_will(w, np.array([0.0, 0.2]), 0.7, p, decree_today=False)
+    eq = p.will_base * (0.5 + 0.35) / (1 + p.will_vacancy * np.array([0.0, 0.2]))
+    assert np.allclose(w, eq, atol=1e-3)
+    assert w[1] < w[0]  # managers short of labour enforce less (P5)

@@ -1,0 +1,99 @@
+import numpy as np
+import pytest
+
+from treugolnik.mechanisms.production import production_day, storm_boost, supply_factor
+from treugolnik.population import DEAD, MANAGER, WORKER
+from treugolnik.rng import stream_key
+from treugolnik.scenario.schema import Production
+from treugolnik.state import C
+
+from .helpers import crowd, today
+
+DAY = 3000
+
+
+def work(pop, *, storm=0.0, safety=0.0, p0=0.0, k=2.5, e_safe=1.2, hours=7.0, supply=1.0,
+         campaign=0.0, norm=0.5, A=1.0, disruption=0.0, tariff=2.0, prev=None, death=0.0):
+    n = pop.n
+    shops = int(pop.shop[:n].max()) + 1
+    t = today()
+    buf = np.zeros((n + 1, 3), dtype=np.int64)
+    sums = np.zeros(shops)
+    cnt = np.zeros(shops)
+    acc_m = np.zeros(shops)
+    k_acc = production_day(
+        n, pop.pid, pop.factory, pop.shop, pop.role, pop.skill, pop.c, pop.g, pop.e0,
+        pop.effort, pop.shock, pop.stakh, pop.state, pop.left, pop.injured_until, pop.absent,
+        pop.out_m, pop.pay_m, pop.days_m, DAY, 0, True, hours, supply, campaign,
+        np.full(shops, norm), np.full(shops, A), np.full(shops, safety),
+        np.full(shops, 1.0) if prev is None else prev, sums, cnt, acc_m, np.zeros(shops),
+        np.zeros(shops), np.zeros(shops), np.array([storm]), np.array([disruption]),
+        np.array([1.0]), np.zeros(1), tariff, np.array([1.0, 1.4, 1.9, 2.2]), 0.5,
+        0.25, 0.3, 0.15, 2.5, 0.1, 0.3, p0, k, e_safe, 1.0, 12.0, death,
+        stream_key(1, "accidents"), t, buf)
+    return t, k_acc, buf
+
+
+def test_output_and_piece_rate_pay_follow_their_formulas():
+    pop = crowd(10)
+    pop.g[:10] = 0.0
+    pop.role[9] = MANAGER
+    t, _, _ = work(pop, hours=7.0, supply=0.7, A=1.2, disruption=0.1, norm=0.5, tariff=2.0)
+    e = 1.0  # e0 = 1, peer mean = 1, no campaign, no grievance, no storm
+    out = 0.5 * e * 1.2 * 7.0 * 0.9 * 0.7
+    assert pop.effort[0] == pytest.approx(e)
+    assert pop.out_m[0] == pytest.approx(out, rel=1e-6)
+    assert t[0, C["output"]] == pytest.approx(9 * out, rel=1e-6)  # the manager makes no output
+    assert pop.pay_m[0] == pytest.approx(2.0 * out / (0.5 * 7.0), rel=1e-6)
+    assert pop.pay_m[9] == pytest.approx(2.0 * 2.2)  # salaried
+    assert t[0, C["workdays"]] == 10
+
+
+def test_effort_is_clipped_and_rises_with_storm_and_campaign():
+    pop = crowd(4)
+    work(pop, storm=0.4, campaign=1.0)
+    assert pop.effort[0] == pytest.approx(1.0 + 0.25 * 0.3 + 0.3 * (1 - 1.0) - 0.15 * 0.0 + 0.4)
+    pop = crowd(4)
+    work(pop, storm=10.0)
+    assert pop.effort[0] == 2.5
+
+
+def test_absent_and_injured_do_not_work():
+    pop = crowd(4)
+    pop.absent[0] = 1
+    pop.injured_until[1] = DAY + 3
+    t, _, _ = work(pop)
+    assert t[0, C["workdays"]] == 2 and pop.out_m[0] == 0 and pop.out_m[1] == 0
+
+
+def test_accident_rate_matches_and_rises_with_effort_above_safe():
+    n = 100_000
+    pop = crowd(n)
+    p0 = 0.002
+    t, k, _ = work(pop, p0=p0, safety=0.25)
+    assert abs(k / n - p0 * 0.75) < 4.5 * np.sqrt(p0 * 0.75 / n)
+    pop2 = crowd(n)
+    t2, k2, _ = work(pop2, p0=p0, safety=0.25, storm=0.6)
+    # e = 1.6 > e_safe = 1.2: exp(2.5 * 0.4) times more, and x (1 + storm)
+    expect = p0 * np.exp(2.5 * 0.4) * 0.75 * 1.6
+    assert abs(k2 / n - expect) < 4.5 * np.sqrt(expect / n)
+    assert np.sum(pop2.injured_until[:n] > DAY) == k2
+
+
+def test_deaths_leave_employment():
+    n = 50_000
+    pop = crowd(n)
+    t, k, buf = work(pop, p0=0.01, death=0.2)
+    dead = np.sum(pop.state[:n] == DEAD)
+    assert dead == t[0, C["deaths"]] > 0 and np.sum(buf[:k, 2] == -1) == dead
+
+
+def test_storming_only_in_the_last_decade_and_supply_lag_in_the_first():
+    p = Production()
+    out, plan = np.array([40.0]), np.array([100.0])
+    assert storm_boost(out, plan, 0.6, 18, p)[0] == 0.0
+    late = storm_boost(out, plan, 0.8, 24, p)[0]
+    assert late == pytest.approx(min(p.storm_max, p.storm_k * ((1 - 40 / 80) + 0.25 * 0.8)))
+    assert storm_boost(np.array([90.0]), plan, 0.8, 24, p)[0] < late
+    assert supply_factor(5, 0.3) == 0.7 and supply_factor(15, 0.3) == 1.0
+    assert WORKER == 0

@@ -1,0 +1,28 @@
+import numpy as np
+
+from treugolnik.population import DISMISSED, EMPLOYED, QUIT, Population
+
+
+def test_append_gives_fresh_sorted_ids_and_grows():
+    pop = Population(capacity=16)
+    pop.append(10)
+    pop.append(30)
+    assert pop.n == 40 and pop.capacity >= 40
+    assert np.array_equal(pop.pid[:40], np.arange(40))
+
+
+def test_compact_drops_leavers_and_keeps_order():
+    pop = Population(capacity=16)
+    pop.append(20)
+    pop.skill[:20] = np.arange(20, dtype=np.float32)
+    pop.state[[3, 7, 8]] = (QUIT, DISMISSED, QUIT)
+    pop.compact()
+    assert pop.n == 17
+    assert np.all(pop.state[:17] == EMPLOYED)
+    assert np.all(np.diff(pop.pid[:17]) > 0)
+    assert 3 not in pop.pid[:17] and 7 not in pop.pid[:17]
+    # attributes travel with their person
+    assert np.array_equal(pop.skill[:17], pop.pid[:17].astype(np.float32))
+    new = pop.append(2)
+    assert pop.pid[new].tolist() == [20, 21]  # ids never reused
+    assert np.array_equal(pop.rows_of(np.array([0, 9, 21])), [0, 6, 18])

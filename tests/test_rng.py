@@ -1,0 +1,52 @@
+import numpy as np
+
+from treugolnik.rng import Streams, beta, normals, stream_key, uniform, uniforms
+
+
+def test_same_inputs_same_draws():
+    key = stream_key(11, "absence")
+    ids = np.arange(1000, dtype=np.int64)
+    assert np.array_equal(uniforms(key, 500, ids), uniforms(key, 500, ids))
+
+
+def test_draws_do_not_depend_on_storage_order():
+    key = stream_key(11, "absence")
+    ids = np.arange(5000, dtype=np.int64)
+    perm = np.random.default_rng(0).permutation(ids)
+    a = uniforms(key, 77, ids)
+    b = uniforms(key, 77, perm)
+    assert np.array_equal(a[perm], b)
+
+
+def test_streams_days_and_seeds_are_distinct():
+    ids = np.arange(2000, dtype=np.int64)
+    base = uniforms(stream_key(1, "absence"), 10, ids)
+    for other in (uniforms(stream_key(1, "quit"), 10, ids), uniforms(stream_key(2, "absence"), 10, ids),
+                  uniforms(stream_key(1, "absence"), 11, ids)):
+        assert not np.array_equal(base, other)
+        # independent uniforms: correlation near zero (|r| < 4 / sqrt(n))
+        assert abs(np.corrcoef(base, other)[0, 1]) < 4 / np.sqrt(ids.size)
+
+
+def test_uniforms_are_uniform():
+    u = uniforms(stream_key(5, "x"), 3, np.arange(200_000, dtype=np.int64))
+    assert u.min() >= 0.0 and u.max() < 1.0
+    counts, _ = np.histogram(u, bins=20, range=(0, 1))
+    expected = u.size / 20
+    chi2 = ((counts - expected) ** 2 / expected).sum()
+    assert chi2 < 45  # 19 d.f.: P(chi2 > 45) < 0.001
+
+
+def test_normals_and_beta_moments():
+    z = normals(stream_key(5, "n"), 3, np.arange(100_000, dtype=np.int64))
+    assert abs(z.mean()) < 0.02 and abs(z.std() - 1) < 0.02
+    key = stream_key(5, "b")
+    b = np.array([beta(key, 1, i, 2.0, 5.0, 0) for i in range(20_000)])
+    assert abs(b.mean() - 2 / 7) < 0.01  # Beta(2, 5) mean
+    assert abs(b.var() - (2 * 5) / (7**2 * 8)) < 0.003
+
+
+def test_stream_keys_do_not_depend_on_anything_but_seed_and_name():
+    s = Streams(42)
+    assert s["meetings"] == stream_key(42, "meetings")
+    assert uniform(s["meetings"], 1, 2) == uniform(stream_key(42, "meetings"), 1, 2)
