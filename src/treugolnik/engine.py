@@ -117,6 +117,7 @@ class Simulation:
         self.acc_buf = np.zeros((ACCIDENT_BUF, 3), dtype=np.int64)
         self.inst_buf = np.zeros((INST_BUF, 4), dtype=np.int64)
         self.arrest_buf = np.zeros(ACCIDENT_BUF, dtype=np.int64)
+        self.pros_buf = np.zeros((ACCIDENT_BUF, 2), dtype=np.int64)
         self.expel_buf = np.zeros(INST_BUF, dtype=np.int64)
 
     # ------------------------------------------------------------------ set-up
@@ -257,7 +258,7 @@ class Simulation:
         self.profile["centre"] += time.perf_counter() - tc
         # 2. labour
         a, tv, gr, fe = s.absence, s.turnover, s.grievance, s.fear
-        self._timed("labour", labour.labour_day,
+        n_pros = self._timed("labour", labour.labour_day,
                     pop.n, pop.pid, pop.factory, pop.shop, pop.hired, pop.village, pop.party,
                     pop.g, pop.phi, pop.state, pop.left, pop.injured_until, pop.absent,
                     pop.pay_short, pop.prosecuted, day, int(self.cal_code[t]), bool(self.common[t]),
@@ -267,7 +268,12 @@ class Simulation:
                     a.a_village, a.a_clash, a.dismiss_p, a.prosecute_p, gr.decay, gr.pay_gap,
                     gr.g_max, fe.decay, tv.q0, tv.q_grievance, tv.q_tightness, tv.q_penalty,
                     tv.q_tenure, tv.q_party, tv.q_village, self.keys["absence"],
-                    self.keys["quit"], w.today)
+                    self.keys["quit"], w.today, a.prosecute_quit_p, self.pros_buf)
+        for r, kind in self.pros_buf[:min(n_pros, ACCIDENT_BUF)]:
+            self.log.add("prosecution", date, int(pop.factory[r]), target=int(pop.pid[r]),
+                         target_role=ROLES[pop.role[r]], topic="discipline",
+                         detail=("absence" if kind == 0 else "quitting")
+                         + " (decree of 26 June 1940)")
         shops.g_pulse[:] = 0.0
         shops.fear_pulse[:] = 0.0
         fac.g_pulse[:] = 0.0

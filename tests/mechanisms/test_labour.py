@@ -28,7 +28,8 @@ def run_day(pop, *, absence_penalty=0.0, quit_penalty=0.0, prosecution=0.0, g=0.
                prosecution, a0, 1.0, 2.0, 1.0, 0.5, 10.0, dismiss_p, 0.5,
                0.0, 0.0, 3.0, 0.0,  # no grievance/fear drift in this test
                q0, 1.0, 0.5, 2.0, 0.8, 1.0, 0.6,
-               stream_key(seed, "absence"), stream_key(seed, "quit"), t)
+               stream_key(seed, "absence"), stream_key(seed, "quit"), t, 0.8,
+               np.zeros((N, 2), dtype=np.int64))
     return t
 
 
@@ -59,8 +60,11 @@ def test_dismissal_only_under_the_decree_and_prosecution_after_1940():
     assert within(t[0, C["dismissals"]] / absent, 0.5 * 0.7, int(absent))
     assert np.sum(pop.state[:N] == DISMISSED) == t[0, C["dismissals"]]
     pop = crowd(N)
-    t = run_day(pop, absence_penalty=1.0, will=1.0, prosecution=1.0)
+    t = run_day(pop, absence_penalty=1.0, will=1.0, prosecution=1.0, q0=-3.0)
     assert t[0, C["dismissals"]] == 0 and t[0, C["prosecutions_absence"]] > 0
+    # quitting is prosecuted at prosecute_quit_p
+    q = t[0, C["quits"]]
+    assert within(t[0, C["prosecutions_quitting"]] / q, 0.8, int(q))
 
 
 def test_quit_rate_matches_its_logit_and_penalty_lowers_it():
@@ -94,7 +98,8 @@ def test_storage_order_does_not_change_anyones_outcome():
                    True, np.zeros(1), np.zeros(1), np.zeros(1), np.zeros(1), np.zeros(1),
                    np.array([0.5]), np.array([1.0]), 0.7, 0.0, 0.0, -2.0, 1.0, 1.0, 1.0, 0.5,
                    1.0, 0.5, 0.5, 0.0, 0.0, 3.0, 0.0, -4.0, 1.0, 0.5, 2.0, 0.8, 1.0, 0.6,
-                   stream_key(3, "absence"), stream_key(3, "quit"), today())
+                   stream_key(3, "absence"), stream_key(3, "quit"), today(), 0.8,
+                   np.zeros((10, 2), dtype=np.int64))
     order = np.argsort(other.pid[:5000])
     assert np.array_equal(pop.absent[:5000], other.absent[:5000][order])
     assert np.array_equal(pop.state[:5000], other.state[:5000][order])

@@ -44,9 +44,14 @@ def labour_day(
     a0, a_g, a_E, a_phi, a_v, a_clash, dismiss_p, prosecute_p,
     g_decay, g_pay, g_max, phi_decay,
     q0, q_g, q_m, q_L, q_t, q_p, q_v,
-    key_absence, key_quit, today,
+    key_absence, key_quit, today, prosecute_quit_p, pros_buf,
 ):
-    """One day of labour for every employed person; counts go to ``today[factory, counter]``."""
+    """One day of labour for every employed person; counts go to ``today[factory, counter]``.
+
+    Prosecutions under the 1940 decree go to ``pros_buf`` as (row, kind 0 absence / 1 quitting);
+    returns their number.
+    """
+    k = 0
     for i in range(n):
         if state[i] != EMPLOYED:
             continue
@@ -72,6 +77,10 @@ def labour_day(
                     if uniform2(key_absence, day, p_id, 1) < prosecute_p * fac_will[f]:
                         prosecuted[i] += 1
                         today[f, C_PROS_ABS] += 1.0
+                        if k < pros_buf.shape[0]:
+                            pros_buf[k, 0] = i
+                            pros_buf[k, 1] = 0
+                        k += 1
                 elif uniform2(key_absence, day, p_id, 2) < dismiss_p * absence_penalty * fac_will[f]:
                     # decree of 15 Nov 1932: one day's absence, dismissal
                     state[i] = DISMISSED
@@ -86,9 +95,14 @@ def labour_day(
             state[i] = QUIT
             left[i] = day
             today[f, C_QUITS] += 1.0
-            if prosecution > 0.5 and uniform2(key_quit, day, p_id, 1) < prosecute_p:
+            if prosecution > 0.5 and uniform2(key_quit, day, p_id, 1) < prosecute_quit_p:
                 prosecuted[i] += 1
                 today[f, C_PROS_QUIT] += 1.0
+                if k < pros_buf.shape[0]:
+                    pros_buf[k, 0] = i
+                    pros_buf[k, 1] = 1
+                k += 1
+    return k
 
 
 def enforcement_will(will, vacancy_rate, discipline, p, decree_today):

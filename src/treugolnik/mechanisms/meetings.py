@@ -176,7 +176,8 @@ def hold_meeting(world, f: int, day: int, date, pol: dict, prm, keys, log, membe
         if topic == "directive":
             total = S["workers"] + S["management"]
             supports = orient == winner
-            adopted = binding and (supports or uniform2(key, day, 7_000_000 + f * 1000 + j, 5)
+            # formally adopted when the winners support it or party discipline carries it
+            adopted = supports or (uniform2(key, day, 7_000_000 + f * 1000 + j, 5)
                                    < 0.5 + 0.5 * pol["vigilance"])
             gap = (S[loser] / total if total > 0 else 0.5) * (0.5 if supports else 1.0)
             if not binding:

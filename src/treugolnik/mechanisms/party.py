@@ -43,7 +43,7 @@ def purge_weights(n, state, party, c, accused, party_since, day, passive, acc_w,
                 w += recent_w
             tot += w
             k += 1.0
-    return tot / max(k, 1.0)
+    return tot / k if k > 0 else 1.0
 
 
 @njit(cache=True)

@@ -27,7 +27,7 @@ PRESETS: dict[str, dict[str, object]] = {
         "meetings.binding": 1.0,
         "meetings.union_stance": 0.1,
         "meetings.foreman_deal": 0.0,
-        "turnover.q_grievance": 1.3,
+        "turnover.q_grievance": 1.1,
     },
     # Workers' niche in dysfunction: meetings are ritual (resolutions do not bind), leverage
     # comes from labour scarcity, quitting and informal deals with foremen.
@@ -38,7 +38,7 @@ PRESETS: dict[str, dict[str, object]] = {
         "meetings.binding": 0.0,
         "meetings.union_stance": 0.3,
         "meetings.foreman_deal": 0.6,
-        "turnover.q_tightness": 2.0,
-        "turnover.q_grievance": 1.3,
+        "turnover.q_tightness": 1.0,
+        "turnover.q_grievance": 1.1,
     },
 }

@@ -79,12 +79,13 @@ class Absence(_Strict):
     a_enforcement: float = 1.6
     a_fear: float = 1.0
     a_village: float = 0.5
-    a_clash: float = 6.0
+    a_clash: float = 15.0
     will_base: float = Field(0.9, ge=0, le=1)
     will_vacancy: float = Field(6.0, ge=0, description="labour hoarding: will falls with vacancies")
     will_rate: float = Field(0.04, gt=0, le=1, description="daily return of will to equilibrium")
     dismiss_p: float = Field(0.03, ge=0, le=1)
-    prosecute_p: float = Field(0.5, ge=0, le=1)
+    prosecute_p: float = Field(0.03, ge=0, le=1, description="absentee-days prosecuted (1940)")
+    prosecute_quit_p: float = Field(0.8, ge=0, le=1, description="quitters prosecuted (1940)")
 
 
 class Production(_Strict):

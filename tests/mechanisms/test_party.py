@@ -1,0 +1,79 @@
+import numpy as np
+import pytest
+
+from treugolnik.mechanisms.party import party_month, purge_hazards, purge_weights
+from treugolnik.population import CANDIDATE, EXPELLED, MEMBER, NONPARTY
+from treugolnik.rng import stream_key
+
+N = 40_000
+DAY = 5000
+
+from .helpers import crowd
+
+
+def month(pop, day, *, recruitment=0.0, hazard=0.0, days=30, campaign=0.0, mean_w=1.0):
+    n = pop.n
+    rec, exp = np.zeros(1), np.zeros(1)
+    buf = np.zeros(n, dtype=np.int64)
+    k = party_month(n, pop.pid, pop.factory, pop.role, pop.state, pop.party, pop.party_since,
+                    pop.c, pop.skill, pop.shock, pop.stakh, pop.accused, day, days, recruitment,
+                    hazard, campaign, 0.01, 3.0, 1.0, 1.5, 365, 1.5, 2.0, 1.0, mean_w, -6.0,
+                    5.0, 2.0, -12.0, 4.0, 3.0, stream_key(1, "party"), rec, exp, buf)
+    return k, rec[0], exp[0]
+
+
+def test_purge_expels_its_target_share_over_its_window():
+    purge = np.r_[np.zeros(10), np.full(120, 0.2), np.zeros(10)]
+    h = purge_hazards(purge)
+    assert h[:10].sum() == 0 and h[-10:].sum() == 0
+    assert h.sum() == pytest.approx(-np.log(0.8))
+    pop = crowd(N)
+    pop.party[:N] = MEMBER
+    pop.c[:N] = 0.5
+    pop.party_since[:N] = DAY - 3000
+    total = 0
+    for m in range(4):
+        _, _, e = month(pop, DAY + 30 * m, hazard=h[10], days=30)
+        total += e
+    assert abs(total / N - 0.2) < 0.01
+    assert (pop.party[:N] == EXPELLED).sum() == total
+
+
+def test_purge_hits_the_passive_accused_and_recent_first():
+    pop = crowd(N)
+    pop.party[:N] = MEMBER
+    pop.party_since[:N] = DAY - 3000
+    pop.c[:N] = 0.6
+    pop.c[: N // 2] = 0.2  # passive half
+    mw = purge_weights(N, pop.state, pop.party, pop.c, pop.accused, pop.party_since, DAY, 1.5,
+                       2.0, 1.0)
+    assert mw == pytest.approx((2.5 + 1.0) / 2)
+    month(pop, DAY, hazard=0.01, mean_w=mw)
+    passive = (pop.party[: N // 2] == EXPELLED).mean()
+    active = (pop.party[N // 2 : N] == EXPELLED).mean()
+    assert passive / active == pytest.approx(2.5, rel=0.15)
+
+
+def test_recruitment_only_while_admissions_open_and_candidacy():
+    pop = crowd(N)
+    _, rec, _ = month(pop, DAY, recruitment=0.0)
+    assert rec == 0 and (pop.party[:N] == NONPARTY).all()
+    _, rec, _ = month(pop, DAY, recruitment=1.0)
+    assert rec > 0 and (pop.party[:N] == CANDIDATE).sum() == rec
+    expect = 0.01 * np.exp(3.0 * (0.3 - 0.3))
+    assert abs(rec / N - expect) < 4.5 * np.sqrt(expect / N)
+    cand = pop.party[:N] == CANDIDATE
+    month(pop, DAY + 200, recruitment=1.0)
+    assert (pop.party[:N][cand] == CANDIDATE).all()  # candidacy not yet over
+    month(pop, DAY + 400, recruitment=0.0)
+    assert (pop.party[:N][cand] == CANDIDATE).all()  # frozen while admissions are closed
+    month(pop, DAY + 400, recruitment=0.5)
+    assert (pop.party[:N][cand] == MEMBER).all()
+
+
+def test_stakhanovites_only_in_the_campaign_and_shock_work_spreads():
+    pop = crowd(N)
+    month(pop, DAY, campaign=0.5)
+    assert pop.stakh[:N].sum() == 0 and pop.shock[:N].sum() > 0
+    month(pop, DAY + 30, campaign=0.9)
+    assert pop.stakh[:N].sum() > 0

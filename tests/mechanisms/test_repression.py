@@ -1,0 +1,78 @@
+import numpy as np
+import pytest
+
+from treugolnik import load_scenario
+from treugolnik.engine import Simulation
+from treugolnik.mechanisms import repression as rep
+from treugolnik.population import ARRESTED, EMPLOYED, MANAGER, SPECIALIST, WORKER
+from treugolnik.record import EventLog
+from treugolnik.scenario.schema import Meetings
+
+
+def political_share(vigilance, role=WORKER, prior=0, n=4000):
+    p = Meetings()
+    rng = np.random.default_rng(0)
+    charges = [rep.choose_charge("plan", role, prior, vigilance, 0.5, p, *rng.random(2))
+               for _ in range(n)]
+    return np.mean([c in rep.POLITICAL for c in charges]), charges
+
+
+def test_charge_ladder_escalates_with_vigilance_and_prior_accusations():
+    low, charges = political_share(0.25)
+    high, _ = political_share(0.95)
+    prior, _ = political_share(0.25, prior=3)
+    p = Meetings()
+    assert low == pytest.approx(1 / (1 + np.exp(-(p.pol0 + p.pol_vigilance * 0.25))), abs=0.02)
+    assert high > 0.3 > low
+    assert prior > low
+    assert set(charges) <= set(rep.CHARGES)
+    # ordinary charges follow the topic: a plan shortfall is mostly incompetence
+    ordinary = [c for c in charges if c in rep.ORDINARY]
+    assert max(set(ordinary), key=ordinary.count) == "incompetence"
+
+
+@pytest.fixture()
+def sim():
+    return Simulation(load_scenario("kirov-small", sets=["period.end=1937-12-31"]))
+
+
+def test_arrest_of_a_manager_promotes_a_vydvizhenets_and_spreads_fear(sim):
+    w = sim.world
+    w.reset_today()
+    pop = w.pop
+    n = pop.n
+    mgr = int(np.flatnonzero(pop.role[:n] == MANAGER)[0])
+    managers = int((pop.role[:n] == MANAGER).sum())
+    log = EventLog()
+    rep.arrest(w, mgr, 0, 3300, None, sim.s, sim.keys, log, -1, "sabotage")
+    assert pop.state[mgr] == ARRESTED
+    assert w.today[0, w.C["arrests"]] == 1 and w.today[0, w.C["promotions"]] == 1
+    employed = pop.state[:n] == EMPLOYED
+    assert int(((pop.role[:n] == MANAGER) & employed).sum()) == managers  # replaced
+    assert w.fac.vydv_penalty[0] > 0
+    assert w.shops.fear_pulse[pop.shop[mgr]] == pytest.approx(sim.s.fear.shop_arrest)
+    assert list(log.frame()["kind"]) == ["arrest", "promotion"]
+
+
+def test_political_accusation_under_high_vigilance_can_lead_to_arrest(sim):
+    w = sim.world
+    w.reset_today()
+    pop = w.pop
+    n = pop.n
+    log = EventLog()
+    pol = {"vigilance": 1.0, "arrest_quota": 1.0, "specialist_baiting": 0.5}
+    targets = np.flatnonzero((pop.role[:n] == SPECIALIST) & (pop.state[:n] == EMPLOYED))[:30]
+    for r in targets:
+        rep.accuse(w, int(r), "sabotage", -1, 0, 3400, None, pol, sim.s, sim.keys, log, -1, "plan")
+    kinds = log.frame()["kind"].to_list()
+    assert kinds.count("accusation") == len(targets)
+    x = (sim.s.repression.arrest0 + sim.s.repression.arrest_vigilance
+         + sim.s.repression.arrest_quota + sim.s.repression.arrest_manager)
+    p_arrest = 1 / (1 + np.exp(-x))
+    assert abs(kinds.count("arrest") / len(targets) - p_arrest) < 4 * np.sqrt(p_arrest * (1 - p_arrest) / len(targets)) + 0.05
+    # low vigilance: no referral at all
+    log2 = EventLog()
+    pol_low = {"vigilance": 0.3, "arrest_quota": 0.0, "specialist_baiting": 0.5}
+    for r in np.flatnonzero((pop.role[:n] == WORKER) & (pop.state[:n] == EMPLOYED))[:30]:
+        rep.accuse(w, int(r), "sabotage", -1, 0, 3401, None, pol_low, sim.s, sim.keys, log2, -1, "plan")
+    assert "arrest" not in log2.frame()["kind"].to_list()

@@ -1,0 +1,104 @@
+import datetime as dt
+
+import numpy as np
+import polars as pl
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from treugolnik import load_scenario, simulate
+from treugolnik.record import METRIC_COLUMNS
+
+SHORT = ("period.end=1929-06-30",)
+
+
+def conservation_holds(m: pl.DataFrame) -> bool:
+    head = m["headcount"].to_numpy()
+    flow = (m["hires"] - m["quits"] - m["dismissals"] - m["arrests"] - m["deaths"]).to_numpy()
+    return bool(np.array_equal(np.diff(head), flow[1:]))
+
+
+def test_record_contract_columns(run_small):
+    res = run_small(SHORT)
+    assert set(METRIC_COLUMNS) <= set(res.metrics.columns)
+    assert res.metrics["date"][0] == dt.date(1928, 10, 1)
+    assert res.metrics.height == (dt.date(1929, 6, 30) - dt.date(1928, 10, 1)).days + 1
+    for col in ("month", "fulfilment", "last_decade_share", "turnover_rate", "absence_rate"):
+        assert col in res.monthly.columns
+    for col in ("event_id", "date", "factory", "kind", "parent_id", "person", "role", "target",
+                "target_role", "side", "topic", "frame", "strength", "outcome", "charge",
+                "detail"):
+        assert col in res.events.columns
+
+
+def test_headcount_is_conserved_every_day(run_small):
+    assert conservation_holds(run_small(SHORT).metrics)
+
+
+def test_same_seed_same_run_other_seed_other_run(run_small):
+    a = run_small(SHORT, seed=5)
+    b = simulate(load_scenario("kirov-small", seed=5, sets=list(SHORT)))
+    assert a.metrics.equals(b.metrics) and a.events.equals(b.events)
+    c = run_small(SHORT, seed=6)
+    assert not a.metrics.equals(c.metrics)
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(size=st.integers(60, 400), growth=st.floats(-0.2, 0.6), seed=st.integers(0, 10**6),
+       shops=st.integers(1, 6), count=st.integers(1, 3),
+       end=st.sampled_from(["1929-02-28", "1933-03-31", "1937-11-30", "1940-09-30"]),
+       start=st.sampled_from(["1928-10-01", "1932-10-01", "1937-06-01"]))
+def test_invariants_hold_for_any_scenario(size, growth, seed, shops, count, end, start):
+    if start >= end:
+        start = "1928-10-01"
+    s = load_scenario("kirov-small", seed=seed, sets=[
+        f"factories.size={size}", f"factories.growth={growth}", f"factories.shops={shops}",
+        f"factories.count={count}", f"period.start={start}", f"period.end={end}"])
+    from treugolnik.engine import Simulation
+    from treugolnik.population import EMPLOYED
+
+    sim = Simulation(s)
+    res = sim.run()
+    m = res.metrics
+    assert conservation_holds(m)
+    for col in ("output", "pay_nominal", "pay_real", "norm_index", "headcount", "absent",
+                "hires", "quits", "arrests", "grievance", "fear"):
+        assert (m[col].to_numpy() >= 0).all(), col
+    pop = sim.world.pop
+    # nobody both employed and removed: leavers keep their leaving day, the employed none
+    employed = pop.state[: pop.n] == EMPLOYED
+    assert (pop.left[: pop.n][employed] == 0).all()
+    assert int(employed.sum()) == m["headcount"][-1]
+    assert (sim.world.shops.norm > 0).all()
+
+
+def test_counterfactual_is_identical_until_its_first_change(run_small):
+    base = run_small(("period.end=1937-12-31",))
+    cf = run_small(("period.end=1937-12-31", "counterfactual.no_terror=true"))
+    before = pl.col("date") < dt.date(1937, 1, 23)
+    assert base.metrics.filter(before).equals(cf.metrics.filter(before))
+    assert not base.metrics.equals(cf.metrics)
+    inst = run_small(("period.end=1929-06-30", "counterfactual.no_institutions=true"))
+    base2 = run_small(SHORT)
+    # the first production conferences meet on 15 Oct 1928
+    first = pl.col("date") < dt.date(1928, 10, 15)
+    assert base2.metrics.filter(first).equals(inst.metrics.filter(first))
+    assert inst.metrics["participants_conference"].sum() == 0
+
+
+def test_by_factory_rows_add_up():
+    s = load_scenario("kirov-small", sets=["factories.count=3", "factories.size=150",
+                                            "period.end=1929-01-31"])
+    res = simulate(s, by_factory=True)
+    bf = res.by_factory
+    assert bf.height == 3 * res.metrics.height
+    total = bf.group_by("date", maintain_order=True).agg(pl.col("headcount").sum(),
+                                                         pl.col("quits").sum())
+    assert total["headcount"].to_list() == res.metrics["headcount"].to_list()
+    assert total["quits"].to_list() == res.metrics["quits"].to_list()
+
+
+def test_regime_argument_applies_its_preset():
+    s = load_scenario("kirov-small", sets=list(SHORT))
+    res = simulate(s, regime="niche", seed=2)
+    assert res.scenario.regime == "niche" and res.scenario.meetings.binding == 0.0
+    assert res.scenario.seed == 2
