@@ -5,7 +5,7 @@ import pytest
 from treugolnik import load_scenario, simulate
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _run(sets: tuple, regime: str = "bargaining", seed: int = 1):
     return simulate(load_scenario("kirov-small", regime=regime, seed=seed, sets=list(sets)))
 

@@ -16,11 +16,16 @@ def test_run_writes_the_four_files_and_is_byte_identical(tmp_path):
     outs = []
     for k in range(2):
         out = tmp_path / f"r{k}"
-        r = runner.invoke(app, ["run", "kirov-small", "--seed", "11", "--out", str(out), "-q",
-                                *SHORT])
+        r = runner.invoke(
+            app, ["run", "kirov-small", "--seed", "11", "--out", str(out), "-q", *SHORT]
+        )
         assert r.exit_code == 0, r.output
         assert sorted(p.name for p in out.iterdir()) == [
-            "events.parquet", "metrics.parquet", "monthly.parquet", "run.json"]
+            "events.parquet",
+            "metrics.parquet",
+            "monthly.parquet",
+            "run.json",
+        ]
         outs.append(out)
     assert (outs[0] / "metrics.parquet").read_bytes() == (outs[1] / "metrics.parquet").read_bytes()
     assert (outs[0] / "events.parquet").read_bytes() == (outs[1] / "events.parquet").read_bytes()
@@ -41,22 +46,28 @@ def test_bad_key_one_line_exit_2_nothing_written(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text("[factories]\nshopz = 3\n")
     out = tmp_path / "out"
-    proc = subprocess.run([sys.executable, "-m", "treugolnik.cli", "run", str(bad), "--out",
-                           str(out)], capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "treugolnik.cli", "run", str(bad), "--out", str(out)],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "factories.shopz" in lines[0] and str(bad) in lines[0]
     assert "Traceback" not in proc.stderr and not out.exists()
 
 
-@pytest.mark.parametrize("args", [
-    ["run", "kirov-small", "--regime", "nonsense"],
-    ["run", "kirov-small", "--set", "period.end=1930-13-01"],
-    ["run", "kirov-small", "--set", "nokey"],
-    ["run", "no-such-scenario"],
-    ["run", "kirov-small", "--seed", "-3"],
-    ["protocols", "/nonexistent/run"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["run", "kirov-small", "--regime", "nonsense"],
+        ["run", "kirov-small", "--set", "period.end=1930-13-01"],
+        ["run", "kirov-small", "--set", "nokey"],
+        ["run", "no-such-scenario"],
+        ["run", "kirov-small", "--seed", "-3"],
+        ["protocols", "/nonexistent/run"],
+    ],
+)
 def test_user_errors_exit_2(args):
     r = runner.invoke(app, args)
     assert r.exit_code == 2
@@ -69,8 +80,12 @@ def test_plan_and_profile():
 
 def test_protocols_print_minutes(tmp_path):
     out = tmp_path / "r"
-    assert runner.invoke(app, ["run", "kirov-small", "--out", str(out), "-q",
-                               "--set", "period.end=1930-06-30"]).exit_code == 0
+    assert (
+        runner.invoke(
+            app, ["run", "kirov-small", "--out", str(out), "-q", "--set", "period.end=1930-06-30"]
+        ).exit_code
+        == 0
+    )
     r = runner.invoke(app, ["protocols", str(out), "--limit", "2", "--from", "1929-01-01"])
     assert r.exit_code == 0
     text = r.output
@@ -78,8 +93,9 @@ def test_protocols_print_minutes(tmp_path):
     assert "SPOKE:" in text and "Present:" in text
     ev = pl.read_parquet(out / "events.parquet")
     first = ev.filter((pl.col("kind") == "meeting") & (pl.col("date") >= pl.date(1929, 1, 1)))
-    n_items = ev.filter((pl.col("kind") == "item")
-                        & (pl.col("parent_id") == first["event_id"][0])).height
+    n_items = ev.filter(
+        (pl.col("kind") == "item") & (pl.col("parent_id") == first["event_id"][0])
+    ).height
     first_block = text.split("PROTOCOL")[1]
     assert first_block.count("HEARD:") == n_items  # faithful to the log
     r = runner.invoke(app, ["protocols", str(out), "--from", "1941-01-01"])

@@ -24,9 +24,24 @@ def test_record_contract_columns(run_small):
     assert res.metrics.height == (dt.date(1929, 6, 30) - dt.date(1928, 10, 1)).days + 1
     for col in ("month", "fulfilment", "last_decade_share", "turnover_rate", "absence_rate"):
         assert col in res.monthly.columns
-    for col in ("event_id", "date", "factory", "kind", "parent_id", "person", "role", "target",
-                "target_role", "side", "topic", "frame", "strength", "outcome", "charge",
-                "detail"):
+    for col in (
+        "event_id",
+        "date",
+        "factory",
+        "kind",
+        "parent_id",
+        "person",
+        "role",
+        "target",
+        "target_role",
+        "side",
+        "topic",
+        "frame",
+        "strength",
+        "outcome",
+        "charge",
+        "detail",
+    ):
         assert col in res.events.columns
 
 
@@ -43,16 +58,30 @@ def test_same_seed_same_run_other_seed_other_run(run_small):
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(size=st.integers(60, 400), growth=st.floats(-0.2, 0.6), seed=st.integers(0, 10**6),
-       shops=st.integers(1, 6), count=st.integers(1, 3),
-       end=st.sampled_from(["1929-02-28", "1933-03-31", "1937-11-30", "1940-09-30"]),
-       start=st.sampled_from(["1928-10-01", "1932-10-01", "1937-06-01"]))
+@given(
+    size=st.integers(60, 400),
+    growth=st.floats(-0.2, 0.6),
+    seed=st.integers(0, 10**6),
+    shops=st.integers(1, 6),
+    count=st.integers(1, 3),
+    end=st.sampled_from(["1929-02-28", "1933-03-31", "1937-11-30", "1940-09-30"]),
+    start=st.sampled_from(["1928-10-01", "1932-10-01", "1937-06-01"]),
+)
 def test_invariants_hold_for_any_scenario(size, growth, seed, shops, count, end, start):
     if start >= end:
         start = "1928-10-01"
-    s = load_scenario("kirov-small", seed=seed, sets=[
-        f"factories.size={size}", f"factories.growth={growth}", f"factories.shops={shops}",
-        f"factories.count={count}", f"period.start={start}", f"period.end={end}"])
+    s = load_scenario(
+        "kirov-small",
+        seed=seed,
+        sets=[
+            f"factories.size={size}",
+            f"factories.growth={growth}",
+            f"factories.shops={shops}",
+            f"factories.count={count}",
+            f"period.start={start}",
+            f"period.end={end}",
+        ],
+    )
     from treugolnik.engine import Simulation
     from treugolnik.population import EMPLOYED
 
@@ -60,8 +89,19 @@ def test_invariants_hold_for_any_scenario(size, growth, seed, shops, count, end,
     res = sim.run()
     m = res.metrics
     assert conservation_holds(m)
-    for col in ("output", "pay_nominal", "pay_real", "norm_index", "headcount", "absent",
-                "hires", "quits", "arrests", "grievance", "fear"):
+    for col in (
+        "output",
+        "pay_nominal",
+        "pay_real",
+        "norm_index",
+        "headcount",
+        "absent",
+        "hires",
+        "quits",
+        "arrests",
+        "grievance",
+        "fear",
+    ):
         assert (m[col].to_numpy() >= 0).all(), col
     pop = sim.world.pop
     # nobody both employed and removed: leavers keep their leaving day, the employed none
@@ -86,13 +126,15 @@ def test_counterfactual_is_identical_until_its_first_change(run_small):
 
 
 def test_by_factory_rows_add_up():
-    s = load_scenario("kirov-small", sets=["factories.count=3", "factories.size=150",
-                                            "period.end=1929-01-31"])
+    s = load_scenario(
+        "kirov-small", sets=["factories.count=3", "factories.size=150", "period.end=1929-01-31"]
+    )
     res = simulate(s, by_factory=True)
     bf = res.by_factory
     assert bf.height == 3 * res.metrics.height
-    total = bf.group_by("date", maintain_order=True).agg(pl.col("headcount").sum(),
-                                                         pl.col("quits").sum())
+    total = bf.group_by("date", maintain_order=True).agg(
+        pl.col("headcount").sum(), pl.col("quits").sum()
+    )
     assert total["headcount"].to_list() == res.metrics["headcount"].to_list()
     assert total["quits"].to_list() == res.metrics["quits"].to_list()
 

@@ -84,7 +84,8 @@ def test_no_terror_identical_before_1937_and_halves_arrests(runs):
 
 def test_party_membership_swings(runs):
     m = runs["bargaining"].monthly.with_columns(
-        (pl.col("party_members") + pl.col("party_candidates")).alias("party"))
+        (pl.col("party_members") + pl.col("party_candidates")).alias("party")
+    )
 
     def at(d):
         return m.filter(pl.col("month") == d)["party"][0]
@@ -98,9 +99,22 @@ def test_party_membership_swings(runs):
 def test_event_log_links_meetings_to_consequences(runs):
     ev = runs["bargaining"].events
     kinds = set(ev["kind"].unique())
-    assert {"meeting", "item", "speech", "resolution", "accusation", "investigation",
-            "expulsion", "arrest", "promotion", "directive", "proposal", "clash",
-            "accident", "prosecution"} <= kinds
+    assert {
+        "meeting",
+        "item",
+        "speech",
+        "resolution",
+        "accusation",
+        "investigation",
+        "expulsion",
+        "arrest",
+        "promotion",
+        "directive",
+        "proposal",
+        "clash",
+        "accident",
+        "prosecution",
+    } <= kinds
     ids = set(ev["event_id"].to_list())
     parents = ev.filter(pl.col("parent_id") >= 0)["parent_id"].to_list()
     assert all(p in ids for p in parents)

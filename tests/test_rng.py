@@ -21,8 +21,11 @@ def test_draws_do_not_depend_on_storage_order():
 def test_streams_days_and_seeds_are_distinct():
     ids = np.arange(2000, dtype=np.int64)
     base = uniforms(stream_key(1, "absence"), 10, ids)
-    for other in (uniforms(stream_key(1, "quit"), 10, ids), uniforms(stream_key(2, "absence"), 10, ids),
-                  uniforms(stream_key(1, "absence"), 11, ids)):
+    for other in (
+        uniforms(stream_key(1, "quit"), 10, ids),
+        uniforms(stream_key(2, "absence"), 10, ids),
+        uniforms(stream_key(1, "absence"), 11, ids),
+    ):
         assert not np.array_equal(base, other)
         # independent uniforms: correlation near zero (|r| < 4 / sqrt(n))
         assert abs(np.corrcoef(base, other)[0, 1]) < 4 / np.sqrt(ids.size)

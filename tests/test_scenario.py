@@ -32,7 +32,7 @@ def test_regime_presets_are_parameters():
 
 def test_unknown_key_names_file_and_field(tmp_path):
     bad = tmp_path / "bad.toml"
-    bad.write_text('[factories]\nsise = 10\n[period]\nend = 1930-01-01\n')
+    bad.write_text("[factories]\nsise = 10\n[period]\nend = 1930-01-01\n")
     with pytest.raises(ScenarioError) as e:
         load_scenario(bad)
     (line,) = e.value.problems
@@ -47,12 +47,15 @@ def test_all_problems_reported_at_once(tmp_path):
     assert len(e.value.problems) == 2
 
 
-@pytest.mark.parametrize("sets,needle", [
-    (["regime=nonsense"], "regime"),
-    (["period.end=1920-01-01"], "period"),
-    (["factories.role_mix.worker=0.5"], "sum to 1"),
-    (["nokey"], "KEY=VALUE"),
-])
+@pytest.mark.parametrize(
+    "sets,needle",
+    [
+        (["regime=nonsense"], "regime"),
+        (["period.end=1920-01-01"], "period"),
+        (["factories.role_mix.worker=0.5"], "sum to 1"),
+        (["nokey"], "KEY=VALUE"),
+    ],
+)
 def test_bad_overrides(sets, needle):
     with pytest.raises(ScenarioError) as e:
         load_scenario("kirov-small", sets=sets)

@@ -51,7 +51,9 @@ def test_counterfactual_drops_only_its_rows():
 
 
 def test_no_recruitment_freeze_keeps_admissions_open():
-    cf = build_policy(load_scenario("kirov-small", sets=["counterfactual.no_recruitment_freeze=true"]))
+    cf = build_policy(
+        load_scenario("kirov-small", sets=["counterfactual.no_recruitment_freeze=true"])
+    )
     assert cf.value("recruitment", "1934-06-01") > 0
 
 
@@ -79,10 +81,12 @@ def test_price_index_reproduces_the_real_wage_assumption(policy):
 
 def test_bad_timeline_rows_are_reported(tmp_path):
     p = tmp_path / "t.csv"
-    p.write_text("date,event,kind,variable,value,ramp_days,description,source\n"
-                 "1930-02-30,x,directive,discipline,1,0,d,s\n"
-                 "1930-03-01,x,directive,nonsense,1,0,d,s\n"
-                 "1930-03-01,x,directive,discipline,1,0,d,\n")
+    p.write_text(
+        "date,event,kind,variable,value,ramp_days,description,source\n"
+        "1930-02-30,x,directive,discipline,1,0,d,s\n"
+        "1930-03-01,x,directive,nonsense,1,0,d,s\n"
+        "1930-03-01,x,directive,discipline,1,0,d,\n"
+    )
     with pytest.raises(ScenarioError) as e:
         read_timeline(p)
     lines = e.value.problems

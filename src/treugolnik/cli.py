@@ -17,8 +17,12 @@ from rich.table import Table
 
 from .scenario.load import ScenarioError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="treugolnik: Bolshevik bargaining in Soviet industry, 1928-1941.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="treugolnik: Bolshevik bargaining in Soviet industry, 1928-1941.",
+)
 out = Console(width=None if sys.stdout.isatty() else 100)
 err = Console(stderr=True)
 
@@ -51,7 +55,9 @@ def run(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress, no summary")] = False,
     plan: Annotated[bool, typer.Option("--plan", help="print the daily order and exit")] = False,
     profile: Annotated[bool, typer.Option("--profile", help="CPU time per mechanism")] = False,
-    by_factory: Annotated[bool, typer.Option("--by-factory", help="one row per day and factory")] = False,
+    by_factory: Annotated[
+        bool, typer.Option("--by-factory", help="one row per day and factory")
+    ] = False,
 ) -> None:
     """Run a scenario and write run.json, metrics/monthly/events.parquet."""
     from .engine import PLAN, simulate
@@ -76,9 +82,14 @@ def run(
     if show:
         from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-        with Progress(TextColumn("[bold]{task.description}"), BarColumn(),
-                      TextColumn("{task.completed}/{task.total} days"), TimeRemainingColumn(),
-                      console=err, transient=True) as bar:
+        with Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total} days"),
+            TimeRemainingColumn(),
+            console=err,
+            transient=True,
+        ) as bar:
             task = bar.add_task(f"{scen.name} ({scen.regime}, seed {scen.seed})", total=1)
 
             def progress(done: int, total: int) -> None:
@@ -102,23 +113,39 @@ def _summary(res, target: Path) -> None:
     import polars as pl
 
     m = res.monthly
-    table = Table("month", "employees", "fulfil", "turnover", "absent", "real pay",
-                  "members", "accus./yr",
-                  title=f"{res.scenario.name} | {res.scenario.regime} | seed {res.scenario.seed}")
+    table = Table(
+        "month",
+        "employees",
+        "fulfil",
+        "turnover",
+        "absent",
+        "real pay",
+        "members",
+        "accus./yr",
+        title=f"{res.scenario.name} | {res.scenario.regime} | seed {res.scenario.seed}",
+    )
     months = m["month"].to_list()
     wanted = [dt.date(y, 1, 1) for y in (1929, 1930, 1932, 1934, 1937, 1938, 1940, 1941)]
     picks = [d for d in wanted if d in months] + [months[-1]]
     for d in dict.fromkeys(picks):
         row = m.filter(pl.col("month") == d).row(0, named=True)
         year = m.filter(pl.col("month").dt.year() == d.year)
-        table.add_row(str(d), f"{row['headcount']:,}", f"{row['fulfilment']:.0%}",
-                      f"{row['turnover_rate']:.2f}", f"{row['absence_rate']:.1%}",
-                      f"{row['pay_real']:.2f}", f"{row['party_members']:,}",
-                      f"{int(year['accusations'].sum())}")
+        table.add_row(
+            str(d),
+            f"{row['headcount']:,}",
+            f"{row['fulfilment']:.0%}",
+            f"{row['turnover_rate']:.2f}",
+            f"{row['absence_rate']:.1%}",
+            f"{row['pay_real']:.2f}",
+            f"{row['party_members']:,}",
+            f"{int(year['accusations'].sum())}",
+        )
     out.print(table)
     man = res.manifest
-    out.print(f"{man['wall_seconds']:.1f} s, {man['worker_days']:.3g} worker-days "
-              f"({man['worker_days_per_second']:.3g}/s), {man['events']:,} events -> {target}/")
+    out.print(
+        f"{man['wall_seconds']:.1f} s, {man['worker_days']:.3g} worker-days "
+        f"({man['worker_days_per_second']:.3g}/s), {man['events']:,} events -> {target}/"
+    )
 
 
 @app.command()
@@ -150,8 +177,13 @@ def protocols(
         events = pl.read_parquet(path)
     except Exception as e:  # noqa: BLE001 - a corrupt file is a user-facing error
         _fail([f"{path}: cannot read the event log ({e.__class__.__name__})"])
-    text = render_protocols(events, factory=factory, date_from=dates.get("--from"),
-                            date_to=dates.get("--to"), limit=limit)
+    text = render_protocols(
+        events,
+        factory=factory,
+        date_from=dates.get("--from"),
+        date_to=dates.get("--to"),
+        limit=limit,
+    )
     sys.stdout.write(text)
 
 

@@ -52,17 +52,32 @@ from .timeline import EPOCH, Policy, build_policy, working_calendar
 PLAN: list[tuple[str, str, str]] = [
     ("centre", "daily", "timeline policy vector; directives issued to every factory"),
     ("labour", "daily", "mechanisms.labour.labour_day: grievance/fear, absence, dismissal, quits"),
-    ("repression.quota", "daily while arrest_quota > 0",
-     "mechanisms.repression.quota_arrests (Order 00447)"),
+    (
+        "repression.quota",
+        "daily while arrest_quota > 0",
+        "mechanisms.repression.quota_arrests (Order 00447)",
+    ),
     ("hiring", "daily", "mechanisms.hiring.hires_today + add_people: fill vacancies"),
-    ("production", "daily", "mechanisms.production.production_day: effort, storming, output, "
-                            "accidents, pay"),
-    ("institutions", "monthly, on the 15th",
-     "mechanisms.institutions.institutions_month: join, proposals, findings, clashes, training"),
-    ("party", "monthly, on the 1st", "mechanisms.party.party_month: recruitment, candidacy, "
-                                     "purges, shock work, Stakhanovism"),
-    ("meetings", "monthly, on the 25th", "mechanisms.meetings.hold_meeting: PPO general meeting, "
-                                          "accusations, consequences"),
+    (
+        "production",
+        "daily",
+        "mechanisms.production.production_day: effort, storming, output, accidents, pay",
+    ),
+    (
+        "institutions",
+        "monthly, on the 15th",
+        "mechanisms.institutions.institutions_month: join, proposals, findings, clashes, training",
+    ),
+    (
+        "party",
+        "monthly, on the 1st",
+        "mechanisms.party.party_month: recruitment, candidacy, purges, shock work, Stakhanovism",
+    ),
+    (
+        "meetings",
+        "monthly, on the 25th",
+        "mechanisms.meetings.hold_meeting: PPO general meeting, accusations, consequences",
+    ),
     ("pay", "month end", "mechanisms.pay.month_end_pay: real pay against expectations"),
     ("learning", "month end", "mechanisms.learning.learn_month: skill, party schooling"),
     ("norms", "quarter end", "mechanisms.pay.revise_norms: quarterly norm revision"),
@@ -112,8 +127,7 @@ class Simulation:
         n_days = self.policy.n_days
         self.rows = np.zeros((n_days, len(METRIC_COLUMNS) + len(EXTRA_COLUMNS)))
         self.col = {c: i for i, c in enumerate(METRIC_COLUMNS + EXTRA_COLUMNS)}
-        self.fac_rows = (np.zeros((n_days, self.world.fac.n, len(self.col)))
-                         if by_factory else None)
+        self.fac_rows = np.zeros((n_days, self.world.fac.n, len(self.col))) if by_factory else None
         self.acc_buf = np.zeros((ACCIDENT_BUF, 3), dtype=np.int64)
         self.inst_buf = np.zeros((INST_BUF, 4), dtype=np.int64)
         self.arrest_buf = np.zeros(ACCIDENT_BUF, dtype=np.int64)
@@ -130,17 +144,31 @@ class Simulation:
         fac = Factories.empty(nf)
         z = uniforms(key, day0, np.arange(nf, dtype=np.int64) + 10_000_000)
         zn = np.sqrt(2.0) * _erfinv(2.0 * z - 1.0)
-        fac.size0[:] = np.maximum(10.0, fs.size * np.exp(fs.size_sigma * zn - 0.5 * fs.size_sigma**2))
-        mix = np.array([fs.role_mix.worker, fs.role_mix.foreman, fs.role_mix.specialist,
-                        fs.role_mix.manager])
+        fac.size0[:] = np.maximum(
+            10.0, fs.size * np.exp(fs.size_sigma * zn - 0.5 * fs.size_sigma**2)
+        )
+        mix = np.array(
+            [fs.role_mix.worker, fs.role_mix.foreman, fs.role_mix.specialist, fs.role_mix.manager]
+        )
         counts = np.maximum(np.round(fac.size0[:, None] * mix[None, :]), 1).astype(np.int64)
         counts[:, WORKER] = np.round(fac.size0).astype(np.int64) - counts[:, 1:].sum(axis=1)
         fac_of = np.repeat(np.repeat(np.arange(nf), 4), counts.ravel())
         role_of = np.repeat(np.tile(np.arange(4), nf), counts.ravel())
         pop = Population(capacity=int(counts.sum() * 3))
-        hiring.add_people(pop, fac_of, role_of, S, key, day0, skill=fs.skill,
-                          consciousness=fs.consciousness, village_share=fs.village_share,
-                          e_mean=s.production.e0, e_sd=s.production.e_sd, tenure_max_days=3650)
+        hiring.add_people(
+            pop,
+            fac_of,
+            role_of,
+            S,
+            key,
+            day0,
+            skill=fs.skill,
+            consciousness=fs.consciousness,
+            village_share=fs.village_share,
+            e_mean=s.production.e0,
+            e_sd=s.production.e_sd,
+            tenure_max_days=3650,
+        )
         n = pop.n
         # party: the most conscious (with noise) are members, the next ones candidates
         u = uniforms(key, day0 + 1, pop.pid[:n])
@@ -149,7 +177,7 @@ class Simulation:
         n_mem = int(round(fs.party_share * n))
         n_cand = int(round(fs.candidate_share * n))
         pop.party[order[:n_mem]] = MEMBER
-        pop.party[order[n_mem:n_mem + n_cand]] = CANDIDATE
+        pop.party[order[n_mem : n_mem + n_cand]] = CANDIDATE
         since = uniforms(key, day0 + 2, pop.pid[:n])
         pop.party_since[:n] = day0 - (since * 1825).astype(np.int32)
         cand = pop.party[:n] == CANDIDATE
@@ -160,8 +188,9 @@ class Simulation:
         shops.safety[:] = s.accidents.safety0
         # norms: the first quarter's workers fulfil them at about 115 % (output per hour)
         workers = pop.role[:n] == WORKER
-        cap = np.bincount(pop.shop[:n][workers], weights=(pop.skill[:n] * pop.e0[:n])[workers],
-                          minlength=nf * S)
+        cap = np.bincount(
+            pop.shop[:n][workers], weights=(pop.skill[:n] * pop.e0[:n])[workers], minlength=nf * S
+        )
         cnt = np.bincount(pop.shop[:n][workers], minlength=nf * S)
         mean_cap = np.where(cnt > 0, cap / np.maximum(cnt, 1), 0.5)
         supply = 1.0 - s.production.supply_lag * 10.0 / 30.0
@@ -169,8 +198,9 @@ class Simulation:
         shops.effort_prev[:] = s.production.e0
         # plan: expected output per calendar day x 365 at the initial fulfilment
         hours = self.policy.values["hours"][0]
-        per_fac = np.bincount(pop.factory[:n][workers],
-                              weights=(pop.skill[:n] * pop.e0[:n])[workers], minlength=nf)
+        per_fac = np.bincount(
+            pop.factory[:n][workers], weights=(pop.skill[:n] * pop.e0[:n])[workers], minlength=nf
+        )
         daily = per_fac * hours * supply * 0.95 * (6.0 / 7.0)
         fac.target_annual[:] = daily * 365.0 * s.plan.initial_fulfilment
         fac.headcount[:] = np.bincount(pop.factory[:n], minlength=nf)
@@ -204,8 +234,9 @@ class Simulation:
         if not alive(int(fac.secretary[f])):
             fac.secretary[f] = pick(here & member, pop.c[:n])
         if not alive(int(fac.union_chair[f])):
-            fac.union_chair[f] = pick(here & member & (pop.role[:n] <= FOREMAN),
-                                      pop.c[:n] * (1 - pop.phi[:n]))
+            fac.union_chair[f] = pick(
+                here & member & (pop.role[:n] <= FOREMAN), pop.c[:n] * (1 - pop.phi[:n])
+            )
 
     # ------------------------------------------------------------------ the day
     def run(self, progress: Callable[[int, int], None] | None = None) -> Result:
@@ -223,8 +254,13 @@ class Simulation:
             date = self.policy.dates[t]
             pol = {k: float(v[t]) for k, v in pol_arrays.items()}
             prev_abs = pol_arrays["absence_penalty"][t - 1] if t else pol["absence_penalty"]
-            self._day(t, date, pol, directives_by_day.get(t, []),
-                      decree=pol["absence_penalty"] > prev_abs + 1e-9)
+            self._day(
+                t,
+                date,
+                pol,
+                directives_by_day.get(t, []),
+                decree=pol["absence_penalty"] > prev_abs + 1e-9,
+            )
             if progress is not None and (t % 30 == 0 or t == n_days - 1):
                 progress(t + 1, n_days)
         wall = time.perf_counter() - t0
@@ -250,44 +286,118 @@ class Simulation:
                 self.pending[f].append(item)
             w.today[:, C["directives_issued"]] += 1
         years = (date - s.period.start).days / 365.25
-        target = hiring.target_headcount(fac.size0, years, s.factories.growth,
-                                         s.factories.growth_path, date, s.hiring.safety_factor)
+        target = hiring.target_headcount(
+            fac.size0,
+            years,
+            s.factories.growth,
+            s.factories.growth_path,
+            date,
+            s.hiring.safety_factor,
+        )
         fac.vacancy_rate[:] = np.maximum(0.0, 1.0 - fac.headcount / np.maximum(target, 1.0))
         tight = np.minimum(3.0, pol["tempo"] / 0.25 + 2.0 * fac.vacancy_rate)
         labour.enforcement_will(fac.will, fac.vacancy_rate, pol["discipline"], s.absence, decree)
         self.profile["centre"] += time.perf_counter() - tc
         # 2. labour
         a, tv, gr, fe = s.absence, s.turnover, s.grievance, s.fear
-        n_pros = self._timed("labour", labour.labour_day,
-                    pop.n, pop.pid, pop.factory, pop.shop, pop.hired, pop.village, pop.party,
-                    pop.g, pop.phi, pop.state, pop.left, pop.injured_until, pop.absent,
-                    pop.pay_short, pop.prosecuted, day, int(self.cal_code[t]), bool(self.common[t]),
-                    shops.g_pulse, shops.fear_pulse, shops.clash, fac.g_pulse, fac.fear_pulse,
-                    fac.will, tight, pol["absence_penalty"], pol["quit_penalty"],
-                    pol["prosecution"], a.a0, a.a_grievance, a.a_enforcement, a.a_fear,
-                    a.a_village, a.a_clash, a.dismiss_p, a.prosecute_p, gr.decay, gr.pay_gap,
-                    gr.g_max, fe.decay, tv.q0, tv.q_grievance, tv.q_tightness, tv.q_penalty,
-                    tv.q_tenure, tv.q_party, tv.q_village, self.keys["absence"],
-                    self.keys["quit"], w.today, a.prosecute_quit_p, self.pros_buf)
-        for r, kind in self.pros_buf[:min(n_pros, ACCIDENT_BUF)]:
-            self.log.add("prosecution", date, int(pop.factory[r]), target=int(pop.pid[r]),
-                         target_role=ROLES[pop.role[r]], topic="discipline",
-                         detail=("absence" if kind == 0 else "quitting")
-                         + " (decree of 26 June 1940)")
+        n_pros = self._timed(
+            "labour",
+            labour.labour_day,
+            pop.n,
+            pop.pid,
+            pop.factory,
+            pop.shop,
+            pop.hired,
+            pop.village,
+            pop.party,
+            pop.g,
+            pop.phi,
+            pop.state,
+            pop.left,
+            pop.injured_until,
+            pop.absent,
+            pop.pay_short,
+            pop.prosecuted,
+            day,
+            int(self.cal_code[t]),
+            bool(self.common[t]),
+            shops.g_pulse,
+            shops.fear_pulse,
+            shops.clash,
+            fac.g_pulse,
+            fac.fear_pulse,
+            fac.will,
+            tight,
+            pol["absence_penalty"],
+            pol["quit_penalty"],
+            pol["prosecution"],
+            a.a0,
+            a.a_grievance,
+            a.a_enforcement,
+            a.a_fear,
+            a.a_village,
+            a.a_clash,
+            a.dismiss_p,
+            a.prosecute_p,
+            gr.decay,
+            gr.pay_gap,
+            gr.g_max,
+            fe.decay,
+            tv.q0,
+            tv.q_grievance,
+            tv.q_tightness,
+            tv.q_penalty,
+            tv.q_tenure,
+            tv.q_party,
+            tv.q_village,
+            self.keys["absence"],
+            self.keys["quit"],
+            w.today,
+            a.prosecute_quit_p,
+            self.pros_buf,
+        )
+        for r, kind in self.pros_buf[: min(n_pros, ACCIDENT_BUF)]:
+            self.log.add(
+                "prosecution",
+                date,
+                int(pop.factory[r]),
+                target=int(pop.pid[r]),
+                target_role=ROLES[pop.role[r]],
+                topic="discipline",
+                detail=("absence" if kind == 0 else "quitting") + " (decree of 26 June 1940)",
+            )
         shops.g_pulse[:] = 0.0
         shops.fear_pulse[:] = 0.0
         fac.g_pulse[:] = 0.0
         fac.fear_pulse[:] = 0.0
         if pol["arrest_quota"] > 0:
             tq = time.perf_counter()
-            k = rep.quota_arrests(pop.n, pop.pid, pop.factory, pop.shop, pop.role, pop.village,
-                                  pop.accused, pop.state, pop.left, day,
-                                  s.repression.quota_rate * pol["arrest_quota"],
-                                  self.keys["quota"], w.today, self.arrest_buf)
-            for r in self.arrest_buf[:min(k, ACCIDENT_BUF)]:
+            k = rep.quota_arrests(
+                pop.n,
+                pop.pid,
+                pop.factory,
+                pop.shop,
+                pop.role,
+                pop.village,
+                pop.accused,
+                pop.state,
+                pop.left,
+                day,
+                s.repression.quota_rate * pol["arrest_quota"],
+                self.keys["quota"],
+                w.today,
+                self.arrest_buf,
+            )
+            for r in self.arrest_buf[: min(k, ACCIDENT_BUF)]:
                 f = int(pop.factory[r])
-                self.log.add("arrest", date, f, target=int(pop.pid[r]),
-                             target_role=ROLES[pop.role[r]], detail="mass operation (Order 00447)")
+                self.log.add(
+                    "arrest",
+                    date,
+                    f,
+                    target=int(pop.pid[r]),
+                    target_role=ROLES[pop.role[r]],
+                    detail="mass operation (Order 00447)",
+                )
                 rep.spread_fear(w, int(pop.shop[r]), f, 1, s)
                 if pop.role[r] in (MANAGER, SPECIALIST):
                     w.today[f, C["manager_arrests"]] += pop.role[r] == MANAGER
@@ -296,21 +406,41 @@ class Simulation:
             self.profile["repression.quota"] += time.perf_counter() - tq
         # hiring to target
         th = time.perf_counter()
-        emp = pop.state[:pop.n] == EMPLOYED
+        emp = pop.state[: pop.n] == EMPLOYED
         by_role = np.zeros((fac.n, 4))
-        np.add.at(by_role, (pop.factory[:pop.n][emp], pop.role[:pop.n][emp]), 1.0)
-        mix = np.array([s.factories.role_mix.worker, s.factories.role_mix.foreman,
-                        s.factories.role_mix.specialist, s.factories.role_mix.manager])
-        hires = hiring.hires_today(target[:, None] * mix[None, :], by_role, s.hiring.fill_rate,
-                                   pol["village_supply"], self.keys["hiring"], day)
+        np.add.at(by_role, (pop.factory[: pop.n][emp], pop.role[: pop.n][emp]), 1.0)
+        mix = np.array(
+            [
+                s.factories.role_mix.worker,
+                s.factories.role_mix.foreman,
+                s.factories.role_mix.specialist,
+                s.factories.role_mix.manager,
+            ]
+        )
+        hires = hiring.hires_today(
+            target[:, None] * mix[None, :],
+            by_role,
+            s.hiring.fill_rate,
+            pol["village_supply"],
+            self.keys["hiring"],
+            day,
+        )
         if hires.sum() > 0:
             fac_of = np.repeat(np.repeat(np.arange(fac.n), 4), hires.ravel())
             role_of = np.repeat(np.tile(np.arange(4), fac.n), hires.ravel())
             rows = hiring.add_people(
-                pop, fac_of, role_of, w.shops_per_factory, self.keys["hiring"], day,
-                skill=s.hiring.newcomer_skill, consciousness=s.hiring.newcomer_consciousness,
+                pop,
+                fac_of,
+                role_of,
+                w.shops_per_factory,
+                self.keys["hiring"],
+                day,
+                skill=s.hiring.newcomer_skill,
+                consciousness=s.hiring.newcomer_consciousness,
                 village_share=min(1.0, s.hiring.village_share * pol["village_supply"]),
-                e_mean=s.production.e0, e_sd=s.production.e_sd)
+                e_mean=s.production.e0,
+                e_sd=s.production.e_sd,
+            )
             pop.hired[rows] = day
             pop.g[rows] = 0.1
             w.today[:, C["hires"]] += hires.sum(axis=1)
@@ -320,8 +450,9 @@ class Simulation:
         tp = time.perf_counter()
         elapsed = dom / dim
         fac.storm[:] = production.storm_boost(fac.output_m, fac.plan_m, elapsed, dom, pr)
-        fac.disruption[:] = np.minimum(0.5, self._inst_share * pr.disruption_institutions
-                                       + fac.vydv_penalty)
+        fac.disruption[:] = np.minimum(
+            0.5, self._inst_share * pr.disruption_institutions + fac.vydv_penalty
+        )
         fac.vydv_penalty *= np.exp(-1.0 / s.repression.vydvizhenets_days)
         if dom == 1:
             fac.plan_m[:] = fac.target_annual * dim / 365.0
@@ -330,27 +461,84 @@ class Simulation:
         shops.effort_sum[:] = 0.0
         shops.effort_n[:] = 0.0
         n_acc = production.production_day(
-            pop.n, pop.pid, pop.factory, pop.shop, pop.role, pop.skill, pop.c, pop.g, pop.e0,
-            pop.effort, pop.shock, pop.stakh, pop.state, pop.left, pop.injured_until, pop.absent,
-            pop.out_m, pop.pay_m, pop.days_m, day, int(self.cal_code[t]), bool(self.common[t]),
-            pol["hours"], production.supply_factor(dom, pr.supply_lag), pol["campaign"],
-            shops.norm, shops.A, shops.safety, shops.effort_prev, shops.effort_sum,
-            shops.effort_n, shops.accidents_m, shops.deaths_m, shops.out_q, shops.normhours_q,
-            fac.storm, fac.disruption, fac.pay_mult, fac.output_m, tariff, role_mult,
-            py.stakhanovite_bonus, pr.b_campaign, pr.b_peer, pr.b_grievance, pr.e_max,
-            pr.shock_bonus, pr.stakhanovite_bonus, ac.p0, ac.k, ac.e_safe, ac.storm_factor,
-            ac.injury_days, ac.death_share, self.keys["accidents"], w.today, self.acc_buf)
+            pop.n,
+            pop.pid,
+            pop.factory,
+            pop.shop,
+            pop.role,
+            pop.skill,
+            pop.c,
+            pop.g,
+            pop.e0,
+            pop.effort,
+            pop.shock,
+            pop.stakh,
+            pop.state,
+            pop.left,
+            pop.injured_until,
+            pop.absent,
+            pop.out_m,
+            pop.pay_m,
+            pop.days_m,
+            day,
+            int(self.cal_code[t]),
+            bool(self.common[t]),
+            pol["hours"],
+            production.supply_factor(dom, pr.supply_lag),
+            pol["campaign"],
+            shops.norm,
+            shops.A,
+            shops.safety,
+            shops.effort_prev,
+            shops.effort_sum,
+            shops.effort_n,
+            shops.accidents_m,
+            shops.deaths_m,
+            shops.out_q,
+            shops.normhours_q,
+            fac.storm,
+            fac.disruption,
+            fac.pay_mult,
+            fac.output_m,
+            tariff,
+            role_mult,
+            py.stakhanovite_bonus,
+            pr.b_campaign,
+            pr.b_peer,
+            pr.b_grievance,
+            pr.e_max,
+            pr.shock_bonus,
+            pr.stakhanovite_bonus,
+            ac.p0,
+            ac.k,
+            ac.e_safe,
+            ac.storm_factor,
+            ac.injury_days,
+            ac.death_share,
+            self.keys["accidents"],
+            w.today,
+            self.acc_buf,
+        )
         worked = shops.effort_n > 0
         shops.effort_prev[worked] = shops.effort_sum[worked] / shops.effort_n[worked]
-        shop_size = np.bincount(pop.shop[:pop.n][pop.state[:pop.n] == EMPLOYED],
-                                minlength=shops.n) if n_acc else None
+        shop_size = (
+            np.bincount(pop.shop[: pop.n][pop.state[: pop.n] == EMPLOYED], minlength=shops.n)
+            if n_acc
+            else None
+        )
         for j in range(min(n_acc, ACCIDENT_BUF)):
             p_id, sh, length = (int(x) for x in self.acc_buf[j])
             f = int(shops.factory[sh])
-            self.log.add("accident", date, f, target=p_id, topic="safety",
-                         outcome="death" if length < 0 else "injury",
-                         detail=f"shop {sh % w.shops_per_factory + 1}"
-                                + ("" if length < 0 else f", {length} days off"))
+            self.log.add(
+                "accident",
+                date,
+                f,
+                target=p_id,
+                topic="safety",
+                outcome="death" if length < 0 else "injury",
+                detail=f"shop {sh % w.shops_per_factory + 1}"
+                + ("" if length < 0 else f", {length} days off"),
+            )
             shops.g_pulse[sh] += ac.grievance_shop * 100.0 / max(shop_size[sh], 1)
         self.month_acc[:, 0] += w.today[:, C["absent"]]
         self.month_acc[:, 1] += w.today[:, C["scheduled"]]
@@ -369,8 +557,9 @@ class Simulation:
         if dom == dim and date.month == 12:
             tpl = time.perf_counter()
             annualised = fac.output_y * 365.0 / max(self.year_days + 1, 1)
-            fac.target_annual[:] = pay.ratchet(fac.target_annual, annualised,
-                                               float(self.policy.values["tempo"][t]), s.plan.lam)
+            fac.target_annual[:] = pay.ratchet(
+                fac.target_annual, annualised, float(self.policy.values["tempo"][t]), s.plan.lam
+            )
             fac.output_y[:] = 0.0
             self.year_days = -1
             self.profile["plan"] += time.perf_counter() - tpl
@@ -390,8 +579,9 @@ class Simulation:
         pop, fac, shops = w.pop, w.fac, w.shops
         ip = s.institutions
         enabled = ip.enabled and not s.counterfactual.no_institutions
-        leader_c = institutions.leader_consciousness(pop.n, pop.state, pop.shop, pop.c, pop.inst,
-                                                     shops.n)
+        leader_c = institutions.leader_consciousness(
+            pop.n, pop.state, pop.shop, pop.c, pop.inst, shops.n
+        )
         shop_adopted = np.zeros(shops.n)
         shop_clashes = np.zeros(shops.n)
         findings = np.zeros(fac.n)
@@ -399,29 +589,66 @@ class Simulation:
         adopted = np.zeros(fac.n)
         clashes = np.zeros(fac.n)
         k = institutions.institutions_month(
-            pop.n, pop.pid, pop.factory, pop.shop, pop.party, pop.c, pop.phi, pop.skill,
-            pop.inst, pop.state, day, pol["participation"], enabled, ip.join0, ip.join_c,
-            ip.join_party, ip.join_participation, ip.join_fear, ip.leave, ip.proposal_rate,
-            ip.adopt0, ip.adopt_participation, ip.adopt_authority, ip.finding_rate,
-            ip.clash_rate, ip.training, fac.authority, leader_c, self.keys["institutions"],
-            shop_adopted, shop_clashes, findings, props, adopted, clashes, self.inst_buf)
-        size = np.maximum(np.bincount(pop.shop[:pop.n][pop.state[:pop.n] == EMPLOYED],
-                                      minlength=shops.n), 1)
+            pop.n,
+            pop.pid,
+            pop.factory,
+            pop.shop,
+            pop.party,
+            pop.c,
+            pop.phi,
+            pop.skill,
+            pop.inst,
+            pop.state,
+            day,
+            pol["participation"],
+            enabled,
+            ip.join0,
+            ip.join_c,
+            ip.join_party,
+            ip.join_participation,
+            ip.join_fear,
+            ip.leave,
+            ip.proposal_rate,
+            ip.adopt0,
+            ip.adopt_participation,
+            ip.adopt_authority,
+            ip.finding_rate,
+            ip.clash_rate,
+            ip.training,
+            fac.authority,
+            leader_c,
+            self.keys["institutions"],
+            shop_adopted,
+            shop_clashes,
+            findings,
+            props,
+            adopted,
+            clashes,
+            self.inst_buf,
+        )
+        size = np.maximum(
+            np.bincount(pop.shop[: pop.n][pop.state[: pop.n] == EMPLOYED], minlength=shops.n), 1
+        )
         shops.A *= 1.0 + ip.adopt_gain * shop_adopted / size
         shops.clash[:] = shops.clash * (1.0 - ip.clash_decay) + shop_clashes / size
         w.today[:, C["proposals_made"]] += props
         w.today[:, C["proposals_adopted"]] += adopted
         w.today[:, C["clashes"]] += clashes
         kinds = ("proposal", "clash", "control_finding")
-        for kind, p_id, sh, ok in self.inst_buf[:min(k, INST_BUF)]:
+        for kind, p_id, sh, ok in self.inst_buf[: min(k, INST_BUF)]:
             f = int(shops.factory[sh])
-            self.log.add(kinds[kind], date, f, person=int(p_id), topic="control_finding"
-                         if kind == 2 else "", outcome=("adopted" if ok else "rejected")
-                         if kind == 0 else "", detail=f"shop {sh % w.shops_per_factory + 1}")
+            self.log.add(
+                kinds[kind],
+                date,
+                f,
+                person=int(p_id),
+                topic="control_finding" if kind == 2 else "",
+                outcome=("adopted" if ok else "rejected") if kind == 0 else "",
+                detail=f"shop {sh % w.shops_per_factory + 1}",
+            )
         for f in range(fac.n):
             fac.findings[f] = int(findings[f])
-        parts = institutions.participants_by_factory(pop.n, pop.state, pop.factory, pop.inst,
-                                                     fac.n)
+        parts = institutions.participants_by_factory(pop.n, pop.state, pop.factory, pop.inst, fac.n)
         # share of working time lost to institutional activity (members of several bodies count
         # once per body)
         self._inst_share = parts.sum(axis=1) / np.maximum(fac.headcount, 1.0) / 3.0
@@ -436,26 +663,71 @@ class Simulation:
         h = float(self.purge_h[t])
         mean_w = 1.0
         if h > 0:
-            mean_w = party.purge_weights(pop.n, pop.state, pop.party, pop.c, pop.accused,
-                                         pop.party_since, day, pp.purge_passive,
-                                         pp.purge_accused, pp.purge_recent)
+            mean_w = party.purge_weights(
+                pop.n,
+                pop.state,
+                pop.party,
+                pop.c,
+                pop.accused,
+                pop.party_since,
+                day,
+                pp.purge_passive,
+                pp.purge_accused,
+                pp.purge_recent,
+            )
         recruited = np.zeros(fac.n)
         expelled = np.zeros(fac.n)
         k = party.party_month(
-            pop.n, pop.pid, pop.factory, pop.role, pop.state, pop.party, pop.party_since, pop.c,
-            pop.skill, pop.shock, pop.stakh, pop.accused, day, dim, pol["recruitment"], h,
-            pol["campaign"], pp.recruit_rate, pp.recruit_c, pp.recruit_shock,
-            pp.recruit_stakhanovite, pp.candidacy_days, pp.purge_passive, pp.purge_accused,
-            pp.purge_recent, mean_w, pp.shock0, pp.shock_campaign, pp.shock_c, pp.stakh0,
-            pp.stakh_campaign, pp.stakh_skill, self.keys["party"], recruited, expelled,
-            self.expel_buf)
+            pop.n,
+            pop.pid,
+            pop.factory,
+            pop.role,
+            pop.state,
+            pop.party,
+            pop.party_since,
+            pop.c,
+            pop.skill,
+            pop.shock,
+            pop.stakh,
+            pop.accused,
+            day,
+            dim,
+            pol["recruitment"],
+            h,
+            pol["campaign"],
+            pp.recruit_rate,
+            pp.recruit_c,
+            pp.recruit_shock,
+            pp.recruit_stakhanovite,
+            pp.candidacy_days,
+            pp.purge_passive,
+            pp.purge_accused,
+            pp.purge_recent,
+            mean_w,
+            pp.shock0,
+            pp.shock_campaign,
+            pp.shock_c,
+            pp.stakh0,
+            pp.stakh_campaign,
+            pp.stakh_skill,
+            self.keys["party"],
+            recruited,
+            expelled,
+            self.expel_buf,
+        )
         w.today[:, C["recruited"]] += recruited
         w.today[:, C["expulsions"]] += expelled
         if k:
-            rows = pop.rows_of(self.expel_buf[:min(k, INST_BUF)])
+            rows = pop.rows_of(self.expel_buf[: min(k, INST_BUF)])
             for r in rows:
-                self.log.add("expulsion", date, int(pop.factory[r]), target=int(pop.pid[r]),
-                             target_role=ROLES[pop.role[r]], detail="purge screening")
+                self.log.add(
+                    "expulsion",
+                    date,
+                    int(pop.factory[r]),
+                    target=int(pop.pid[r]),
+                    target_role=ROLES[pop.role[r]],
+                    detail="purge screening",
+                )
         self.profile["party"] += time.perf_counter() - t0
 
     def _meetings(self, day: int, date: dt.date, pol: dict) -> None:
@@ -463,13 +735,16 @@ class Simulation:
         s, w = self.s, self.world
         pop, fac, shops = w.pop, w.fac, w.shops
         n = pop.n
-        ok = (pop.state[:n] == EMPLOYED) & ((pop.party[:n] == MEMBER) | (pop.party[:n] == CANDIDATE))
+        ok = (pop.state[:n] == EMPLOYED) & (
+            (pop.party[:n] == MEMBER) | (pop.party[:n] == CANDIDATE)
+        )
         rows = np.flatnonzero(ok)
         order = np.argsort(pop.factory[rows], kind="stable")
         rows = rows[order]
         bounds = np.searchsorted(pop.factory[rows], np.arange(fac.n + 1))
-        pay_short = np.bincount(pop.factory[:n], weights=pop.pay_short[:n] * (pop.state[:n] == 0),
-                                minlength=fac.n) / np.maximum(fac.headcount, 1)
+        pay_short = np.bincount(
+            pop.factory[:n], weights=pop.pay_short[:n] * (pop.state[:n] == 0), minlength=fac.n
+        ) / np.maximum(fac.headcount, 1)
         for f in range(fac.n):
             self._mark_roles(pop, fac, f)
             sh = np.flatnonzero(shops.factory == f)
@@ -484,9 +759,20 @@ class Simulation:
                 "absence_rate": float(self.month_acc[f, 0] / max(self.month_acc[f, 1], 1.0)),
                 "worst_shop": int(sh[np.argmax(acc)]) if acc.sum() > 0 else -1,
             }
-            meetings.hold_meeting(w, f, day, date, pol, s, self.keys, self.log,
-                                  rows[bounds[f]:bounds[f + 1]], state, self.pending[f],
-                                  int(fac.findings[f]))
+            meetings.hold_meeting(
+                w,
+                f,
+                day,
+                date,
+                pol,
+                s,
+                self.keys,
+                self.log,
+                rows[bounds[f] : bounds[f + 1]],
+                state,
+                self.pending[f],
+                int(fac.findings[f]),
+            )
             self.pending[f] = []
             fac.findings[f] = 0
             shops.norm_rose[sh] = 0.0
@@ -503,24 +789,52 @@ class Simulation:
         role_mult = np.array([1.0, s.pay.foreman, s.pay.specialist, s.pay.manager])
         self.profile["pay"] += time.perf_counter() - tp
         tl = time.perf_counter()
-        learning.learn_month(pop.n, pop.state, pop.skill, pop.c, pop.party, pop.days_m,
-                             s.learning.skill_rate, s.learning.party_schooling, dim)
+        learning.learn_month(
+            pop.n,
+            pop.state,
+            pop.skill,
+            pop.c,
+            pop.party,
+            pop.days_m,
+            s.learning.skill_rate,
+            s.learning.party_schooling,
+            dim,
+        )
         self.profile["learning"] += time.perf_counter() - tl
         tp = time.perf_counter()
-        pay.month_end_pay(pop.n, pop.state, pop.role, pop.pay_m, pop.out_m, pop.days_m,
-                          pop.pay_short, float(self.policy.price[t]), s.pay.tariff, role_mult,
-                          s.pay.reference_real)
+        pay.month_end_pay(
+            pop.n,
+            pop.state,
+            pop.role,
+            pop.pay_m,
+            pop.out_m,
+            pop.days_m,
+            pop.pay_short,
+            float(self.policy.price[t]),
+            s.pay.tariff,
+            role_mult,
+            s.pay.reference_real,
+        )
         shops.accidents_m[:] = 0.0
         shops.deaths_m[:] = 0.0
         self.month_acc[:] = 0.0
         self.profile["pay"] += time.perf_counter() - tp
         if date.month in (3, 6, 9, 12):
             tn = time.perf_counter()
-            stakh = pay.shop_stakhanovite_share(pop.n, pop.state, pop.shop, pop.role, pop.stakh,
-                                                shops.n)
-            rise, _ = pay.revise_norms(shops, stakh, pol["discipline"], pol["norm_drive"],
-                                       pol["campaign"], s.norms, s.meetings.foreman_deal,
-                                       self.keys["norms"], day)
+            stakh = pay.shop_stakhanovite_share(
+                pop.n, pop.state, pop.shop, pop.role, pop.stakh, shops.n
+            )
+            rise, _ = pay.revise_norms(
+                shops,
+                stakh,
+                pol["discipline"],
+                pol["norm_drive"],
+                pol["campaign"],
+                s.norms,
+                s.meetings.foreman_deal,
+                self.keys["norms"],
+                day,
+            )
             shops.g_pulse += s.grievance.norm_rise * rise
             self.profile["norms"] += time.perf_counter() - tn
         pop.compact()
@@ -528,9 +842,23 @@ class Simulation:
     # ------------------------------------------------------------------ records
     def _record(self, t: int, day: int, pol: dict, dim: int) -> None:
         w = self.world
-        pop, fac, shops = w.pop, w.fac, w.shops
-        st = stocks_by_factory(pop.n, pop.state, pop.factory, pop.role, pop.injured_until, pop.g,
-                               pop.phi, pop.c, pop.party, pop.shock, pop.stakh, pop.inst, day, fac.n)
+        pop, fac, _shops = w.pop, w.fac, w.shops
+        st = stocks_by_factory(
+            pop.n,
+            pop.state,
+            pop.factory,
+            pop.role,
+            pop.injured_until,
+            pop.g,
+            pop.phi,
+            pop.c,
+            pop.party,
+            pop.shock,
+            pop.stakh,
+            pop.inst,
+            day,
+            fac.n,
+        )
         fac.headcount[:] = st[:, 0]
         norm_idx = self._norm_index()
         price = float(self.policy.price[t])
@@ -543,13 +871,36 @@ class Simulation:
         per_f[:, col["grievance"]] = st[:, 6]
         per_f[:, col["fear"]] = st[:, 7]
         per_f[:, col["consciousness"]] = st[:, 8]
-        for name in ("hires", "quits", "dismissals", "arrests", "expulsions", "absent",
-                     "accidents", "output", "proposals_made", "proposals_adopted", "clashes",
-                     "meetings", "items", "workers_won", "concessions", "accusations",
-                     "prosecutions_absence", "prosecutions_quitting", "directives_issued",
-                     "directives_adopted", "deaths", "scheduled", "workdays",
-                     "accusations_political", "promotions", "management_turnover",
-                     "manager_arrests", "recruited"):
+        for name in (
+            "hires",
+            "quits",
+            "dismissals",
+            "arrests",
+            "expulsions",
+            "absent",
+            "accidents",
+            "output",
+            "proposals_made",
+            "proposals_adopted",
+            "clashes",
+            "meetings",
+            "items",
+            "workers_won",
+            "concessions",
+            "accusations",
+            "prosecutions_absence",
+            "prosecutions_quitting",
+            "directives_issued",
+            "directives_adopted",
+            "deaths",
+            "scheduled",
+            "workdays",
+            "accusations_political",
+            "promotions",
+            "management_turnover",
+            "manager_arrests",
+            "recruited",
+        ):
             per_f[:, col[name]] = w.today[:, C[name]]
         per_f[:, col["pay_total"]] = w.today[:, C["pay_nominal"]]
         per_f[:, col["plan_daily"]] = fac.plan_m / dim
@@ -593,21 +944,40 @@ class Simulation:
         for name, j in self.col.items():
             data[name] = self.rows[:, j]
         metrics = pl.DataFrame(data)
-        int_cols = [c for c in metrics.columns if c not in (
-            "date", "output", "plan_daily", "pay_nominal", "pay_real", "norm_index", "grievance",
-            "fear", "consciousness", "pay_total", "fulfilment_month", "authority",
-            "enforcement_will")]
+        int_cols = [
+            c
+            for c in metrics.columns
+            if c
+            not in (
+                "date",
+                "output",
+                "plan_daily",
+                "pay_nominal",
+                "pay_real",
+                "norm_index",
+                "grievance",
+                "fear",
+                "consciousness",
+                "pay_total",
+                "fulfilment_month",
+                "authority",
+                "enforcement_will",
+            )
+        ]
         metrics = metrics.with_columns([pl.col(c).round(0).cast(pl.Int64) for c in int_cols])
         monthly = monthly_from_daily(metrics)
         by_factory = None
         if self.fac_rows is not None:
             nd, nf, _ = self.fac_rows.shape
-            bf = {"date": pl.Series("date", np.repeat(np.array(dates, dtype="datetime64[D]"), nf)),
-                  "factory": np.tile(np.arange(nf, dtype=np.int32), nd)}
+            bf = {
+                "date": pl.Series("date", np.repeat(np.array(dates, dtype="datetime64[D]"), nf)),
+                "factory": np.tile(np.arange(nf, dtype=np.int32), nd),
+            }
             for name, j in self.col.items():
                 bf[name] = self.fac_rows[:, :, j].ravel()
             by_factory = pl.DataFrame(bf).with_columns(
-                [pl.col(c).round(0).cast(pl.Int64) for c in int_cols])
+                [pl.col(c).round(0).cast(pl.Int64) for c in int_cols]
+            )
         person_days = float(metrics["headcount"].sum())
         manifest = {
             "scenario": self.s.model_dump(mode="json"),
@@ -622,8 +992,9 @@ class Simulation:
             "worker_days_per_second": round(person_days / max(wall, 1e-9)),
             "events": len(self.log),
         }
-        return Result(self.s, metrics, monthly, self.log.frame(), manifest, dict(self.profile),
-                      by_factory)
+        return Result(
+            self.s, metrics, monthly, self.log.frame(), manifest, dict(self.profile), by_factory
+        )
 
 
 def scenario_hash(scenario: Scenario) -> str:
@@ -643,9 +1014,14 @@ def _erfinv(y: np.ndarray) -> np.ndarray:
     return np.sign(y) * np.sqrt(np.sqrt(t * t - ln / a) - t)
 
 
-def simulate(scenario: Scenario, *, regime: str | None = None, seed: int | None = None,
-             progress: Callable[[int, int], None] | None = None,
-             by_factory: bool = False) -> Result:
+def simulate(
+    scenario: Scenario,
+    *,
+    regime: str | None = None,
+    seed: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    by_factory: bool = False,
+) -> Result:
     """Run a scenario and return its :class:`Result`.
 
     Args:
@@ -657,6 +1033,7 @@ def simulate(scenario: Scenario, *, regime: str | None = None, seed: int | None 
 
     Returns:
         A :class:`Result` with ``metrics``, ``monthly`` and ``events`` (Polars) and ``save()``.
+
     """
     if regime is not None and regime != scenario.regime:
         from .scenario.load import ScenarioError
@@ -673,8 +1050,9 @@ def simulate(scenario: Scenario, *, regime: str | None = None, seed: int | None 
         for key in base:
             if key not in PRESETS[regime]:
                 group, name = key.split(".")
-                data[group][name] = Scenario.model_fields[group].default.__class__.model_fields[
-                    name].default
+                data[group][name] = (
+                    Scenario.model_fields[group].default.__class__.model_fields[name].default
+                )
         data["regime"] = regime
         scenario = Scenario.model_validate(data)
     if seed is not None:

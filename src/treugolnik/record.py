@@ -20,48 +20,154 @@ from numba import njit
 from .population import CANDIDATE, EMPLOYED, FOREMAN, MANAGER, MEMBER, SPECIALIST, WORKER
 
 METRIC_COLUMNS = (
-    "headcount", "workers", "foremen", "specialists", "managers", "hires", "quits",
-    "dismissals", "arrests", "expulsions", "absent", "injured", "accidents", "output",
-    "plan_daily", "pay_nominal", "pay_real", "norm_index", "grievance", "fear",
-    "consciousness", "party_members", "party_candidates", "shock_workers", "stakhanovites",
-    "participants_conference", "participants_commission", "participants_inventors",
-    "proposals_made", "proposals_adopted", "clashes", "meetings", "items", "workers_won",
-    "concessions", "accusations", "prosecutions_absence", "prosecutions_quitting",
-    "directives_issued", "directives_adopted",
+    "headcount",
+    "workers",
+    "foremen",
+    "specialists",
+    "managers",
+    "hires",
+    "quits",
+    "dismissals",
+    "arrests",
+    "expulsions",
+    "absent",
+    "injured",
+    "accidents",
+    "output",
+    "plan_daily",
+    "pay_nominal",
+    "pay_real",
+    "norm_index",
+    "grievance",
+    "fear",
+    "consciousness",
+    "party_members",
+    "party_candidates",
+    "shock_workers",
+    "stakhanovites",
+    "participants_conference",
+    "participants_commission",
+    "participants_inventors",
+    "proposals_made",
+    "proposals_adopted",
+    "clashes",
+    "meetings",
+    "items",
+    "workers_won",
+    "concessions",
+    "accusations",
+    "prosecutions_absence",
+    "prosecutions_quitting",
+    "directives_issued",
+    "directives_adopted",
 )
 EXTRA_COLUMNS = (
-    "deaths", "scheduled", "workdays", "pay_total", "accusations_political", "promotions",
-    "management_turnover", "manager_arrests", "recruited", "fulfilment_month", "authority",
+    "deaths",
+    "scheduled",
+    "workdays",
+    "pay_total",
+    "accusations_political",
+    "promotions",
+    "management_turnover",
+    "manager_arrests",
+    "recruited",
+    "fulfilment_month",
+    "authority",
     "enforcement_will",
 )
 FLOW_COLUMNS = (
-    "hires", "quits", "dismissals", "arrests", "expulsions", "absent", "accidents", "output",
-    "plan_daily", "proposals_made", "proposals_adopted", "clashes", "meetings", "items",
-    "workers_won", "concessions", "accusations", "prosecutions_absence",
-    "prosecutions_quitting", "directives_issued", "directives_adopted", "deaths", "scheduled",
-    "workdays", "pay_total", "accusations_political", "promotions", "management_turnover",
-    "manager_arrests", "recruited",
+    "hires",
+    "quits",
+    "dismissals",
+    "arrests",
+    "expulsions",
+    "absent",
+    "accidents",
+    "output",
+    "plan_daily",
+    "proposals_made",
+    "proposals_adopted",
+    "clashes",
+    "meetings",
+    "items",
+    "workers_won",
+    "concessions",
+    "accusations",
+    "prosecutions_absence",
+    "prosecutions_quitting",
+    "directives_issued",
+    "directives_adopted",
+    "deaths",
+    "scheduled",
+    "workdays",
+    "pay_total",
+    "accusations_political",
+    "promotions",
+    "management_turnover",
+    "manager_arrests",
+    "recruited",
 )
-EVENT_KINDS = ("meeting", "item", "speech", "resolution", "accusation", "investigation",
-               "expulsion", "arrest", "promotion", "prosecution", "directive", "proposal",
-               "clash", "accident", "control_finding")
+EVENT_KINDS = (
+    "meeting",
+    "item",
+    "speech",
+    "resolution",
+    "accusation",
+    "investigation",
+    "expulsion",
+    "arrest",
+    "promotion",
+    "prosecution",
+    "directive",
+    "proposal",
+    "clash",
+    "accident",
+    "control_finding",
+)
 EVENT_SCHEMA = {
-    "event_id": pl.Int64, "date": pl.Date, "factory": pl.Int32, "kind": pl.Utf8,
-    "parent_id": pl.Int64, "person": pl.Int64, "role": pl.Utf8, "target": pl.Int64,
-    "target_role": pl.Utf8, "side": pl.Utf8, "topic": pl.Utf8, "frame": pl.Utf8,
-    "strength": pl.Float64, "outcome": pl.Utf8, "charge": pl.Utf8, "detail": pl.Utf8,
+    "event_id": pl.Int64,
+    "date": pl.Date,
+    "factory": pl.Int32,
+    "kind": pl.Utf8,
+    "parent_id": pl.Int64,
+    "person": pl.Int64,
+    "role": pl.Utf8,
+    "target": pl.Int64,
+    "target_role": pl.Utf8,
+    "side": pl.Utf8,
+    "topic": pl.Utf8,
+    "frame": pl.Utf8,
+    "strength": pl.Float64,
+    "outcome": pl.Utf8,
+    "charge": pl.Utf8,
+    "detail": pl.Utf8,
 }
 
 # stock columns computed by the stocks kernel, in its output order
-STOCKS = ("headcount", "workers", "foremen", "specialists", "managers", "injured", "g_sum",
-          "phi_sum", "c_sum", "party_members", "party_candidates", "shock_workers",
-          "stakhanovites", "participants_conference", "participants_commission",
-          "participants_inventors")
+STOCKS = (
+    "headcount",
+    "workers",
+    "foremen",
+    "specialists",
+    "managers",
+    "injured",
+    "g_sum",
+    "phi_sum",
+    "c_sum",
+    "party_members",
+    "party_candidates",
+    "shock_workers",
+    "stakhanovites",
+    "participants_conference",
+    "participants_commission",
+    "participants_inventors",
+)
 
 
 @njit(cache=True)
-def stocks_by_factory(n, state, factory, role, injured_until, g, phi, c, party, shock, stakh,
-                      inst, day, n_factories):
+def stocks_by_factory(
+    n, state, factory, role, injured_until, g, phi, c, party, shock, stakh, inst, day, n_factories
+):
     out = np.zeros((n_factories, 16))
     for i in range(n):
         if state[i] != EMPLOYED:
@@ -100,10 +206,25 @@ class EventLog:
     def __init__(self):
         self.cols: dict[str, list] = {k: [] for k in EVENT_SCHEMA}
 
-    def add(self, kind: str, date: dt.date, factory: int, *, parent: int = -1, person: int = -1,
-            role: str = "", target: int = -1, target_role: str = "", side: str = "",
-            topic: str = "", frame: str = "", strength: float = float("nan"),
-            outcome: str = "", charge: str = "", detail: str = "") -> int:
+    def add(
+        self,
+        kind: str,
+        date: dt.date,
+        factory: int,
+        *,
+        parent: int = -1,
+        person: int = -1,
+        role: str = "",
+        target: int = -1,
+        target_role: str = "",
+        side: str = "",
+        topic: str = "",
+        frame: str = "",
+        strength: float = float("nan"),
+        outcome: str = "",
+        charge: str = "",
+        detail: str = "",
+    ) -> int:
         eid = len(self.cols["event_id"])
         c = self.cols
         c["event_id"].append(eid)
@@ -170,8 +291,13 @@ def _versions() -> dict[str, str]:
     return out
 
 
-def write_run(out_dir: str | Path, manifest: dict, metrics: pl.DataFrame,
-              monthly: pl.DataFrame, events: pl.DataFrame) -> Path:
+def write_run(
+    out_dir: str | Path,
+    manifest: dict,
+    metrics: pl.DataFrame,
+    monthly: pl.DataFrame,
+    events: pl.DataFrame,
+) -> Path:
     """Write the four files of the run contract atomically (temp names, then rename)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

@@ -77,8 +77,25 @@ class Shops:
         def z():
             return np.zeros(n, dtype=np.float64)
 
-        return cls(n, factory, z(), np.ones(n), z(), np.ones(n), z(), z(), z(), z(), z(), z(),
-                   z(), z(), z(), np.zeros(n, dtype=np.int8), z())
+        return cls(
+            n,
+            factory,
+            z(),
+            np.ones(n),
+            z(),
+            np.ones(n),
+            z(),
+            z(),
+            z(),
+            z(),
+            z(),
+            z(),
+            z(),
+            z(),
+            z(),
+            np.zeros(n, dtype=np.int8),
+            z(),
+        )
 
 
 @dataclass
@@ -117,9 +134,31 @@ class Factories:
         def ids():
             return np.full(n, -1, dtype=np.int64)
 
-        return cls(n, z(), z(), z(), z(), z(), np.ones(n), np.full(n, 0.6), np.full(n, 0.6),
-                   np.ones(n), z(), z(), z(), z(), z(), z(), [[] for _ in range(n)],
-                   [[] for _ in range(n)], z(), z(), ids(), ids(), ids())
+        return cls(
+            n,
+            z(),
+            z(),
+            z(),
+            z(),
+            z(),
+            np.ones(n),
+            np.full(n, 0.6),
+            np.full(n, 0.6),
+            np.ones(n),
+            z(),
+            z(),
+            z(),
+            z(),
+            z(),
+            z(),
+            [[] for _ in range(n)],
+            [[] for _ in range(n)],
+            z(),
+            z(),
+            ids(),
+            ids(),
+            ids(),
+        )
 
 
 @dataclass
@@ -138,6 +177,7 @@ class World:
             self.today = np.zeros((self.fac.n, len(COUNTERS)), dtype=np.float64)
         else:
             self.today[:] = 0.0
+
 
 # Counter columns as module constants, for the Numba kernels (globals are compile-time there).
 C_HIRES = C["hires"]

@@ -74,6 +74,8 @@ def data_dir() -> Path:
 
 @dataclass(frozen=True)
 class TimelineRow:
+    """One row of a timeline file: on ``date`` the ``variable`` moves to ``value``."""
+
     date: dt.date
     event: str
     kind: str
@@ -88,18 +90,17 @@ def read_timeline(path: str | Path | None = None) -> list[TimelineRow]:
     """Read and validate a timeline CSV; every bad row is reported (file, row, field)."""
     path = Path(path) if path is not None else data_dir() / "timeline.csv"
     label = str(path)
-    try:
-        fh = open(path, newline="", encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError([f"{label}: timeline file not found"]) from None
+    if not path.is_file():
+        raise ScenarioError([f"{label}: timeline file not found"])
     problems: list[str] = []
     rows: list[TimelineRow] = []
-    with fh:
+    with open(path, newline="", encoding="utf-8") as fh:
         reader = csv.DictReader(fh)
         missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
         if missing:
-            raise ScenarioError([f"{label}: missing columns {', '.join(missing)} "
-                                 f"(required: {', '.join(COLUMNS)})"])
+            raise ScenarioError(
+                [f"{label}: missing columns {', '.join(missing)} (required: {', '.join(COLUMNS)})"]
+            )
         for n, rec in enumerate(reader, start=2):
             where = f"{label}:{n}"
             try:
@@ -111,8 +112,10 @@ def read_timeline(path: str | Path | None = None) -> list[TimelineRow]:
                 problems.append(f"{where}: kind: {rec['kind']!r} not one of {', '.join(KINDS)}")
                 continue
             if rec["variable"] not in POLICY_VARIABLES:
-                problems.append(f"{where}: variable: {rec['variable']!r} not one of "
-                                f"{', '.join(POLICY_VARIABLES)}")
+                problems.append(
+                    f"{where}: variable: {rec['variable']!r} not one of "
+                    f"{', '.join(POLICY_VARIABLES)}"
+                )
                 continue
             try:
                 value = float(rec["value"])
@@ -126,8 +129,18 @@ def read_timeline(path: str | Path | None = None) -> list[TimelineRow]:
             if not rec["source"].strip():
                 problems.append(f"{where}: source: every row needs a source")
                 continue
-            rows.append(TimelineRow(date, rec["event"], rec["kind"], rec["variable"],
-                                    value, ramp, rec["description"], rec["source"]))
+            rows.append(
+                TimelineRow(
+                    date,
+                    rec["event"],
+                    rec["kind"],
+                    rec["variable"],
+                    value,
+                    ramp,
+                    rec["description"],
+                    rec["source"],
+                )
+            )
     if problems:
         raise ScenarioError(problems)
     rows.sort(key=lambda r: (r.date, r.event, r.variable))
@@ -163,6 +176,7 @@ class Policy:
         wage_index: nominal wage index (1928 = 1).
         directives: ``(day index, event, description, source)`` for each directive issued.
         rows: the timeline rows in force (after counterfactual drops).
+
     """
 
     dates: list[dt.date]
@@ -206,7 +220,7 @@ def build_policy(scenario: Scenario) -> Policy:
             ramp = min(r.ramp_days, n - k)
             if r.ramp_days:
                 steps = np.arange(0, ramp, dtype=np.float64) / r.ramp_days
-                arr[k:k + ramp] = level + (r.value - level) * steps
+                arr[k : k + ramp] = level + (r.value - level) * steps
                 pos = k + ramp
                 level = level + (r.value - level) * (ramp / r.ramp_days)
             else:
@@ -218,10 +232,19 @@ def build_policy(scenario: Scenario) -> Policy:
     # Nominal wages (data/series.csv): 1927/28 690, 1932 1427, 1936 3271, 1940 4054 rubles.
     wage_index = _interp_log(
         [dt.date(1928, 4, 1), dt.date(1932, 7, 1), dt.date(1936, 7, 1), dt.date(1940, 7, 1)],
-        [1.0, 1427 / 690, 3271 / 690, 4054 / 690], days)
+        [1.0, 1427 / 690, 3271 / 690, 4054 / 690],
+        days,
+    )
     # Real wage index (Filtzer 1986): 1928 1.0, 1932 0.465, 1940 0.55; price = nominal / real.
-    real = np.interp(days, [(dt.date(1928, 4, 1) - EPOCH).days, (dt.date(1932, 7, 1) - EPOCH).days,
-                            (dt.date(1940, 7, 1) - EPOCH).days], [1.0, 0.465, 0.55])
+    real = np.interp(
+        days,
+        [
+            (dt.date(1928, 4, 1) - EPOCH).days,
+            (dt.date(1932, 7, 1) - EPOCH).days,
+            (dt.date(1940, 7, 1) - EPOCH).days,
+        ],
+        [1.0, 0.465, 0.55],
+    )
     price = wage_index / real
     directives = []
     seen: set[tuple[str, int]] = set()

@@ -23,10 +23,19 @@ def test_hires_are_a_share_of_vacancies_stochastically_rounded():
 def test_newcomers_attributes_are_drawn_by_id():
     def make(order):
         pop = Population(64)
-        add_people(pop, np.zeros(5000, dtype=np.int32), np.zeros(5000, dtype=np.int8), 8,
-                   stream_key(2, "hiring"), 100, skill=Distribution(alpha=2, beta=4),
-                   consciousness=Distribution(alpha=1.5, beta=7), village_share=0.6, e_mean=1,
-                   e_sd=0.1)
+        add_people(
+            pop,
+            np.zeros(5000, dtype=np.int32),
+            np.zeros(5000, dtype=np.int8),
+            8,
+            stream_key(2, "hiring"),
+            100,
+            skill=Distribution(alpha=2, beta=4),
+            consciousness=Distribution(alpha=1.5, beta=7),
+            village_share=0.6,
+            e_mean=1,
+            e_sd=0.1,
+        )
         return pop
 
     a = make(None)
@@ -42,4 +51,5 @@ def test_target_headcount_growth_and_path():
     assert target_headcount(size0, 2.0, 0.1, [], None, 0.0)[0] == pytest.approx(1210.0)
     path = [(dt.date(1930, 1, 1), 1.0), (dt.date(1932, 1, 1), 3.0)]
     assert target_headcount(size0, 0, 0.1, path, dt.date(1931, 1, 1), 0.1)[0] == pytest.approx(
-        1000 * (1 + 2 * 365 / 730) * 1.1)
+        1000 * (1 + 2 * 365 / 730) * 1.1
+    )

@@ -11,19 +11,61 @@ from .helpers import crowd, within
 N = 30_000
 
 
-def month(pop, *, enabled=True, participation=0.6, leader=0.0, training=0.0, authority=0.5,
-          clash_rate=0.05, proposal_rate=0.1, finding_rate=0.05):
+def month(
+    pop,
+    *,
+    enabled=True,
+    participation=0.6,
+    leader=0.0,
+    training=0.0,
+    authority=0.5,
+    clash_rate=0.05,
+    proposal_rate=0.1,
+    finding_rate=0.05,
+):
     n = pop.n
     shops = int(pop.shop[:n].max()) + 1
     out = {k: np.zeros(shops) for k in ("adopted", "clashes")}
     fac = {k: np.zeros(1) for k in ("findings", "props", "adopted", "clashes")}
     buf = np.zeros((4 * n, 4), dtype=np.int64)
     k = institutions_month(
-        n, pop.pid, pop.factory, pop.shop, pop.party, pop.c, pop.phi, pop.skill, pop.inst,
-        pop.state, 4000, participation, enabled, -3.0, 3.0, 1.0, 2.0, 2.0, 0.1, proposal_rate,
-        -0.3, 1.5, 1.5, finding_rate, clash_rate, training, np.array([authority]),
-        np.full(shops, leader), stream_key(1, "institutions"), out["adopted"], out["clashes"],
-        fac["findings"], fac["props"], fac["adopted"], fac["clashes"], buf)
+        n,
+        pop.pid,
+        pop.factory,
+        pop.shop,
+        pop.party,
+        pop.c,
+        pop.phi,
+        pop.skill,
+        pop.inst,
+        pop.state,
+        4000,
+        participation,
+        enabled,
+        -3.0,
+        3.0,
+        1.0,
+        2.0,
+        2.0,
+        0.1,
+        proposal_rate,
+        -0.3,
+        1.5,
+        1.5,
+        finding_rate,
+        clash_rate,
+        training,
+        np.array([authority]),
+        np.full(shops, leader),
+        stream_key(1, "institutions"),
+        out["adopted"],
+        out["clashes"],
+        fac["findings"],
+        fac["props"],
+        fac["adopted"],
+        fac["clashes"],
+        buf,
+    )
     return k, out, fac, buf
 
 
@@ -55,8 +97,11 @@ def test_proposals_clashes_findings_come_from_participants():
     members = int((pop.inst[:N] & (CONFERENCE | INVENTORS) > 0).sum())
     assert fac["props"][0] > 0 and fac["adopted"][0] <= fac["props"][0]
     assert within(fac["props"][0] / members, 0.1, members)
-    assert within(fac["adopted"][0] / fac["props"][0], sigmoid(-0.3 + 1.5 * 0.6 - 1.5 * 0.5),
-                  int(fac["props"][0]))
+    assert within(
+        fac["adopted"][0] / fac["props"][0],
+        sigmoid(-0.3 + 1.5 * 0.6 - 1.5 * 0.5),
+        int(fac["props"][0]),
+    )
     assert fac["clashes"][0] > 0 and fac["findings"][0] > 0
     assert k == fac["props"][0] + fac["clashes"][0] + fac["findings"][0]
 

@@ -5,20 +5,54 @@ from treugolnik.mechanisms.party import party_month, purge_hazards, purge_weight
 from treugolnik.population import CANDIDATE, EXPELLED, MEMBER, NONPARTY
 from treugolnik.rng import stream_key
 
+from .helpers import crowd
+
 N = 40_000
 DAY = 5000
-
-from .helpers import crowd
 
 
 def month(pop, day, *, recruitment=0.0, hazard=0.0, days=30, campaign=0.0, mean_w=1.0):
     n = pop.n
     rec, exp = np.zeros(1), np.zeros(1)
     buf = np.zeros(n, dtype=np.int64)
-    k = party_month(n, pop.pid, pop.factory, pop.role, pop.state, pop.party, pop.party_since,
-                    pop.c, pop.skill, pop.shock, pop.stakh, pop.accused, day, days, recruitment,
-                    hazard, campaign, 0.01, 3.0, 1.0, 1.5, 365, 1.5, 2.0, 1.0, mean_w, -6.0,
-                    5.0, 2.0, -12.0, 4.0, 3.0, stream_key(1, "party"), rec, exp, buf)
+    k = party_month(
+        n,
+        pop.pid,
+        pop.factory,
+        pop.role,
+        pop.state,
+        pop.party,
+        pop.party_since,
+        pop.c,
+        pop.skill,
+        pop.shock,
+        pop.stakh,
+        pop.accused,
+        day,
+        days,
+        recruitment,
+        hazard,
+        campaign,
+        0.01,
+        3.0,
+        1.0,
+        1.5,
+        365,
+        1.5,
+        2.0,
+        1.0,
+        mean_w,
+        -6.0,
+        5.0,
+        2.0,
+        -12.0,
+        4.0,
+        3.0,
+        stream_key(1, "party"),
+        rec,
+        exp,
+        buf,
+    )
     return k, rec[0], exp[0]
 
 
@@ -45,8 +79,9 @@ def test_purge_hits_the_passive_accused_and_recent_first():
     pop.party_since[:N] = DAY - 3000
     pop.c[:N] = 0.6
     pop.c[: N // 2] = 0.2  # passive half
-    mw = purge_weights(N, pop.state, pop.party, pop.c, pop.accused, pop.party_since, DAY, 1.5,
-                       2.0, 1.0)
+    mw = purge_weights(
+        N, pop.state, pop.party, pop.c, pop.accused, pop.party_since, DAY, 1.5, 2.0, 1.0
+    )
     assert mw == pytest.approx((2.5 + 1.0) / 2)
     month(pop, DAY, hazard=0.01, mean_w=mw)
     passive = (pop.party[: N // 2] == EXPELLED).mean()

@@ -49,8 +49,19 @@ def test_real_pay_shortfall_and_reset():
     pop = crowd(2)
     pop.pay_m[:2] = [50.0, 300.0]
     pop.days_m[:2] = 25
-    month_end_pay(2, pop.state, pop.role, pop.pay_m, pop.out_m, pop.days_m, pop.pay_short,
-                  4.0, 2.4, np.array([1.0, 1.4, 1.9, 2.2]), 1.0)
+    month_end_pay(
+        2,
+        pop.state,
+        pop.role,
+        pop.pay_m,
+        pop.out_m,
+        pop.days_m,
+        pop.pay_short,
+        4.0,
+        2.4,
+        np.array([1.0, 1.4, 1.9, 2.2]),
+        1.0,
+    )
     assert pop.pay_short[0] == pytest.approx(1 - (50 / 25 / 4.0) / 2.4)
     assert pop.pay_short[1] == 0.0  # above the reference
     assert pop.pay_m[:2].sum() == 0 and pop.days_m[:2].sum() == 0
@@ -63,4 +74,6 @@ def test_learning():
     learn_month(2, pop.state, pop.skill, pop.c, pop.party, pop.days_m, 0.01, 0.001, 30)
     assert pop.skill[0] == pytest.approx(0.5 + 0.5 * (1 - 0.99**20), rel=1e-5)
     assert pop.skill[1] == pytest.approx(0.5)
-    assert pop.c[0] == pytest.approx(0.3) and pop.c[1] == pytest.approx(0.3 + 0.7 * (1 - 0.999**30), rel=1e-5)
+    assert pop.c[0] == pytest.approx(0.3) and pop.c[1] == pytest.approx(
+        0.3 + 0.7 * (1 - 0.999**30), rel=1e-5
+    )

@@ -12,8 +12,9 @@ from treugolnik.scenario.schema import Meetings
 def political_share(vigilance, role=WORKER, prior=0, n=4000):
     p = Meetings()
     rng = np.random.default_rng(0)
-    charges = [rep.choose_charge("plan", role, prior, vigilance, 0.5, p, *rng.random(2))
-               for _ in range(n)]
+    charges = [
+        rep.choose_charge("plan", role, prior, vigilance, 0.5, p, *rng.random(2)) for _ in range(n)
+    ]
     return np.mean([c in rep.POLITICAL for c in charges]), charges
 
 
@@ -66,13 +67,22 @@ def test_political_accusation_under_high_vigilance_can_lead_to_arrest(sim):
         rep.accuse(w, int(r), "sabotage", -1, 0, 3400, None, pol, sim.s, sim.keys, log, -1, "plan")
     kinds = log.frame()["kind"].to_list()
     assert kinds.count("accusation") == len(targets)
-    x = (sim.s.repression.arrest0 + sim.s.repression.arrest_vigilance
-         + sim.s.repression.arrest_quota + sim.s.repression.arrest_manager)
+    x = (
+        sim.s.repression.arrest0
+        + sim.s.repression.arrest_vigilance
+        + sim.s.repression.arrest_quota
+        + sim.s.repression.arrest_manager
+    )
     p_arrest = 1 / (1 + np.exp(-x))
-    assert abs(kinds.count("arrest") / len(targets) - p_arrest) < 4 * np.sqrt(p_arrest * (1 - p_arrest) / len(targets)) + 0.05
+    assert (
+        abs(kinds.count("arrest") / len(targets) - p_arrest)
+        < 4 * np.sqrt(p_arrest * (1 - p_arrest) / len(targets)) + 0.05
+    )
     # low vigilance: no referral at all
     log2 = EventLog()
     pol_low = {"vigilance": 0.3, "arrest_quota": 0.0, "specialist_baiting": 0.5}
     for r in np.flatnonzero((pop.role[:n] == WORKER) & (pop.state[:n] == EMPLOYED))[:30]:
-        rep.accuse(w, int(r), "sabotage", -1, 0, 3401, None, pol_low, sim.s, sim.keys, log2, -1, "plan")
+        rep.accuse(
+            w, int(r), "sabotage", -1, 0, 3401, None, pol_low, sim.s, sim.keys, log2, -1, "plan"
+        )
     assert "arrest" not in log2.frame()["kind"].to_list()

@@ -19,9 +19,32 @@ from ..rng import beta, uniform, uniform2
 
 
 @njit(cache=True)
-def _fill(rows0, rows1, pid, factory, shop, role, skill, c, e0, village, hired, fac_of_row,
-          role_of_row, shops_per_factory, key, day, skill_a, skill_b, c_a, c_b, village_share,
-          e_mean, e_sd, tenure_max_days):
+def _fill(
+    rows0,
+    rows1,
+    pid,
+    factory,
+    shop,
+    role,
+    skill,
+    c,
+    e0,
+    village,
+    hired,
+    fac_of_row,
+    role_of_row,
+    shops_per_factory,
+    key,
+    day,
+    skill_a,
+    skill_b,
+    c_a,
+    c_b,
+    village_share,
+    e_mean,
+    e_sd,
+    tenure_max_days,
+):
     for i in range(rows0, rows1):
         p = pid[i]
         f = fac_of_row[i - rows0]
@@ -39,29 +62,68 @@ def _fill(rows0, rows1, pid, factory, shop, role, skill, c, e0, village, hired, 
         skill[i] = sk
         c[i] = cs
         z = np.sqrt(-2.0 * np.log(1.0 - uniform2(key, day, p, 3))) * np.cos(
-            2.0 * np.pi * uniform2(key, day, p, 4))
+            2.0 * np.pi * uniform2(key, day, p, 4)
+        )
         e0[i] = max(0.3, e_mean + e_sd * z)
         hired[i] = day - int(uniform(key, day, p) * tenure_max_days)
 
 
-def add_people(pop: Population, fac_of_new: np.ndarray, role_of_new: np.ndarray,
-               shops_per_factory: int, key, day: int, *, skill, consciousness,
-               village_share: float, e_mean: float, e_sd: float,
-               tenure_max_days: int = 0) -> slice:
+def add_people(
+    pop: Population,
+    fac_of_new: np.ndarray,
+    role_of_new: np.ndarray,
+    shops_per_factory: int,
+    key,
+    day: int,
+    *,
+    skill,
+    consciousness,
+    village_share: float,
+    e_mean: float,
+    e_sd: float,
+    tenure_max_days: int = 0,
+) -> slice:
     """Append people with the given factories and roles; attributes drawn by id. Returns rows."""
     k = int(fac_of_new.shape[0])
     rows = pop.append(k)
     if k:
-        _fill(rows.start, rows.stop, pop.pid, pop.factory, pop.shop, pop.role, pop.skill, pop.c,
-              pop.e0, pop.village, pop.hired, fac_of_new.astype(np.int32),
-              role_of_new.astype(np.int8), shops_per_factory, key, day, skill.alpha,
-              skill.beta, consciousness.alpha, consciousness.beta, village_share, e_mean, e_sd,
-              tenure_max_days)
+        _fill(
+            rows.start,
+            rows.stop,
+            pop.pid,
+            pop.factory,
+            pop.shop,
+            pop.role,
+            pop.skill,
+            pop.c,
+            pop.e0,
+            pop.village,
+            pop.hired,
+            fac_of_new.astype(np.int32),
+            role_of_new.astype(np.int8),
+            shops_per_factory,
+            key,
+            day,
+            skill.alpha,
+            skill.beta,
+            consciousness.alpha,
+            consciousness.beta,
+            village_share,
+            e_mean,
+            e_sd,
+            tenure_max_days,
+        )
     return rows
 
 
-def hires_today(target_by_role: np.ndarray, headcount_by_role: np.ndarray, fill_rate: float,
-                village_supply: float, key, day: int) -> np.ndarray:
+def hires_today(
+    target_by_role: np.ndarray,
+    headcount_by_role: np.ndarray,
+    fill_rate: float,
+    village_supply: float,
+    key,
+    day: int,
+) -> np.ndarray:
     """Number of hires per (factory, role): a share of vacancies, stochastically rounded.
 
     The rounding draw is keyed by (day, factory * 4 + role), so it is common across runs.
@@ -83,8 +145,9 @@ def _uniforms(key, day, ids):
     return out
 
 
-def target_headcount(size0: np.ndarray, years: float, growth: float, path, date,
-                     safety_factor: float) -> np.ndarray:
+def target_headcount(
+    size0: np.ndarray, years: float, growth: float, path, date, safety_factor: float
+) -> np.ndarray:
     """Target employees per factory on ``date``: the growth path times (1 + safety factor)."""
     if path:
         xs = np.array([(d - path[0][0]).days for d, _ in path], dtype=float)

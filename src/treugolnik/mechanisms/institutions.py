@@ -48,11 +48,42 @@ def leader_consciousness(n, state, shop, c, inst, n_shops):
 
 @njit(cache=True)
 def institutions_month(
-    n, pid, factory, shop, party, c, phi, skill, inst, state, day, participation, enabled,
-    join0, join_c, join_party, join_participation, join_fear, leave, proposal_rate, adopt0,
-    adopt_participation, adopt_authority, finding_rate, clash_rate, training,
-    fac_authority, leader_c, key, shop_adopted, shop_clashes, fac_findings,
-    fac_proposals, fac_adopted, fac_clashes, event_buf,
+    n,
+    pid,
+    factory,
+    shop,
+    party,
+    c,
+    phi,
+    skill,
+    inst,
+    state,
+    day,
+    participation,
+    enabled,
+    join0,
+    join_c,
+    join_party,
+    join_participation,
+    join_fear,
+    leave,
+    proposal_rate,
+    adopt0,
+    adopt_participation,
+    adopt_authority,
+    finding_rate,
+    clash_rate,
+    training,
+    fac_authority,
+    leader_c,
+    key,
+    shop_adopted,
+    shop_clashes,
+    fac_findings,
+    fac_proposals,
+    fac_adopted,
+    fac_clashes,
+    event_buf,
 ):
     """One month of institutional life; events (kind, pid, shop, adopted) go to ``event_buf``.
 
@@ -70,8 +101,13 @@ def institutions_month(
             inst[i] = 0
             continue
         is_party = 1.0 if (party[i] == MEMBER or party[i] == CANDIDATE) else 0.0
-        x = (join0 + join_c * c[i] + join_party * is_party + join_participation * participation
-             - join_fear * phi[i])
+        x = (
+            join0
+            + join_c * c[i]
+            + join_party * is_party
+            + join_participation * participation
+            - join_fear * phi[i]
+        )
         bits = inst[i]
         for b in range(3):
             bit = 1 << b
@@ -85,29 +121,29 @@ def institutions_month(
         inst[i] = bits
         if bits == 0:
             continue
-        if bits & (CONFERENCE | INVENTORS):
-            if uniform2(key, day, p, 20) < proposal_rate:
-                adopted = uniform2(key, day, p, 21) < sigmoid(
-                    adopt0 + adopt_participation * participation - adopt_authority * fac_authority[f])
-                fac_proposals[f] += 1.0
-                if adopted:
-                    shop_adopted[s] += 1.0
-                    fac_adopted[f] += 1.0
-                if k < cap:
-                    event_buf[k, 0] = 0
-                    event_buf[k, 1] = p
-                    event_buf[k, 2] = s
-                    event_buf[k, 3] = 1 if adopted else 0
-                k += 1
-        if bits & COMMISSION:
-            if uniform2(key, day, p, 30) < finding_rate * (1.0 - 0.5 * fac_authority[f]):
-                fac_findings[f] += 1.0
-                if k < cap:
-                    event_buf[k, 0] = 2
-                    event_buf[k, 1] = p
-                    event_buf[k, 2] = s
-                    event_buf[k, 3] = 0
-                k += 1
+        if bits & (CONFERENCE | INVENTORS) and uniform2(key, day, p, 20) < proposal_rate:
+            adopted = uniform2(key, day, p, 21) < sigmoid(
+                adopt0 + adopt_participation * participation - adopt_authority * fac_authority[f]
+            )
+            fac_proposals[f] += 1.0
+            if adopted:
+                shop_adopted[s] += 1.0
+                fac_adopted[f] += 1.0
+            if k < cap:
+                event_buf[k, 0] = 0
+                event_buf[k, 1] = p
+                event_buf[k, 2] = s
+                event_buf[k, 3] = 1 if adopted else 0
+            k += 1
+        finding = uniform2(key, day, p, 30) < finding_rate * (1.0 - 0.5 * fac_authority[f])
+        if bits & COMMISSION and finding:
+            fac_findings[f] += 1.0
+            if k < cap:
+                event_buf[k, 0] = 2
+                event_buf[k, 1] = p
+                event_buf[k, 2] = s
+                event_buf[k, 3] = 0
+            k += 1
         if uniform2(key, day, p, 40) < clash_rate * c[i] * (1.0 - phi[i]) * (0.5 + participation):
             shop_clashes[s] += 1.0
             fac_clashes[f] += 1.0

@@ -36,15 +36,58 @@ def is_scheduled(cal_code, common_workday, day, pid):
 
 @njit(cache=True)
 def labour_day(
-    n, pid, factory, shop, hired, village, party, g, phi, state, left, injured_until, absent,
-    pay_short, prosecuted,
-    day, cal_code, common_workday,
-    shop_g_pulse, shop_fear_pulse, shop_clash, fac_g_pulse, fac_fear_pulse, fac_will, fac_tight,
-    absence_penalty, quit_penalty, prosecution,
-    a0, a_g, a_E, a_phi, a_v, a_clash, dismiss_p, prosecute_p,
-    g_decay, g_pay, g_max, phi_decay,
-    q0, q_g, q_m, q_L, q_t, q_p, q_v,
-    key_absence, key_quit, today, prosecute_quit_p, pros_buf,
+    n,
+    pid,
+    factory,
+    shop,
+    hired,
+    village,
+    party,
+    g,
+    phi,
+    state,
+    left,
+    injured_until,
+    absent,
+    pay_short,
+    prosecuted,
+    day,
+    cal_code,
+    common_workday,
+    shop_g_pulse,
+    shop_fear_pulse,
+    shop_clash,
+    fac_g_pulse,
+    fac_fear_pulse,
+    fac_will,
+    fac_tight,
+    absence_penalty,
+    quit_penalty,
+    prosecution,
+    a0,
+    a_g,
+    a_E,
+    a_phi,
+    a_v,
+    a_clash,
+    dismiss_p,
+    prosecute_p,
+    g_decay,
+    g_pay,
+    g_max,
+    phi_decay,
+    q0,
+    q_g,
+    q_m,
+    q_L,
+    q_t,
+    q_p,
+    q_v,
+    key_absence,
+    key_quit,
+    today,
+    prosecute_quit_p,
+    pros_buf,
 ):
     """One day of labour for every employed person; counts go to ``today[factory, counter]``.
 
@@ -67,8 +110,14 @@ def labour_day(
         if injured_until[i] <= day and is_scheduled(cal_code, common_workday, day, p_id):
             today[f, C_SCHEDULED] += 1.0
             enforcement = absence_penalty * fac_will[f]
-            x = (a0 + a_g * g[i] - a_E * enforcement - a_phi * phi[i] + a_v * village[i]
-                 + a_clash * shop_clash[s])
+            x = (
+                a0
+                + a_g * g[i]
+                - a_E * enforcement
+                - a_phi * phi[i]
+                + a_v * village[i]
+                + a_clash * shop_clash[s]
+            )
             if uniform(key_absence, day, p_id) < sigmoid(x):
                 absent[i] = 1
                 today[f, C_ABSENT] += 1.0
@@ -81,7 +130,9 @@ def labour_day(
                             pros_buf[k, 0] = i
                             pros_buf[k, 1] = 0
                         k += 1
-                elif uniform2(key_absence, day, p_id, 2) < dismiss_p * absence_penalty * fac_will[f]:
+                elif (
+                    uniform2(key_absence, day, p_id, 2) < dismiss_p * absence_penalty * fac_will[f]
+                ):
                     # decree of 15 Nov 1932: one day's absence, dismissal
                     state[i] = DISMISSED
                     left[i] = day
@@ -89,8 +140,15 @@ def labour_day(
                     continue
         tenure_years = (day - hired[i]) / 365.0
         is_party = 1.0 if (party[i] == MEMBER or party[i] == CANDIDATE) else 0.0
-        xq = (q0 + q_g * g[i] + q_m * fac_tight[f] - q_L * quit_penalty
-              - q_t * np.log1p(max(tenure_years, 0.0)) - q_p * is_party + q_v * village[i])
+        xq = (
+            q0
+            + q_g * g[i]
+            + q_m * fac_tight[f]
+            - q_L * quit_penalty
+            - q_t * np.log1p(max(tenure_years, 0.0))
+            - q_p * is_party
+            + q_v * village[i]
+        )
         if uniform(key_quit, day, p_id) < sigmoid(xq):
             state[i] = QUIT
             left[i] = day
@@ -112,11 +170,14 @@ def enforcement_will(will, vacancy_rate, discipline, p, decree_today):
     it then returns towards ``will_base * discipline-weighted / (1 + will_vacancy * vacancy)``
     at ``will_rate`` per day: managers who need labour stop enforcing (P5).
     """
-    equilibrium = p.will_base * (0.5 + 0.5 * discipline) / (1.0 + p.will_vacancy * np.maximum(vacancy_rate, 0.0))
+    equilibrium = (
+        p.will_base
+        * (0.5 + 0.5 * discipline)
+        / (1.0 + p.will_vacancy * np.maximum(vacancy_rate, 0.0))
+    )
     if decree_today:
         will[:] = 1.0
     else:
         will += p.will_rate * (equilibrium - will)
     np.clip(will, 0.0, 1.0, out=will)
     return will
-

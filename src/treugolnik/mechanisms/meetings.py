@@ -12,10 +12,10 @@ weight ``c (1 - phi) stake (1 + 0.5 rank)`` (workers outnumber managers, so most
 workers); the secretary speaks for the party line on every item, the union chair on norms, pay
 and safety. Each speaker argues in the frame of its side that best fits today's policy vector;
 its strength is ``c * fit * (1 + rho rank) * (1 - phi)``. Workers win with
-``p = sigma(theta_frame (S_w - S_m) / (S_w + S_m) + theta_rank (rank_w - rank_m) + bias)``; the regime sets
-theta, bias and whether resolutions bind. A binding workers' win gives a concession, a
-management win discipline measures and a reprimand for the critic. Then the winning side may
-accuse (``repression.accuse``).
+``p = sigma(theta_frame (S_w - S_m) / (S_w + S_m) + theta_rank (rank_w - rank_m) + bias)``;
+the regime sets theta, bias and whether resolutions bind. A binding workers' win gives a
+concession, a management win discipline measures and a reprimand for the critic. Then the
+winning side may accuse (``repression.accuse``).
 """
 
 from __future__ import annotations
@@ -53,10 +53,22 @@ STAKE = {
     "directive": (1.0, 1.0, 1.0, 1.0),
     "control_finding": (1.2, 0.8, 0.8, 1.2),
 }
-TOPIC_HEAT = {"plan": 0.3, "norms_pay": 0.3, "safety": 0.4, "discipline": 0.2, "directive": 0.1,
-              "control_finding": 0.6}
-MANAGEMENT_VARIABLES = {"discipline", "tempo", "norm_drive", "absence_penalty", "quit_penalty",
-                        "prosecution"}
+TOPIC_HEAT = {
+    "plan": 0.3,
+    "norms_pay": 0.3,
+    "safety": 0.4,
+    "discipline": 0.2,
+    "directive": 0.1,
+    "control_finding": 0.6,
+}
+MANAGEMENT_VARIABLES = {
+    "discipline",
+    "tempo",
+    "norm_drive",
+    "absence_penalty",
+    "quit_penalty",
+    "prosecution",
+}
 
 
 def agenda(world, f: int, state: dict, pol: dict, findings: int, directives: list) -> list:
@@ -65,11 +77,20 @@ def agenda(world, f: int, state: dict, pol: dict, findings: int, directives: lis
     if state["fulfilment"] < 0.97:
         items.append(("plan", f"plan fulfilled {state['fulfilment']:.0%} last month"))
     if state["norm_rose"] > 0.005 or state["pay_short"] > 0.35:
-        items.append(("norms_pay", f"norms raised {state['norm_rose']:.1%}; real pay short "
-                                   f"{state['pay_short']:.0%} of expectations"))
+        items.append(
+            (
+                "norms_pay",
+                f"norms raised {state['norm_rose']:.1%}; real pay short "
+                f"{state['pay_short']:.0%} of expectations",
+            )
+        )
     if state["accidents"] >= max(2.0, state["accidents_expected"]):
-        items.append(("safety", f"{int(state['accidents'])} accidents, {int(state['deaths'])} "
-                                f"deaths this month"))
+        items.append(
+            (
+                "safety",
+                f"{int(state['accidents'])} accidents, {int(state['deaths'])} deaths this month",
+            )
+        )
     if state["absence_rate"] > 0.05 or pol["discipline"] >= 0.75:
         items.append(("discipline", f"absence {state['absence_rate']:.1%} of scheduled days"))
     for _day, event, desc, _src, orient in directives:
@@ -88,21 +109,38 @@ def _best_frame(side: str, pol: dict, u: float):
     return names[j], max(float(fits[j]), 0.0)
 
 
-def hold_meeting(world, f: int, day: int, date, pol: dict, prm, keys, log, members: np.ndarray,
-                 state: dict, directives: list, findings: int) -> dict:
+def hold_meeting(
+    world,
+    f: int,
+    day: int,
+    date,
+    pol: dict,
+    prm,
+    keys,
+    log,
+    members: np.ndarray,
+    state: dict,
+    directives: list,
+    findings: int,
+) -> dict:
     """Hold factory ``f``'s general meeting; returns counts (items, workers_won, concessions)."""
     pop = world.pop
     mp = prm.meetings
     key = keys["meetings"]
     pids = pop.pid[members]
     att_u = np.array([uniform(key, day, int(p)) for p in pids]) if members.size else np.zeros(0)
-    present = members[att_u < mp.attendance * (1.0 - 0.5 * pop.phi[members])
-                      * (0.6 + 0.4 * pop.c[members])]
+    present = members[
+        att_u < mp.attendance * (1.0 - 0.5 * pop.phi[members]) * (0.6 + 0.4 * pop.c[members])
+    ]
     n_mem = int(np.sum(pop.party[present] == MEMBER))
     n_cand = int(np.sum(pop.party[present] == CANDIDATE))
     n_mgr = int(np.sum(np.isin(pop.role[present], (MANAGER, SPECIALIST))))
-    meeting_id = log.add("meeting", date, f, detail=f"present: {n_mem} members, {n_cand} "
-                         f"candidates, {n_mgr} managers and specialists")
+    meeting_id = log.add(
+        "meeting",
+        date,
+        f,
+        detail=f"present: {n_mem} members, {n_cand} candidates, {n_mgr} managers and specialists",
+    )
     world.today[f, world.C["meetings"]] += 1
     out = {"items": 0, "workers_won": 0, "concessions": 0}
     items = agenda(world, f, state, pol, findings, directives)
@@ -117,8 +155,11 @@ def hold_meeting(world, f: int, day: int, date, pol: dict, prm, keys, log, membe
         out["items"] += 1
         salt = 1000 * (j + 1)
         speakers = _draw_speakers(pop, present, topic, key, day, salt, mp.speakers)
-        extra = [r for r in (secretary, chair if topic in ("norms_pay", "safety") else -1)
-                 if r >= 0 and r not in speakers]
+        extra = [
+            r
+            for r in (secretary, chair if topic in ("norms_pay", "safety") else -1)
+            if r >= 0 and r not in speakers
+        ]
         S = {"workers": 0.0, "management": 0.0}
         ranks = {"workers": [], "management": []}
         lead = {"workers": (-1, -1.0), "management": (-1, -1.0)}
@@ -140,8 +181,9 @@ def hold_meeting(world, f: int, day: int, date, pol: dict, prm, keys, log, membe
             if side == "party_line":
                 fw, fitw = _best_frame("workers", pol, u_frame)
                 fm, fitm = _best_frame("management", pol, u_frame)
-                arg_side, frame, fit = (("workers", fw, fitw) if fitw > fitm
-                                        else ("management", fm, fitm))
+                arg_side, frame, fit = (
+                    ("workers", fw, fitw) if fitw > fitm else ("management", fm, fitm)
+                )
             else:
                 arg_side = side
                 frame, fit = _best_frame(side, pol, u_frame)
@@ -151,10 +193,21 @@ def hold_meeting(world, f: int, day: int, date, pol: dict, prm, keys, log, membe
             ranks[arg_side].append(rank)
             if strength > lead[arg_side][1] and r != secretary:
                 lead[arg_side] = (r, strength)
-            log.add("speech", date, f, parent=item_id, person=p_id, role=ROLES[role],
-                    side=side, topic=topic, frame=frame, strength=strength)
-        rank_gap = ((np.mean(ranks["workers"]) if ranks["workers"] else 0.0)
-                    - (np.mean(ranks["management"]) if ranks["management"] else 0.0))
+            log.add(
+                "speech",
+                date,
+                f,
+                parent=item_id,
+                person=p_id,
+                role=ROLES[role],
+                side=side,
+                topic=topic,
+                frame=frame,
+                strength=strength,
+            )
+        rank_gap = (np.mean(ranks["workers"]) if ranks["workers"] else 0.0) - (
+            np.mean(ranks["management"]) if ranks["management"] else 0.0
+        )
         # the balance of argument, -1 (all management) .. +1 (all workers)
         balance = (S["workers"] - S["management"]) / (S["workers"] + S["management"] + 1e-9)
         x = mp.theta_frame * balance + mp.theta_rank * rank_gap + mp.bias
@@ -170,22 +223,39 @@ def hold_meeting(world, f: int, day: int, date, pol: dict, prm, keys, log, membe
         if result["concession"]:
             world.today[f, world.C["concessions"]] += 1
             out["concessions"] += 1
-        res_id = log.add("resolution", date, f, parent=item_id, side=winner, topic=topic,
-                         outcome=winner + (" (binding)" if binding else " (not carried out)"),
-                         strength=float(S["workers"] - S["management"]), detail=result["text"])
+        res_id = log.add(
+            "resolution",
+            date,
+            f,
+            parent=item_id,
+            side=winner,
+            topic=topic,
+            outcome=winner + (" (binding)" if binding else " (not carried out)"),
+            strength=float(S["workers"] - S["management"]),
+            detail=result["text"],
+        )
         if topic == "directive":
             total = S["workers"] + S["management"]
             supports = orient == winner
             # formally adopted when the winners support it or party discipline carries it
-            adopted = supports or (uniform2(key, day, 7_000_000 + f * 1000 + j, 5)
-                                   < 0.5 + 0.5 * pol["vigilance"])
+            adopted = supports or (
+                uniform2(key, day, 7_000_000 + f * 1000 + j, 5) < 0.5 + 0.5 * pol["vigilance"]
+            )
             gap = (S[loser] / total if total > 0 else 0.5) * (0.5 if supports else 1.0)
             if not binding:
                 gap = 1.0
             world.today[f, world.C["directives_adopted"]] += adopted
-            log.add("directive", date, f, parent=res_id, topic=topic, side=orient,
-                    outcome="adopted" if adopted else "resisted", strength=float(gap),
-                    detail=detail.split(":", 1)[0])
+            log.add(
+                "directive",
+                date,
+                f,
+                parent=res_id,
+                topic=topic,
+                side=orient,
+                outcome="adopted" if adopted else "resisted",
+                strength=float(gap),
+                detail=detail.split(":", 1)[0],
+            )
         # accusations: the winners accuse the losers' lead speaker or the one answerable
         total = S["workers"] + S["management"] + 1e-9
         heat = abs(S["workers"] - S["management"]) / total + TOPIC_HEAT[topic]
@@ -200,10 +270,19 @@ def hold_meeting(world, f: int, day: int, date, pol: dict, prm, keys, log, membe
             if target >= 0 and pop.state[target] == EMPLOYED:
                 u1 = uniform2(key, day, 7_000_000 + f * 1000 + j, 8)
                 u2 = uniform2(key, day, 7_000_000 + f * 1000 + j, 9)
-                charge = choose_charge(topic, int(pop.role[target]), int(pop.accused[target]),
-                                       pol["vigilance"], pol["specialist_baiting"], mp, u1, u2)
-                accuse(world, target, charge, accuser, f, day, date, pol, prm, keys, log,
-                       res_id, topic)
+                charge = choose_charge(
+                    topic,
+                    int(pop.role[target]),
+                    int(pop.accused[target]),
+                    pol["vigilance"],
+                    pol["specialist_baiting"],
+                    mp,
+                    u1,
+                    u2,
+                )
+                accuse(
+                    world, target, charge, accuser, f, day, date, pol, prm, keys, log, res_id, topic
+                )
     return out
 
 
@@ -223,8 +302,9 @@ def _draw_speakers(pop, present: np.ndarray, topic: str, key, day: int, salt: in
     if present.size == 0:
         return []
     stake = np.asarray(STAKE[topic])[pop.role[present]]
-    w = (pop.c[present] * (1.0 - pop.phi[present]) * stake
-         * (1.0 + 0.5 * RANK[pop.role[present]])).astype(np.float64) + 1e-9
+    w = (
+        pop.c[present] * (1.0 - pop.phi[present]) * stake * (1.0 + 0.5 * RANK[pop.role[present]])
+    ).astype(np.float64) + 1e-9
     u = np.array([uniform2(key, day, int(p), salt) for p in pop.pid[present]])
     score = np.log(np.maximum(u, 1e-300)) / w
     order = np.argsort(-score, kind="stable")[:k]
@@ -248,29 +328,40 @@ def _answerable(world, f: int, topic: str, state: dict, key, day: int, j: int) -
     return int(rows[int(u * rows.size)])
 
 
-def _resolve(world, f: int, topic: str, workers_win: bool, binding: bool, state: dict, prm,
-             lead: dict, day: int) -> dict:
+def _resolve(
+    world,
+    f: int,
+    topic: str,
+    workers_win: bool,
+    binding: bool,
+    state: dict,
+    prm,
+    lead: dict,
+    day: int,
+) -> dict:
     """Apply what the resolution says, if it binds. Returns {concession, text}."""
     mp = prm.meetings
     gp = prm.grievance
     fac, shops, pop = world.fac, world.shops, world.pop
     shop_ids = np.flatnonzero(shops.factory == f)
     if not binding:
-        return {"concession": False,
-                "text": "resolution recorded; not carried out"}
+        return {"concession": False, "text": "resolution recorded; not carried out"}
     if workers_win:
         fac.g_pulse[f] -= 0.5 * gp.concession
         if topic == "norms_pay":
             shops.norm_pause[shop_ids] = 1
             shops.norm[shop_ids] *= 1.0 - mp.norm_rollback
             fac.pay_mult[f] *= 1.0 + mp.pay_correction
-            text = (f"norm revision paused, norms cut {mp.norm_rollback:.0%}, pay corrected "
-                    f"+{mp.pay_correction:.0%}")
+            text = (
+                f"norm revision paused, norms cut {mp.norm_rollback:.0%}, pay corrected "
+                f"+{mp.pay_correction:.0%}"
+            )
         elif topic == "safety":
             worst = state.get("worst_shop", -1)
             target = [worst] if worst >= 0 else list(shop_ids)
             shops.safety[target] += mp.safety_gain * (1.0 - shops.safety[target])
-            text = f"safety spending in shop {worst % world.shops_per_factory + 1 if worst >= 0 else 'all'}"
+            where = worst % world.shops_per_factory + 1 if worst >= 0 else "all"
+            text = f"safety spending in shop {where}"
         elif topic == "discipline":
             fac.will[f] *= 1.0 - 0.5 * mp.will_gain
             text = "leniency: penalties to be applied with care for cadres"
@@ -288,12 +379,14 @@ def _resolve(world, f: int, topic: str, workers_win: bool, binding: bool, state:
     if critic >= 0:
         pop.g[critic] = min(pop.g[critic] + gp.defeat, gp.g_max)
         pop.phi[critic] = min(1.0, pop.phi[critic] + 0.05)
-    texts = {"plan": "tighten plan discipline; storm the backlog",
-             "norms_pay": "norms stand; the critic reprimanded for levelling attitudes",
-             "safety": "workers to observe safety rules; the critic reprimanded",
-             "discipline": "strict application of the discipline decrees",
-             "directive": "directive to be implemented as issued",
-             "control_finding": "finding dismissed as slander; the critic reprimanded"}
+    texts = {
+        "plan": "tighten plan discipline; storm the backlog",
+        "norms_pay": "norms stand; the critic reprimanded for levelling attitudes",
+        "safety": "workers to observe safety rules; the critic reprimanded",
+        "discipline": "strict application of the discipline decrees",
+        "directive": "directive to be implemented as issued",
+        "control_finding": "finding dismissed as slander; the critic reprimanded",
+    }
     return {"concession": False, "text": texts[topic]}
 
 

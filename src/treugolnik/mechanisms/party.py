@@ -48,11 +48,42 @@ def purge_weights(n, state, party, c, accused, party_since, day, passive, acc_w,
 
 @njit(cache=True)
 def party_month(
-    n, pid, factory, role, state, party, party_since, c, skill, shock, stakh, accused, day,
-    days, recruitment, purge_hazard, campaign,
-    recruit_rate, recruit_c, recruit_shock, recruit_stakh, candidacy_days,
-    passive, acc_w, recent_w, mean_w, shock0, shock_campaign, shock_c, stakh0, stakh_campaign,
-    stakh_skill, key, fac_recruited, fac_expelled, expel_buf,
+    n,
+    pid,
+    factory,
+    role,
+    state,
+    party,
+    party_since,
+    c,
+    skill,
+    shock,
+    stakh,
+    accused,
+    day,
+    days,
+    recruitment,
+    purge_hazard,
+    campaign,
+    recruit_rate,
+    recruit_c,
+    recruit_shock,
+    recruit_stakh,
+    candidacy_days,
+    passive,
+    acc_w,
+    recent_w,
+    mean_w,
+    shock0,
+    shock_campaign,
+    shock_c,
+    stakh0,
+    stakh_campaign,
+    stakh_skill,
+    key,
+    fac_recruited,
+    fac_expelled,
+    expel_buf,
 ):
     """One month of party life. Purge expulsions (pid) go to ``expel_buf``; returns count."""
     k = 0
@@ -88,8 +119,9 @@ def party_month(
                 k += 1
         if role[i] == WORKER:
             if shock[i] == 0:
-                if uniform2(key, day, p, 3) < sigmoid(shock0 + shock_campaign * campaign
-                                                      + shock_c * c[i]):
+                if uniform2(key, day, p, 3) < sigmoid(
+                    shock0 + shock_campaign * campaign + shock_c * c[i]
+                ):
                     shock[i] = 1
             elif uniform2(key, day, p, 4) < 0.04 + 0.06 * (1.0 - campaign):
                 shock[i] = 0
@@ -102,7 +134,8 @@ def party_month(
 
 def purge_hazards(purge: np.ndarray) -> np.ndarray:
     """Daily hazard per day so that each purge window expels its target share of the average
-    member: ``-log(1 - share) / window length`` over each run of equal positive values."""
+    member: ``-log(1 - share) / window length`` over each run of equal positive values.
+    """
     h = np.zeros_like(purge)
     i = 0
     n = purge.shape[0]

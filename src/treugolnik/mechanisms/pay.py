@@ -24,8 +24,9 @@ from ..rng import uniform
 
 
 @njit(cache=True)
-def month_end_pay(n, state, role, pay_m, out_m, days_m, pay_short, price, ref_pay, role_mult,
-                  reference_real):
+def month_end_pay(
+    n, state, role, pay_m, out_m, days_m, pay_short, price, ref_pay, role_mult, reference_real
+):
     """Set ``pay_short`` from the month's real pay; reset month accumulators."""
     for i in range(n):
         if state[i] == EMPLOYED and days_m[i] > 0:
@@ -48,14 +49,17 @@ def shop_stakhanovite_share(n, state, shop, role, stakh, n_shops):
     return cnt / np.maximum(tot, 1.0)
 
 
-def revise_norms(shops, stakh_share, discipline, norm_drive, campaign, p_norms, foreman_deal,
-                 key, day):
+def revise_norms(
+    shops, stakh_share, discipline, norm_drive, campaign, p_norms, foreman_deal, key, day
+):
     """Quarterly norm revision (vectorised over shops). Returns the relative rises."""
     fulfil = shops.out_q / np.maximum(shops.normhours_q, 1e-9)
     pressure = discipline + norm_drive
-    rise = (p_norms.nu * np.maximum(0.0, fulfil - p_norms.min_overfulfilment) * pressure
-            + p_norms.wage_fund_push * np.maximum(0.0, fulfil - 1.0)
-            + p_norms.stakhanovite_push * stakh_share * campaign)
+    rise = (
+        p_norms.nu * np.maximum(0.0, fulfil - p_norms.min_overfulfilment) * pressure
+        + p_norms.wage_fund_push * np.maximum(0.0, fulfil - 1.0)
+        + p_norms.stakhanovite_push * stakh_share * campaign
+    )
     deal = np.array([uniform(key, day, s) for s in range(shops.n)]) < foreman_deal
     blocked = (shops.norm_pause > 0) | deal
     rise = np.where(blocked, 0.0, rise)

@@ -2,7 +2,8 @@
 
 MODEL.md section 7 ("Effort and output", "Accidents", "Pay, norms and plan").
 
-* Effort ``e = clip(e0 + b_c campaign c + b_p (shop mean - e0) - b_g g + storm + bonuses, 0, e_max)``.
+* Effort ``e = clip(e0 + b_c campaign c + b_p (shop mean - e0) - b_g g + storm + bonuses,
+  0, e_max)``.
   Storming: in the last ten days of the month effort rises with the month-to-date plan gap,
   and output in the first ten days is cut by late supplies (Berliner 1957; P4).
 * Output ``= skill * e * A_shop * hours * (1 - disruption_f) * supply``.
@@ -25,16 +26,63 @@ from .labour import is_scheduled
 
 @njit(cache=True)
 def production_day(
-    n, pid, factory, shop, role, skill, c, g, e0, effort, shock, stakh, state, left,
-    injured_until, absent, out_m, pay_m, days_m,
-    day, cal_code, common_workday, hours, supply, campaign,
-    shop_norm, shop_A, shop_safety, shop_effort_prev, shop_effort_sum, shop_effort_n,
-    shop_accidents_m, shop_deaths_m, shop_out_q, shop_normhours_q,
-    fac_storm, fac_disruption, fac_pay_mult, fac_output_m,
-    tariff, role_mult, stakh_pay_bonus,
-    b_campaign, b_peer, b_grievance, e_max, shock_bonus, stakh_bonus,
-    p0, k_acc, e_safe, storm_factor, injury_days, death_share,
-    key_acc, today, accident_buf,
+    n,
+    pid,
+    factory,
+    shop,
+    role,
+    skill,
+    c,
+    g,
+    e0,
+    effort,
+    shock,
+    stakh,
+    state,
+    left,
+    injured_until,
+    absent,
+    out_m,
+    pay_m,
+    days_m,
+    day,
+    cal_code,
+    common_workday,
+    hours,
+    supply,
+    campaign,
+    shop_norm,
+    shop_A,
+    shop_safety,
+    shop_effort_prev,
+    shop_effort_sum,
+    shop_effort_n,
+    shop_accidents_m,
+    shop_deaths_m,
+    shop_out_q,
+    shop_normhours_q,
+    fac_storm,
+    fac_disruption,
+    fac_pay_mult,
+    fac_output_m,
+    tariff,
+    role_mult,
+    stakh_pay_bonus,
+    b_campaign,
+    b_peer,
+    b_grievance,
+    e_max,
+    shock_bonus,
+    stakh_bonus,
+    p0,
+    k_acc,
+    e_safe,
+    storm_factor,
+    injury_days,
+    death_share,
+    key_acc,
+    today,
+    accident_buf,
 ):
     """One working day; returns the number of accidents written to ``accident_buf``."""
     n_acc = 0
@@ -48,8 +96,13 @@ def production_day(
         f = factory[i]
         s = shop[i]
         base = e0[i] + shock_bonus * shock[i] + stakh_bonus * stakh[i]
-        e = (base + b_campaign * campaign * c[i] + b_peer * (shop_effort_prev[s] - base)
-             - b_grievance * g[i] + fac_storm[f])
+        e = (
+            base
+            + b_campaign * campaign * c[i]
+            + b_peer * (shop_effort_prev[s] - base)
+            - b_grievance * g[i]
+            + fac_storm[f]
+        )
         e = min(max(e, 0.0), e_max)
         effort[i] = e
         shop_effort_sum[s] += e
@@ -74,8 +127,12 @@ def production_day(
         pay_m[i] += pay
         today[f, C_PAY] += pay
         # accidents: fast, tired and storming work is dangerous; safety spending protects
-        p_acc = (p0 * np.exp(k_acc * max(0.0, e - e_safe)) * (1.0 - shop_safety[s])
-                 * (1.0 + storm_factor * fac_storm[f]))
+        p_acc = (
+            p0
+            * np.exp(k_acc * max(0.0, e - e_safe))
+            * (1.0 - shop_safety[s])
+            * (1.0 + storm_factor * fac_storm[f])
+        )
         if uniform(key_acc, day, pid[i]) < p_acc:
             today[f, C_ACCIDENTS] += 1.0
             shop_accidents_m[s] += 1.0
@@ -100,7 +157,8 @@ def production_day(
 
 def storm_boost(output_m, plan_m, elapsed_share, day_of_month, p):
     """Storming effort boost per factory (vectorised): only from day 21 on, rising with the
-    month-to-date shortfall against the pro-rata plan (P4)."""
+    month-to-date shortfall against the pro-rata plan (P4).
+    """
     if day_of_month < 21:
         return np.zeros_like(output_m)
     gap = np.maximum(0.0, 1.0 - output_m / np.maximum(plan_m * elapsed_share, 1e-9))

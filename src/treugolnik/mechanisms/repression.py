@@ -58,12 +58,24 @@ _ORDINARY_BY_TOPIC = {
 }
 
 
-def choose_charge(topic: str, target_role: int, prior: int, vigilance: float,
-                  baiting: float, p, u1: float, u2: float) -> str:
+def choose_charge(
+    topic: str,
+    target_role: int,
+    prior: int,
+    vigilance: float,
+    baiting: float,
+    p,
+    u1: float,
+    u2: float,
+) -> str:
     """The charge an accuser brings (two uniforms decide: political or not, which one)."""
     elite = target_role in (MANAGER, SPECIALIST)
-    x = (p.pol0 + p.pol_vigilance * vigilance + p.pol_prior * prior
-         + p.pol_specialist * baiting * elite)
+    x = (
+        p.pol0
+        + p.pol_vigilance * vigilance
+        + p.pol_prior * prior
+        + p.pol_specialist * baiting * elite
+    )
     if u1 < 1.0 / (1.0 + np.exp(-x)):
         # sabotage ("wrecking") is the charge for those answerable for output and safety
         saboteur = elite or target_role == 1
@@ -73,16 +85,37 @@ def choose_charge(topic: str, target_role: int, prior: int, vigilance: float,
     return ORDINARY[int(np.searchsorted(w, u2 * w[-1], side="right").clip(0, 3))]
 
 
-def accuse(world, row: int, charge: str, accuser_row: int, f: int, day: int, date,
-           pol: dict, prm, keys, log, parent: int, topic: str) -> None:
+def accuse(
+    world,
+    row: int,
+    charge: str,
+    accuser_row: int,
+    f: int,
+    day: int,
+    date,
+    pol: dict,
+    prm,
+    keys,
+    log,
+    parent: int,
+    topic: str,
+) -> None:
     """Record an accusation against ``row`` and carry out its consequences."""
     pop = world.pop
     political = charge in POLITICAL
     target_pid = int(pop.pid[row])
-    acc_id = log.add("accusation", date, f, parent=parent, person=int(pop.pid[accuser_row])
-                     if accuser_row >= 0 else -1, role=ROLES[pop.role[accuser_row]]
-                     if accuser_row >= 0 else "", target=target_pid,
-                     target_role=ROLES[pop.role[row]], topic=topic, charge=charge)
+    acc_id = log.add(
+        "accusation",
+        date,
+        f,
+        parent=parent,
+        person=int(pop.pid[accuser_row]) if accuser_row >= 0 else -1,
+        role=ROLES[pop.role[accuser_row]] if accuser_row >= 0 else "",
+        target=target_pid,
+        target_role=ROLES[pop.role[row]],
+        topic=topic,
+        charge=charge,
+    )
     world.today[f, world.C["accusations"]] += 1
     if political:
         world.today[f, world.C["accusations_political"]] += 1
@@ -102,25 +135,48 @@ def accuse(world, row: int, charge: str, accuser_row: int, f: int, day: int, dat
             outcome = "reprimanded"
         else:
             outcome = "cleared"
-        inv = log.add("investigation", date, f, parent=acc_id, target=target_pid,
-                      target_role=ROLES[pop.role[row]], charge=charge, outcome=outcome)
+        inv = log.add(
+            "investigation",
+            date,
+            f,
+            parent=acc_id,
+            target=target_pid,
+            target_role=ROLES[pop.role[row]],
+            charge=charge,
+            outcome=outcome,
+        )
         if outcome == "expelled":
             pop.party[row] = EXPELLED
             world.today[f, world.C["expulsions"]] += 1
-            log.add("expulsion", date, f, parent=inv, target=target_pid,
-                    target_role=ROLES[pop.role[row]], charge=charge, detail="after accusation")
+            log.add(
+                "expulsion",
+                date,
+                f,
+                parent=inv,
+                target=target_pid,
+                target_role=ROLES[pop.role[row]],
+                charge=charge,
+                detail="after accusation",
+            )
         elif outcome == "reprimanded" and pop.role[row] == MANAGER:
-            world.fac.authority[f] = max(0.0, world.fac.authority[f] - 0.5 * prm.meetings.authority_loss)
+            world.fac.authority[f] = max(
+                0.0, world.fac.authority[f] - 0.5 * prm.meetings.authority_loss
+            )
     if political and vig > 0.5:
         elite = pop.role[row] in (MANAGER, SPECIALIST)
-        x = (rp.arrest0 + rp.arrest_vigilance * vig + rp.arrest_quota * pol["arrest_quota"]
-             + rp.arrest_manager * elite)
+        x = (
+            rp.arrest0
+            + rp.arrest_vigilance * vig
+            + rp.arrest_quota * pol["arrest_quota"]
+            + rp.arrest_manager * elite
+        )
         if uniform2(key, day, target_pid, 50 + pop.accused[row]) < sigmoid(x):
             arrest(world, row, f, day, date, prm, keys, log, acc_id, charge)
 
 
-def arrest(world, row: int, f: int, day: int, date, prm, keys, log, parent: int,
-           charge: str) -> None:
+def arrest(
+    world, row: int, f: int, day: int, date, prm, keys, log, parent: int, charge: str
+) -> None:
     """Arrest a person: leaves employment; fear rises; a manager is replaced."""
     pop = world.pop
     if pop.state[row] != EMPLOYED:
@@ -129,8 +185,15 @@ def arrest(world, row: int, f: int, day: int, date, prm, keys, log, parent: int,
     pop.left[row] = day
     world.today[f, C_ARRESTS] += 1
     role = int(pop.role[row])
-    log.add("arrest", date, f, parent=parent, target=int(pop.pid[row]),
-            target_role=ROLES[role], charge=charge)
+    log.add(
+        "arrest",
+        date,
+        f,
+        parent=parent,
+        target=int(pop.pid[row]),
+        target_role=ROLES[role],
+        charge=charge,
+    )
     spread_fear(world, int(pop.shop[row]), f, 1, prm)
     if role in (MANAGER, SPECIALIST):
         world.today[f, C_MANAGER_ARRESTS] += role == MANAGER
@@ -149,8 +212,12 @@ def promote_vydvizhenets(world, f: int, role: int, day: int, date, prm, log, par
     """Replace an arrested manager/specialist by the most conscious party worker of the factory."""
     pop = world.pop
     n = pop.n
-    cand = np.flatnonzero((pop.factory[:n] == f) & (pop.state[:n] == EMPLOYED)
-                          & (pop.role[:n] == WORKER) & (pop.party[:n] == MEMBER))
+    cand = np.flatnonzero(
+        (pop.factory[:n] == f)
+        & (pop.state[:n] == EMPLOYED)
+        & (pop.role[:n] == WORKER)
+        & (pop.party[:n] == MEMBER)
+    )
     if cand.size == 0:
         return
     row = int(cand[np.argmax(pop.c[cand] + 1e-6 * pop.skill[cand])])
@@ -158,13 +225,23 @@ def promote_vydvizhenets(world, f: int, role: int, day: int, date, prm, log, par
     world.today[f, world.C["promotions"]] += 1
     rp = prm.repression
     world.fac.vydv_penalty[f] += rp.vydvizhenets_penalty / max(world.fac.headcount[f] * 0.03, 1.0)
-    log.add("promotion", date, f, parent=parent, person=int(pop.pid[row]), role="worker",
-            target=int(pop.pid[row]), target_role=ROLES[role], detail="vydvizhenets")
+    log.add(
+        "promotion",
+        date,
+        f,
+        parent=parent,
+        person=int(pop.pid[row]),
+        role="worker",
+        target=int(pop.pid[row]),
+        target_role=ROLES[role],
+        detail="vydvizhenets",
+    )
 
 
 @njit(cache=True)
-def quota_arrests(n, pid, factory, shop, role, village, accused, state, left, day, rate, key,
-                  today, buf):
+def quota_arrests(
+    n, pid, factory, shop, role, village, accused, state, left, day, rate, key, today, buf
+):
     """Order 00447 background arrests of the day; arrested rows go to ``buf``; returns count."""
     k = 0
     for i in range(n):

@@ -140,6 +140,7 @@ def load_scenario(
 
     Raises:
         ScenarioError: one line per problem, naming file, field and allowed values.
+
     """
     text = str(scenario)
     if text in bundled_names():
@@ -172,8 +173,9 @@ def load_scenario(
     merged = _merge(preset, raw)
 
     def source_of(field: str) -> str:
-        hit = any(field == k or field.startswith(k + ".") or k.startswith(field + ".")
-                  for k in set_keys)
+        hit = any(
+            field == k or field.startswith(k + ".") or k.startswith(field + ".") for k in set_keys
+        )
         return "--set" if hit else label
 
     try:

@@ -20,6 +20,8 @@ class _Strict(BaseModel):
 
 
 class Period(_Strict):
+    """The simulated span (the real run: 1 Oct 1928 - 21 June 1941)."""
+
     start: dt.date = dt.date(1928, 10, 1)
     end: dt.date = dt.date(1941, 6, 21)
 
@@ -33,6 +35,8 @@ class Period(_Strict):
 
 
 class RoleMix(_Strict):
+    """Shares of workers, foremen, specialists and managers among employees."""
+
     worker: float = Field(0.85, ge=0, le=1)
     foreman: float = Field(0.05, ge=0, le=1)
     specialist: float = Field(0.07, ge=0, le=1)
@@ -54,6 +58,8 @@ class Distribution(_Strict):
 
 
 class Factories(_Strict):
+    """The plants: number, size, growth of the target headcount, shops, initial people."""
+
     count: int = Field(1, ge=1, le=100_000)
     size: int = Field(12_000, ge=10, description="employees per factory on the start date")
     size_sigma: float = Field(0.0, ge=0, le=3, description="lognormal spread of factory sizes")
@@ -74,6 +80,8 @@ class Factories(_Strict):
 
 
 class Absence(_Strict):
+    """Absence, dismissal and prosecution (mechanisms.labour)."""
+
     a0: float = -3.6
     a_grievance: float = 1.0
     a_enforcement: float = 1.6
@@ -89,6 +97,8 @@ class Absence(_Strict):
 
 
 class Production(_Strict):
+    """Effort, storming and output (mechanisms.production)."""
+
     e0: float = 1.0
     e_sd: float = Field(0.12, ge=0)
     e_max: float = 2.5
@@ -104,6 +114,8 @@ class Production(_Strict):
 
 
 class Accidents(_Strict):
+    """Accidents and injuries (mechanisms.production)."""
+
     p0: float = Field(1.5e-4, ge=0, le=1)
     k: float = 2.5
     e_safe: float = 1.2
@@ -111,10 +123,14 @@ class Accidents(_Strict):
     storm_factor: float = 1.0
     injury_days: float = Field(12.0, gt=0)
     death_share: float = Field(0.01, ge=0, le=1)
-    grievance_shop: float = Field(0.03, ge=0, description="grievance to shop-mates per accident per 100 employees")
+    grievance_shop: float = Field(
+        0.03, ge=0, description="grievance to shop-mates per accident per 100 employees"
+    )
 
 
 class Pay(_Strict):
+    """Piece rates and salaries (mechanisms.production, mechanisms.pay)."""
+
     tariff: float = Field(2.4, gt=0, description="rubles per day at 100% of norm, 1928")
     foreman: float = 1.4
     specialist: float = 1.9
@@ -124,6 +140,8 @@ class Pay(_Strict):
 
 
 class Norms(_Strict):
+    """Quarterly norm revision (mechanisms.pay)."""
+
     nu: float = Field(1.0, ge=0, description="norm rise per unit over-fulfilment and pressure")
     stakhanovite_push: float = Field(0.25, ge=0)
     wage_fund_push: float = Field(0.1, ge=0)
@@ -131,11 +149,15 @@ class Norms(_Strict):
 
 
 class Plan(_Strict):
+    """The annual plan ratchet (mechanisms.pay)."""
+
     lam: float = Field(0.8, ge=0, le=2, description="Weitzman ratchet coefficient")
     initial_fulfilment: float = Field(1.0, gt=0)
 
 
 class Grievance(_Strict):
+    """Grievance: its decay and what raises or lowers it."""
+
     decay: float = Field(0.01, ge=0, le=1)
     pay_gap: float = Field(0.012, ge=0)
     norm_rise: float = Field(3.0, ge=0)
@@ -146,12 +168,16 @@ class Grievance(_Strict):
 
 
 class Fear(_Strict):
+    """Fear after arrests (mechanisms.repression) and its decay."""
+
     decay: float = Field(0.004, ge=0, le=1)
     shop_arrest: float = Field(0.15, ge=0)
     factory_arrest: float = Field(6.0, ge=0, description="factory-wide fear per 1% arrested")
 
 
 class Turnover(_Strict):
+    """Quits (mechanisms.labour)."""
+
     q0: float = -6.6
     q_grievance: float = 0.8
     q_tightness: float = 0.6
@@ -162,6 +188,8 @@ class Turnover(_Strict):
 
 
 class Hiring(_Strict):
+    """Hiring to target and the newcomers (mechanisms.hiring)."""
+
     fill_rate: float = Field(0.04, ge=0, le=1, description="share of vacancies filled per day")
     safety_factor: float = Field(0.08, ge=0, le=1, description="labour hoarded above plan needs")
     village_share: float = Field(0.6, ge=0, le=1)
@@ -170,11 +198,15 @@ class Hiring(_Strict):
 
 
 class Learning(_Strict):
+    """Skill learning and party schooling (mechanisms.learning)."""
+
     skill_rate: float = Field(0.002, ge=0, description="daily approach of skill to 1")
     party_schooling: float = Field(0.0002, ge=0, description="daily approach of c to 1, members")
 
 
 class Institutions(_Strict):
+    """Production conferences, control commissions, inventors' clubs."""
+
     enabled: bool = True
     join0: float = -5.0
     join_c: float = 3.0
@@ -194,6 +226,8 @@ class Institutions(_Strict):
 
 
 class Meetings(_Strict):
+    """PPO meetings: speakers, argument, outcome, concessions, accusations."""
+
     speakers: int = Field(6, ge=2, le=50)
     attendance: float = Field(0.75, ge=0, le=1)
     rho: float = Field(0.5, ge=0, description="rank bonus to argument strength")
@@ -201,8 +235,12 @@ class Meetings(_Strict):
     theta_rank: float = 0.3
     bias: float = 0.0
     binding: float = Field(1.0, ge=0, le=1, description="probability a resolution is carried out")
-    union_stance: float = Field(0.6, ge=0, le=1, description="probability the union sides with workers")
-    foreman_deal: float = Field(0.0, ge=0, le=1, description="shop-floor deals that block norm rises")
+    union_stance: float = Field(
+        0.6, ge=0, le=1, description="probability the union sides with workers"
+    )
+    foreman_deal: float = Field(
+        0.0, ge=0, le=1, description="shop-floor deals that block norm rises"
+    )
     norm_rollback: float = Field(0.04, ge=0, le=1)
     safety_gain: float = Field(0.08, ge=0, le=1)
     pay_correction: float = Field(0.03, ge=0, le=1)
@@ -220,6 +258,8 @@ class Meetings(_Strict):
 
 
 class Repression(_Strict):
+    """Investigation, expulsion, arrest, vydvizhentsy (mechanisms.repression)."""
+
     expel0: float = -2.5
     expel_political: float = 2.0
     expel_vigilance: float = 1.5
@@ -227,13 +267,19 @@ class Repression(_Strict):
     arrest_vigilance: float = 5.0
     arrest_quota: float = 1.5
     arrest_manager: float = 0.8
-    quota_rate: float = Field(4e-5, ge=0, description="daily background arrests per person at full quota")
+    quota_rate: float = Field(
+        4e-5, ge=0, description="daily background arrests per person at full quota"
+    )
     vydvizhenets_penalty: float = Field(0.15, ge=0, le=1)
     vydvizhenets_days: float = Field(180.0, gt=0)
 
 
 class Party(_Strict):
-    recruit_rate: float = Field(0.012, ge=0, le=1, description="monthly admissions per employee, open")
+    """Recruitment, candidacy, purges, shock work, Stakhanovism (mechanisms.party)."""
+
+    recruit_rate: float = Field(
+        0.012, ge=0, le=1, description="monthly admissions per employee, open"
+    )
     recruit_c: float = 3.0
     recruit_shock: float = 1.0
     recruit_stakhanovite: float = 1.5
@@ -251,6 +297,8 @@ class Party(_Strict):
 
 
 class Counterfactual(_Strict):
+    """Counterfactual switches (timeline drops or mechanisms switched off)."""
+
     no_terror: bool = False
     no_institutions: bool = False
     no_purges: bool = False
