@@ -232,7 +232,8 @@ class Simulation:
         if not alive(int(fac.director[f])):
             fac.director[f] = pick(here & (pop.role[:n] == MANAGER), pop.skill[:n])
         if not alive(int(fac.secretary[f])):
-            fac.secretary[f] = pick(here & member, pop.c[:n])
+            # a party worker, not one of the plant's managers
+            fac.secretary[f] = pick(here & member & (pop.role[:n] != MANAGER), pop.c[:n])
         if not alive(int(fac.union_chair[f])):
             fac.union_chair[f] = pick(
                 here & member & (pop.role[:n] <= FOREMAN), pop.c[:n] * (1 - pop.phi[:n])
@@ -406,9 +407,7 @@ class Simulation:
             self.profile["repression.quota"] += time.perf_counter() - tq
         # hiring to target
         th = time.perf_counter()
-        emp = pop.state[: pop.n] == EMPLOYED
-        by_role = np.zeros((fac.n, 4))
-        np.add.at(by_role, (pop.factory[: pop.n][emp], pop.role[: pop.n][emp]), 1.0)
+        by_role = hiring.count_by_role(pop.n, pop.state, pop.factory, pop.role, fac.n)
         mix = np.array(
             [
                 s.factories.role_mix.worker,
@@ -840,9 +839,73 @@ class Simulation:
         pop.compact()
 
     # ------------------------------------------------------------------ records
+    # record columns copied from today's counters (same name unless mapped)
+    _FROM_COUNTERS = {
+        **{
+            name: name
+            for name in (
+                "hires",
+                "quits",
+                "dismissals",
+                "arrests",
+                "expulsions",
+                "absent",
+                "accidents",
+                "output",
+                "proposals_made",
+                "proposals_adopted",
+                "clashes",
+                "meetings",
+                "items",
+                "workers_won",
+                "concessions",
+                "accusations",
+                "prosecutions_absence",
+                "prosecutions_quitting",
+                "directives_issued",
+                "directives_adopted",
+                "deaths",
+                "scheduled",
+                "workdays",
+                "accusations_political",
+                "promotions",
+                "management_turnover",
+                "manager_arrests",
+                "recruited",
+            )
+        },
+        "pay_total": "pay_nominal",
+    }
+    _STOCK_AS = {"g_sum": "grievance", "phi_sum": "fear", "c_sum": "consciousness"}
+    _index: tuple | None = None
+
+    def _record_index(self) -> tuple:
+        col = self.col
+        stock_dst, stock_src = [], []
+        for j, name in enumerate(STOCKS):
+            name = self._STOCK_AS.get(name, name)
+            if name in col:
+                stock_dst.append(col[name])
+                stock_src.append(j)
+        flow_dst = [col[k] for k in self._FROM_COUNTERS]
+        flow_src = [C[v] for v in self._FROM_COUNTERS.values()]
+        means = [col[k] for k in ("grievance", "fear", "consciousness")]
+        weighted = [
+            col[k] for k in ("norm_index", "fulfilment_month", "authority", "enforcement_will")
+        ]
+        return (
+            np.array(stock_dst),
+            np.array(stock_src),
+            np.array(flow_dst),
+            np.array(flow_src),
+            np.array(means),
+            np.array(weighted),
+        )
+
     def _record(self, t: int, day: int, pol: dict, dim: int) -> None:
+        """End-of-day stocks and today's flows into the metrics row (and per factory)."""
         w = self.world
-        pop, fac, _shops = w.pop, w.fac, w.shops
+        pop, fac = w.pop, w.fac
         st = stocks_by_factory(
             pop.n,
             pop.state,
@@ -860,71 +923,31 @@ class Simulation:
             fac.n,
         )
         fac.headcount[:] = st[:, 0]
-        norm_idx = self._norm_index()
-        price = float(self.policy.price[t])
-        per_f = np.zeros((fac.n, len(self.col)))
+        if self._index is None:
+            self._index = self._record_index()
+        stock_dst, stock_src, flow_dst, flow_src, means, weighted = self._index
         col = self.col
-        for j, name in enumerate(STOCKS):
-            if name in col:
-                per_f[:, col[name]] = st[:, j]
-        head = np.maximum(st[:, 0], 1.0)
-        per_f[:, col["grievance"]] = st[:, 6]
-        per_f[:, col["fear"]] = st[:, 7]
-        per_f[:, col["consciousness"]] = st[:, 8]
-        for name in (
-            "hires",
-            "quits",
-            "dismissals",
-            "arrests",
-            "expulsions",
-            "absent",
-            "accidents",
-            "output",
-            "proposals_made",
-            "proposals_adopted",
-            "clashes",
-            "meetings",
-            "items",
-            "workers_won",
-            "concessions",
-            "accusations",
-            "prosecutions_absence",
-            "prosecutions_quitting",
-            "directives_issued",
-            "directives_adopted",
-            "deaths",
-            "scheduled",
-            "workdays",
-            "accusations_political",
-            "promotions",
-            "management_turnover",
-            "manager_arrests",
-            "recruited",
-        ):
-            per_f[:, col[name]] = w.today[:, C[name]]
-        per_f[:, col["pay_total"]] = w.today[:, C["pay_nominal"]]
+        price = float(self.policy.price[t])
+        per_f = np.empty((fac.n, len(col)))
+        per_f[:, stock_dst] = st[:, stock_src]
+        per_f[:, flow_dst] = w.today[:, flow_src]
         per_f[:, col["plan_daily"]] = fac.plan_m / dim
         per_f[:, col["fulfilment_month"]] = fac.fulfilment_last
         per_f[:, col["authority"]] = fac.authority
         per_f[:, col["enforcement_will"]] = fac.will
-        per_f[:, col["norm_index"]] = norm_idx
+        per_f[:, col["norm_index"]] = self._norm_index()
+        head = np.maximum(st[:, 0], 1.0)
         tot = per_f.sum(axis=0)
-        workdays = max(tot[col["workdays"]], 1.0)
-        H = max(tot[col["headcount"]], 1.0)
-        tot[col["grievance"]] /= H
-        tot[col["fear"]] /= H
-        tot[col["consciousness"]] /= H
-        tot[col["pay_nominal"]] = tot[col["pay_total"]] / workdays
+        tot[means] /= max(tot[col["headcount"]], 1.0)
+        tot[col["pay_nominal"]] = tot[col["pay_total"]] / max(tot[col["workdays"]], 1.0)
         tot[col["pay_real"]] = tot[col["pay_nominal"]] / price
-        for name in ("norm_index", "fulfilment_month", "authority", "enforcement_will"):
-            tot[col[name]] = float(np.average(per_f[:, col[name]], weights=head))
+        tot[weighted] = head @ per_f[:, weighted] / head.sum()
         self.rows[t] = tot
         if self.fac_rows is not None:
-            wd = np.maximum(per_f[:, col["workdays"]], 1.0)
-            per_f[:, col["grievance"]] /= head
-            per_f[:, col["fear"]] /= head
-            per_f[:, col["consciousness"]] /= head
-            per_f[:, col["pay_nominal"]] = per_f[:, col["pay_total"]] / wd
+            per_f[:, means] /= head[:, None]
+            per_f[:, col["pay_nominal"]] = per_f[:, col["pay_total"]] / np.maximum(
+                per_f[:, col["workdays"]], 1.0
+            )
             per_f[:, col["pay_real"]] = per_f[:, col["pay_nominal"]] / price
             self.fac_rows[t] = per_f
 

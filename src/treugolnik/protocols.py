@@ -60,7 +60,26 @@ _SURNAMES = (
     "Kiselev",
     "Tarasov",
 )
-_INITIALS = "ABVGDEIKLMNOPRSTFYa"
+_INITIALS = (
+    "A",
+    "B",
+    "V",
+    "G",
+    "D",
+    "E",
+    "I",
+    "K",
+    "L",
+    "M",
+    "N",
+    "O",
+    "P",
+    "R",
+    "S",
+    "T",
+    "F",
+    "Ya",
+)
 _ROLE_WORD = {
     "worker": "worker",
     "foreman": "foreman",
@@ -162,8 +181,9 @@ def render_protocols(
                     "management": "for the management",
                     "party_line": "for the party line",
                 }.get(sp["side"], sp["side"])
+                office = f" ({sp['detail']})" if sp["detail"] else ""
                 out.append(
-                    f"     - {_who(sp['person'], sp['role'])}, {side}: "
+                    f"     - {_who(sp['person'], sp['role'])}{office}, {side}: "
                     f'"{_FRAME.get(sp["frame"], sp["frame"])}" '
                     f"(strength {sp['strength']:.2f})"
                 )

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ..population import WORKER, Population
+from ..population import EMPLOYED, WORKER, Population
 from ..rng import beta, uniform, uniform2
 
 
@@ -156,3 +156,13 @@ def target_headcount(
     else:
         mult = (1.0 + growth) ** years
     return size0 * mult * (1.0 + safety_factor)
+
+
+@njit(cache=True)
+def count_by_role(n, state, factory, role, n_factories):
+    """Employees per (factory, role)."""
+    out = np.zeros((n_factories, 4))
+    for i in range(n):
+        if state[i] == EMPLOYED:
+            out[factory[i], role[i]] += 1.0
+    return out

@@ -187,7 +187,9 @@ def hold_meeting(
             else:
                 arg_side = side
                 frame, fit = _best_frame(side, pol, u_frame)
-            rank = RANK[role] + (1.0 if r in (secretary, chair) else 0.0)
+            # the secretary and the union chair speak with the authority of their office
+            rank = max(RANK[role], 1.5) if r in (secretary, chair) else RANK[role]
+            office = "PPO secretary" if r == secretary else ("union chair" if r == chair else "")
             strength = float(pop.c[r] * fit * (1.0 + mp.rho * rank) * (1.0 - pop.phi[r]))
             S[arg_side] += strength
             ranks[arg_side].append(rank)
@@ -204,6 +206,7 @@ def hold_meeting(
                 topic=topic,
                 frame=frame,
                 strength=strength,
+                detail=office,
             )
         rank_gap = (np.mean(ranks["workers"]) if ranks["workers"] else 0.0) - (
             np.mean(ranks["management"]) if ranks["management"] else 0.0
