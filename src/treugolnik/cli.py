@@ -187,6 +187,278 @@ def protocols(
     sys.stdout.write(text)
 
 
+def _progress_bar(total: int, label: str):
+    """A Rich progress bar on stderr when it is a terminal, else a no-op."""
+    from contextlib import nullcontext
+
+    if not sys.stderr.isatty():
+        return nullcontext(lambda: None)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    class _Bar:
+        def __enter__(self):
+            self.p = Progress(
+                TextColumn(label), BarColumn(), MofNCompleteColumn(), console=err, transient=True
+            )
+            self.p.__enter__()
+            self.task = self.p.add_task(label, total=total)
+            return lambda: self.p.advance(self.task)
+
+        def __exit__(self, *exc):
+            return self.p.__exit__(*exc)
+
+    return _Bar()
+
+
+def _pattern_table(results, title: str) -> Table:
+    table = Table(
+        "pattern", "expected", "simulated (median [min, max])", "pass", title=title, show_lines=True
+    )
+    for r in results:
+        mark = "[green]pass[/green]" if r.passed else "[red]FAIL[/red]"
+        table.add_row(r.pattern.name, r.pattern.expected, r.simulated_text(), mark)
+    return table
+
+
+@app.command()
+def validate(
+    run_dirs: Annotated[list[Path] | None, typer.Argument(help="run folders to check")] = None,
+    scenario: Annotated[str | None, typer.Option(help="run this scenario instead")] = None,
+    regime: Annotated[str, typer.Option(help="bargaining | despotism | niche")] = "bargaining",
+    runs: Annotated[int, typer.Option(help="seeds 1..N (with --scenario)")] = 3,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="KEY=VALUE override")] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="write results as JSON")] = None,
+) -> None:
+    """Check runs against the historical patterns P1-P8."""
+    from .analysis.patterns import evaluate
+    from .analysis.validate import load_run, pair_counterfactuals, simulate_views, write_json
+
+    if not run_dirs and scenario is None:
+        _fail(["validate: give run folders or --scenario NAME"])
+    if runs < 1:
+        _fail([f"--runs: must be at least 1 (got {runs})"])
+    try:
+        if run_dirs:
+            base, cfs = pair_counterfactuals([load_run(d) for d in run_dirs])
+            if not base:
+                _fail(["validate: every folder given is a no_institutions counterfactual"])
+            title = f"{len(base)} run(s) from folders"
+        else:
+            load_scenario_checked(scenario, regime, set_)
+            with _progress_bar(2 * runs, f"{scenario} {regime}") as tick:
+                base, cfs = simulate_views(
+                    scenario, regime, list(range(1, runs + 1)), set_, progress=tick
+                )
+            title = f"{scenario} | {regime} | seeds 1-{runs}"
+    except ScenarioError as e:
+        _fail(e.problems)
+    results = evaluate(base, cfs)
+    out.print(_pattern_table(results, title))
+    passed = sum(r.passed for r in results)
+    out.print(f"{passed} of {len(results)} patterns pass.")
+    if json_out is not None:
+        write_json(json_out, [r.as_json() for r in results])
+
+
+def load_scenario_checked(scenario: str, regime: str, sets: list[str] | None):
+    """Load once to surface user errors before any work starts."""
+    from .scenario.load import load_scenario
+
+    return load_scenario(scenario, regime=regime, sets=sets or [])
+
+
+@app.command()
+def compare(
+    scenario: Annotated[str, typer.Argument(help="bundled name or TOML path")] = "kirov",
+    runs: Annotated[int, typer.Option(help="seeds 1..N per regime")] = 3,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="KEY=VALUE override")] = None,
+    db: Annotated[Path | None, typer.Option(help="pyabc model-selection database")] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="write results as JSON")] = None,
+) -> None:
+    """Run the three regimes side by side and say which reproduces which pattern."""
+    from .analysis.compare import compare_regimes, model_probabilities, verdict
+    from .analysis.validate import write_json
+    from .scenario.schema import REGIMES
+
+    if runs < 1:
+        _fail([f"--runs: must be at least 1 (got {runs})"])
+    if db is not None and not db.is_file():
+        _fail([f"--db {db}: no such file"])
+    try:
+        for regime in REGIMES:
+            load_scenario_checked(scenario, regime, set_)
+        with _progress_bar(2 * runs * len(REGIMES), f"{scenario}: 3 regimes") as tick:
+            table = compare_regimes(scenario, list(range(1, runs + 1)), set_, progress=tick)
+    except ScenarioError as e:
+        _fail(e.problems)
+    grid = Table(
+        "pattern",
+        *REGIMES,
+        title=f"{scenario}: regimes against the evidence (seeds 1-{runs})",
+        show_lines=True,
+    )
+    for name, row in table.items():
+        cells = []
+        for regime in REGIMES:
+            r = row[regime]
+            mark = "[green]pass[/green]" if r.passed else "[red]fail[/red]"
+            cells.append(f"{mark}\n{r.simulated_text()}")
+        grid.add_row(name, *cells)
+    out.print(grid)
+    for line in verdict(table):
+        out.print(line)
+    probs = None
+    if db is not None:
+        try:
+            probs = model_probabilities(db)
+        except ScenarioError as e:
+            _fail(e.problems)
+        out.print(
+            "Posterior model probabilities (pyabc, last population): "
+            + ", ".join(f"{k} {v:.2f}" for k, v in probs.items())
+        )
+    else:
+        out.print(
+            "Posterior model probabilities: give --db from `treugolnik calibrate "
+            "--model-selection` to print them."
+        )
+    if json_out is not None:
+        write_json(
+            json_out,
+            {
+                "patterns": {
+                    n: {g: r.as_json() for g, r in row.items()} for n, row in table.items()
+                },
+                "model_probabilities": probs,
+            },
+        )
+
+
+@app.command()
+def calibrate(
+    scenario: Annotated[str, typer.Argument(help="bundled name or TOML path")] = "kirov",
+    regime: Annotated[str, typer.Option(help="bargaining | despotism | niche")] = "bargaining",
+    populations: Annotated[int, typer.Option(help="ABC-SMC populations")] = 4,
+    particles: Annotated[int, typer.Option(help="particles per population")] = 40,
+    db: Annotated[Path, typer.Option(help="pyabc database (resumed if it exists)")] = Path(
+        "calibration.db"
+    ),
+    out_dir: Annotated[Path, typer.Option("--out", help="posterior summary and figure")] = Path(
+        "calibration"
+    ),
+    model_selection: Annotated[bool, typer.Option(help="fit the three regimes at once")] = False,
+    sampler: Annotated[str, typer.Option(help="local | dask")] = "local",
+    workers: Annotated[int, typer.Option(help="local processes or dask workers")] = 1,
+    scheduler: Annotated[str | None, typer.Option(help="dask scheduler tcp://HOST:PORT")] = None,
+    quick: Annotated[bool, typer.Option(help="kirov-small to 1933, 2 x 6: a smoke test")] = False,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="KEY=VALUE override")] = None,
+    seed: Annotated[int, typer.Option(help="seed of the sampler")] = 1,
+) -> None:
+    """Fit the free parameters of a regime to the historical figures (ABC-SMC, pyabc)."""
+    from .analysis.calibrate import calibrate as run_calibration
+
+    if sampler not in ("local", "dask"):
+        _fail([f"--sampler: {sampler!r} is not one of local, dask"])
+    if populations < 1 or particles < 2 or workers < 1:
+        _fail(["--populations >= 1, --particles >= 2, --workers >= 1"])
+    sets = list(set_ or [])
+    if quick:
+        scenario, populations, particles = "kirov-small", min(populations, 2), min(particles, 6)
+        sets = ["period.end=1933-12-31", *sets]
+    try:
+        load_scenario_checked(scenario, regime, sets)
+        res = run_calibration(
+            scenario,
+            regime=regime,
+            populations=populations,
+            particles=particles,
+            db=db,
+            out_dir=out_dir,
+            sets=sets,
+            model_selection=model_selection,
+            sampler=sampler,
+            workers=workers,
+            scheduler=scheduler,
+            seed=seed,
+        )
+    except ScenarioError as e:
+        _fail(e.problems)
+    table = Table(
+        "regime",
+        "parameter",
+        "prior",
+        "posterior mean",
+        "sd",
+        "90 % interval",
+        title=f"ABC-SMC: {res['populations_done']} populations, {res['simulations']} simulations",
+    )
+    for regime_name, stats in res["posterior"].items():
+        for k, v in stats.items():
+            table.add_row(
+                regime_name,
+                k,
+                f"{v['prior'][0]:g} .. {v['prior'][1]:g}",
+                f"{v['mean']:.4g}",
+                f"{v['sd']:.2g}",
+                f"{v['q05']:.4g} .. {v['q95']:.4g}",
+            )
+    out.print(table)
+    if model_selection:
+        out.print(
+            "Model probabilities: "
+            + ", ".join(f"{k} {v:.2f}" for k, v in res["model_probabilities"].items())
+        )
+    out.print(f"Posterior: {out_dir}/posterior.json, figure {out_dir}/posterior.png, db {db}")
+
+
+@app.command()
+def sensitivity(
+    scenario: Annotated[str, typer.Argument(help="bundled name or TOML path")] = "kirov-small",
+    regime: Annotated[str, typer.Option(help="bargaining | despotism | niche")] = "bargaining",
+    method: Annotated[str, typer.Option(help="morris | sobol")] = "morris",
+    n: Annotated[int, typer.Option(help="trajectories (Morris) or base samples (Sobol')")] = 10,
+    param: Annotated[list[str] | None, typer.Option(help="NAME=LOW:HIGH (repeat)")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="KEY=VALUE override")] = None,
+    seed: Annotated[int, typer.Option(help="seed of runs and sampler")] = 1,
+    out_dir: Annotated[Path, typer.Option("--out", help="results folder")] = Path("sensitivity"),
+) -> None:
+    """Morris screening or Sobol' indices (SALib) for turnover, win share, political share, pay."""
+    from .analysis.sensitivity import parse_params, run_sensitivity, table
+
+    if n < 1:
+        _fail([f"--n: must be at least 1 (got {n})"])
+    try:
+        params = parse_params(param)
+        planned = run_sensitivity(
+            scenario,
+            regime=regime,
+            method=method,
+            n=n,
+            params=params,
+            sets=set_,
+            seed=seed,
+            out_dir=out_dir,
+            plan_only=True,
+        )
+        with _progress_bar(planned["samples"], f"{method}: {planned['samples']} runs") as tick:
+            res = run_sensitivity(
+                scenario,
+                regime=regime,
+                method=method,
+                n=n,
+                params=params,
+                sets=set_,
+                seed=seed,
+                out_dir=out_dir,
+                progress=tick,
+            )
+    except ScenarioError as e:
+        _fail(e.problems)
+    for line in table(res):
+        out.print(line, markup=False, highlight=False)
+    out.print(f"{res['samples']} runs -> {out_dir}/sensitivity.json, {out_dir}/sensitivity.png")
+
+
 def main() -> None:
     """Console entry point."""
     try:

@@ -306,6 +306,26 @@ class Counterfactual(_Strict):
     no_1940_decree: bool = False
 
 
+class Calibration(_Strict):
+    """Free parameters for calibration and sensitivity: dotted name -> (low, high), uniform."""
+
+    priors: dict[str, tuple[float, float]] = Field(
+        default_factory=lambda: {
+            "turnover.q0": (-7.5, -5.8),
+            "party.recruit_rate": (0.004, 0.02),
+            "absence.a0": (-4.2, -3.0),
+            "hiring.fill_rate": (0.02, 0.08),
+        }
+    )
+
+    @model_validator(mode="after")
+    def _bounds(self):
+        for key, (lo, hi) in self.priors.items():
+            if not lo < hi:
+                raise ValueError(f"calibration.priors.{key}: low must be below high")
+        return self
+
+
 class Scenario(_Strict):
     """A complete scenario: what to simulate, under which regime, with which parameters."""
 
@@ -332,3 +352,17 @@ class Scenario(_Strict):
     repression: Repression = Repression()
     party: Party = Party()
     counterfactual: Counterfactual = Counterfactual()
+    calibration: Calibration = Calibration()
+
+    @model_validator(mode="after")
+    def _priors_name_parameters(self):
+        for key in self.calibration.priors:
+            group, _, name = key.partition(".")
+            sub = getattr(self, group, None)
+            if not isinstance(sub, BaseModel) or name not in type(sub).model_fields:
+                raise ValueError(f"calibration.priors: {key!r} is not a scenario parameter")
+            if not isinstance(getattr(sub, name), int | float) or isinstance(
+                getattr(sub, name), bool
+            ):
+                raise ValueError(f"calibration.priors: {key!r} is not a number")
+        return self

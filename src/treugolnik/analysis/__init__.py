@@ -1,0 +1,1 @@
+"""Evidence: pattern checks, validation, regime comparison, calibration and sensitivity."""

@@ -1,0 +1,280 @@
+"""Calibration by ABC-SMC (pyabc): the free parameters of a regime against the historical figures.
+
+>>> from treugolnik.analysis.calibrate import calibrate              # doctest: +SKIP
+>>> out = calibrate("kirov-small", regime="bargaining", populations=3, particles=20,
+...                 db="calib.db", out_dir="calib")
+
+The summary statistics are computed from a run's monthly record (``summary_statistics``); the
+observed values are the figures of ``data/series.csv`` (``TARGETS``); the distance is the mean
+relative error over the statistics the run covers. Priors are uniform over the scenario's
+``[calibration.priors]``. The database is resumable: calling again with the same ``db`` continues
+the last run. ``model_selection=True`` fits the three regimes at once and records pyabc's
+posterior model probabilities. Requires the ``calibrate`` extra.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from ..data import read_series, series_value
+from ..engine import simulate
+from ..scenario.load import ScenarioError, load_scenario
+from ..scenario.schema import REGIMES
+
+
+def _party_total(period: str) -> float:
+    if period == "1933":
+        return series_value("party_total", "1933")
+    return series_value("party_members", period) + series_value("party_candidates", period)
+
+
+def targets() -> dict[str, tuple[float, str]]:
+    """Observed summary statistics with their source rows (data/series.csv)."""
+    read_series()
+    return {
+        "turnover_1930_32": (
+            series_value("labour_turnover", "early 1930s"),
+            "labour_turnover, early 1930s (GSE)",
+        ),
+        "real_pay_1932": (
+            series_value("real_wage_index", "1932"),
+            "real_wage_index 1932 (Filtzer)",
+        ),
+        "real_pay_1940": (
+            series_value("real_wage_index", "1940"),
+            "real_wage_index 1940 (Filtzer)",
+        ),
+        "party_1927_1933": (
+            _party_total("1933") / _party_total("1927-12"),
+            "party_total 1933 / party 1927-12 (USSR)",
+        ),
+        "party_1933_1939": (
+            _party_total("1939-03") / _party_total("1933"),
+            "party 1939-03 / party_total 1933 (USSR)",
+        ),
+        "party_1939_1941": (
+            _party_total("1941-02") / _party_total("1939-03"),
+            "party 1941-02 / party 1939-03 (USSR)",
+        ),
+        "workforce_1941": (1.0, "kirov_workforce 1941 = 30,000 (Werth), scaled to the scenario"),
+    }
+
+
+def summary_statistics(monthly: pl.DataFrame, size0: float) -> dict[str, float]:
+    """The statistics a run provides (NaN where its period does not reach)."""
+    m = monthly
+
+    def mean(col: str, a: dt.date, b: dt.date) -> float:
+        x = m.filter((pl.col("month") >= a) & (pl.col("month") <= b))[col]
+        return float(x.mean()) if x.len() else math.nan
+
+    def party(d: dt.date) -> float:
+        row = m.filter(pl.col("month") == d)
+        if not row.height:
+            return math.nan
+        return float(row["party_members"][0] + row["party_candidates"][0])
+
+    base = mean("pay_real", dt.date(1928, 1, 1), dt.date(1928, 12, 1))
+    end = m["month"][-1]
+    return {
+        "turnover_1930_32": mean("turnover_rate", dt.date(1930, 1, 1), dt.date(1932, 12, 1)),
+        "real_pay_1932": mean("pay_real", dt.date(1932, 1, 1), dt.date(1932, 12, 1)) / base,
+        "real_pay_1940": mean("pay_real", dt.date(1940, 1, 1), dt.date(1940, 12, 1)) / base,
+        "party_1927_1933": party(dt.date(1933, 1, 1)) / party(m["month"][0]),
+        "party_1933_1939": party(dt.date(1939, 3, 1)) / party(dt.date(1933, 1, 1)),
+        "party_1939_1941": party(dt.date(1941, 2, 1)) / party(dt.date(1939, 3, 1)),
+        "workforce_1941": (
+            float(m["headcount"][-1]) / (30_000.0 * size0 / 12_000.0)
+            if end >= dt.date(1941, 1, 1)
+            else math.nan
+        ),
+    }
+
+
+def distance(x: dict, x0: dict) -> float:
+    """Mean relative error over the statistics present in both (NaN-safe)."""
+    errs = []
+    for k, obs in x0.items():
+        sim = x.get(k, math.nan)
+        if sim is None or not math.isfinite(sim) or not math.isfinite(obs):
+            continue
+        errs.append(abs(sim - obs) / max(abs(obs), 1e-9))
+    return float(np.mean(errs)) if errs else 1e9
+
+
+class _Model:
+    """A picklable pyabc model: parameters in, summary statistics out."""
+
+    def __init__(self, scenario: str, regime: str, sets: list[str]):
+        self.scenario, self.regime, self.sets = scenario, regime, list(sets)
+        self.__name__ = regime
+
+    def __call__(self, params) -> dict:
+        seed = int(np.random.randint(0, 2**31 - 1))
+        sets = self.sets + [f"{k}={float(params[k])!r}" for k in params]
+        s = load_scenario(self.scenario, regime=self.regime, seed=seed, sets=sets)
+        res = simulate(s)
+        return summary_statistics(res.monthly, float(s.factories.size * s.factories.count))
+
+
+def _sampler(kind: str, workers: int, scheduler: str | None):
+    import pyabc
+
+    if kind == "dask":
+        from dask.distributed import Client, LocalCluster
+
+        client = (
+            Client(scheduler)
+            if scheduler
+            else Client(LocalCluster(n_workers=workers, threads_per_worker=1, processes=True))
+        )
+        return pyabc.sampler.DaskDistributedSampler(dask_client=client), client
+    if workers > 1:
+        return pyabc.sampler.MulticoreEvalParallelSampler(n_procs=workers), None
+    return pyabc.sampler.SingleCoreSampler(), None
+
+
+def calibrate(
+    scenario: str = "kirov",
+    *,
+    regime: str = "bargaining",
+    populations: int = 4,
+    particles: int = 40,
+    db: str | Path = "calibration.db",
+    out_dir: str | Path = "calibration",
+    sets: list[str] | None = None,
+    model_selection: bool = False,
+    sampler: str = "local",
+    workers: int = 1,
+    scheduler: str | None = None,
+    seed: int = 1,
+) -> dict:
+    """Run (or resume) ABC-SMC; write the posterior summary, figure and JSON; return a summary."""
+    try:
+        import pyabc
+    except ImportError:
+        raise ScenarioError(
+            ["calibrate: pyabc is not installed (pip install 'treugolnik[calibrate]')"]
+        ) from None
+    import logging
+
+    logging.getLogger("ABC").setLevel(logging.WARNING)
+    sets = list(sets or [])
+    base = load_scenario(scenario, regime=regime, sets=sets)
+    priors = base.calibration.priors
+    regimes = list(REGIMES) if model_selection else [regime]
+    prior = pyabc.Distribution(
+        **{k: pyabc.RV("uniform", lo, hi - lo) for k, (lo, hi) in priors.items()}
+    )
+    models = [_Model(scenario, g, sets) for g in regimes]
+    obs = {k: v for k, (v, _src) in targets().items()}
+    smp, client = _sampler(sampler, workers, scheduler)
+    np.random.seed(seed)
+    abc = pyabc.ABCSMC(
+        models, [prior] * len(models), distance, population_size=particles, sampler=smp
+    )
+    db_path = Path(db).resolve()
+    url = f"sqlite:///{db_path}"
+    resumed = False
+    if db_path.exists() and db_path.stat().st_size > 0:
+        try:
+            runs = pyabc.History(url, create=False).all_runs()
+        except Exception:  # noqa: BLE001 - not a pyabc database
+            raise ScenarioError([f"--db {db}: exists and is not a pyabc database"]) from None
+        if runs:
+            abc.load(url, abc_id=runs[-1].id, observed_sum_stat=obs)
+            resumed = True
+    if not resumed:
+        abc.new(url, obs)
+    try:
+        h = abc.run(max_nr_populations=populations)
+    finally:
+        if client is not None:
+            client.close()
+    return write_posterior(
+        h,
+        priors,
+        regimes,
+        out_dir,
+        {
+            "scenario": scenario,
+            "regime": regime,
+            "populations": populations,
+            "particles": particles,
+            "db": str(db_path),
+            "model_selection": model_selection,
+            "resumed": resumed,
+            "sets": sets,
+            "targets": {k: {"value": v, "source": s} for k, (v, s) in targets().items()},
+        },
+    )
+
+
+def write_posterior(h, priors: dict, regimes: list[str], out_dir, meta: dict) -> dict:
+    """Posterior summary (JSON, CSV) and a figure of the marginal posteriors."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    t = h.max_t
+    summary: dict = {
+        "meta": meta,
+        "populations_done": int(t + 1),
+        "simulations": int(h.total_nr_simulations),
+        "posterior": {},
+    }
+    row = h.get_model_probabilities().iloc[-1]  # rows: populations; columns: models
+    summary["model_probabilities"] = {regimes[int(m)]: float(row[m]) for m in row.index}
+    frames = {}
+    for m, regime in enumerate(regimes):
+        if summary["model_probabilities"].get(regime, 0.0) <= 0.0:
+            continue
+        df, w = h.get_distribution(m=m, t=t)
+        frames[regime] = (df, w)
+        stats = {}
+        for k in priors:
+            x = df[k].to_numpy()
+            order = np.argsort(x)
+            cw = np.cumsum(w[order]) / w.sum()
+            q = {
+                f"q{int(p * 100):02d}": float(x[order][np.searchsorted(cw, p)])
+                for p in (0.05, 0.5, 0.95)
+            }
+            mean = float(np.average(x, weights=w))
+            sd = float(np.sqrt(np.average((x - mean) ** 2, weights=w)))
+            stats[k] = {"mean": mean, "sd": sd, **q, "prior": list(priors[k])}
+        summary["posterior"][regime] = stats
+    _figure(frames, priors, out / "posterior.png")
+    tmp = out / f".posterior.json.{os.getpid()}.tmp"
+    tmp.write_text(json.dumps(summary, indent=2))
+    os.replace(tmp, out / "posterior.json")
+    return summary
+
+
+def _figure(frames: dict, priors: dict, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    keys = list(priors)
+    fig, axes = plt.subplots(1, len(keys), figsize=(3.2 * len(keys), 2.8), squeeze=False)
+    for ax, k in zip(axes[0], keys, strict=True):
+        lo, hi = priors[k]
+        for regime, (df, w) in frames.items():
+            ax.hist(
+                df[k], bins=12, range=(lo, hi), weights=w, alpha=0.55, label=regime, density=True
+            )
+        ax.axhline(1.0 / (hi - lo), color="grey", lw=1, ls="--", label="prior")
+        ax.set_title(k, fontsize=9)
+        ax.tick_params(labelsize=7)
+    axes[0][0].legend(fontsize=7)
+    fig.suptitle("ABC-SMC posterior marginals (weighted), last population", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
