@@ -459,6 +459,24 @@ def sensitivity(
     out.print(f"{res['samples']} runs -> {out_dir}/sensitivity.json, {out_dir}/sensitivity.png")
 
 
+@app.command()
+def report(
+    run_dirs: Annotated[list[Path], typer.Argument(help="one or more run folders")],
+    out_file: Annotated[Path | None, typer.Option("--out", help="HTML file to write")] = None,
+    figures: Annotated[
+        Path | None, typer.Option(help="also write each figure as SVG and PDF")
+    ] = None,
+) -> None:
+    """Write an offline HTML report with figures (median and band over seeds)."""
+    from .report import write_report
+
+    try:
+        path = write_report(run_dirs, out=out_file, figures_dir=figures)
+    except ScenarioError as e:
+        _fail(e.problems)
+    out.print(f"report -> {path}")
+
+
 def main() -> None:
     """Console entry point."""
     try:

@@ -34,8 +34,18 @@ def test_summary_statistics_of_a_short_run(run_small):
 
 def test_quick_calibration_writes_posterior_and_resumes(tmp_path):
     db, out = tmp_path / "c.db", tmp_path / "out"
-    args = ["calibrate", "--quick", "--db", str(db), "--out", str(out), "--populations", "1",
-            "--particles", "4"]
+    args = [
+        "calibrate",
+        "--quick",
+        "--db",
+        str(db),
+        "--out",
+        str(out),
+        "--populations",
+        "1",
+        "--particles",
+        "4",
+    ]
     r = runner.invoke(app, args)
     assert r.exit_code == 0, r.output
     post = json.loads((out / "posterior.json").read_text())
@@ -52,16 +62,34 @@ def test_quick_calibration_writes_posterior_and_resumes(tmp_path):
 def test_calibrate_rejects_bad_input(tmp_path):
     bad = tmp_path / "x.db"
     bad.write_text("not a database")
-    assert runner.invoke(app, ["calibrate", "--quick", "--db", str(bad), "--out",
-                               str(tmp_path / "o")]).exit_code == 2
+    assert (
+        runner.invoke(
+            app, ["calibrate", "--quick", "--db", str(bad), "--out", str(tmp_path / "o")]
+        ).exit_code
+        == 2
+    )
     assert runner.invoke(app, ["calibrate", "--sampler", "mpi"]).exit_code == 2
 
 
 def test_sensitivity_morris_small(tmp_path):
     out = tmp_path / "s"
-    r = runner.invoke(app, ["sensitivity", "kirov-small", "--n", "2", "--out", str(out),
-                            "--param", "turnover.q0=-7.5:-5.8", "--param",
-                            "meetings.theta_frame=0.5:6", "--set", "period.end=1932-12-31"])
+    r = runner.invoke(
+        app,
+        [
+            "sensitivity",
+            "kirov-small",
+            "--n",
+            "2",
+            "--out",
+            str(out),
+            "--param",
+            "turnover.q0=-7.5:-5.8",
+            "--param",
+            "meetings.theta_frame=0.5:6",
+            "--set",
+            "period.end=1932-12-31",
+        ],
+    )
     assert r.exit_code == 0, r.output
     res = json.loads((out / "sensitivity.json").read_text())
     assert res["samples"] == 2 * (2 + 1)
