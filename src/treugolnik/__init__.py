@@ -6,6 +6,7 @@
 """
 
 from .engine import PLAN, Result, simulate
+from .experiments.store import open_store
 from .scenario import REGIMES, Scenario, ScenarioError, bundled_names, load_scenario
 
 __version__ = "0.1.0"
@@ -19,5 +20,6 @@ __all__ = [
     "__version__",
     "bundled_names",
     "load_scenario",
+    "open_store",
     "simulate",
 ]

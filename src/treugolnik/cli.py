@@ -477,6 +477,101 @@ def report(
     out.print(f"report -> {path}")
 
 
+@app.command()
+def sweep(
+    sweep_file: Annotated[Path, typer.Argument(help="sweep TOML file")],
+    out_dir: Annotated[Path, typer.Option("--out", help="the store folder")],
+    backend: Annotated[str, typer.Option(help="local | dask")] = "local",
+    workers: Annotated[int, typer.Option(help="processes (local) or workers (dask)")] = 1,
+    scheduler: Annotated[str | None, typer.Option(help="dask scheduler tcp://HOST:PORT")] = None,
+) -> None:
+    """Run a sweep into a resumable store; finished runs are never redone."""
+    from .experiments.plan import plan, read_sweep
+    from .experiments.runner import run_sweep, write_plan
+
+    if backend not in ("local", "dask"):
+        _fail([f"--backend: {backend!r} is not one of local, dask"])
+    if workers < 1:
+        _fail([f"--workers: must be at least 1 (got {workers})"])
+    if scheduler and backend != "dask":
+        _fail(["--scheduler: only with --backend dask"])
+    if out_dir.exists() and not out_dir.is_dir():
+        _fail([f"--out {out_dir}: exists and is not a folder"])
+    try:
+        sw = read_sweep(sweep_file)
+        specs = plan(sw, label=str(sweep_file))
+    except ScenarioError as e:
+        _fail(e.problems)
+    write_plan(out_dir, specs, {"sweep_file": str(sweep_file), "sweep": sw.model_dump(mode="json")})
+    show = sys.stderr.isatty()
+    bar = None
+    if show:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        bar = Progress(TextColumn("runs"), BarColumn(), MofNCompleteColumn(), console=err)
+        bar.start()
+        task = bar.add_task("runs", total=len(specs))
+        bar.update(task, completed=0)
+
+    def tick(_res):
+        if bar is not None:
+            bar.advance(task)
+
+    try:
+        summary = run_sweep(
+            specs, out_dir, backend=backend, workers=workers, scheduler=scheduler, progress=tick
+        )
+    finally:
+        if bar is not None:
+            bar.stop()
+    rate = summary.complete / summary.wall if summary.wall > 0 else 0.0
+    out.print(
+        f"{summary.planned} planned, {summary.skipped} already complete, "
+        f"{summary.complete} run now, {len(summary.failed)} failed "
+        f"in {summary.wall:.1f} s ({rate:.2f} runs/s) -> {out_dir}"
+    )
+    for f in summary.failed:
+        out.print(f"failed {f['run_id']}: {f['error']}", markup=False, highlight=False)
+    if summary.interrupted:
+        err.print("interrupted: finished runs are kept; run the same command to resume")
+        raise typer.Exit(130)
+    if summary.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def query(
+    store: Annotated[Path, typer.Argument(help="a sweep store or a run folder")],
+    sql: Annotated[str, typer.Argument(help="SQL over runs, metrics, monthly, events")],
+    csv_out: Annotated[Path | None, typer.Option("--csv", help="write the result as CSV")] = None,
+    parquet_out: Annotated[Path | None, typer.Option("--parquet", help="write as Parquet")] = None,
+) -> None:
+    """Query a store with DuckDB."""
+    from .experiments.store import fetch, open_store
+
+    try:
+        con = open_store(store)
+    except ScenarioError as e:
+        _fail(e.problems)
+    import duckdb
+
+    try:
+        df = fetch(con, sql)
+    except duckdb.Error as e:
+        _fail([f"SQL: {str(e).splitlines()[0]}"])
+    if csv_out:
+        df.write_csv(csv_out)
+    if parquet_out:
+        df.write_parquet(parquet_out)
+    if not (csv_out or parquet_out):
+        import polars as pl
+
+        with pl.Config(
+            tbl_rows=50, tbl_cols=20, tbl_hide_dataframe_shape=True, tbl_hide_column_data_types=True
+        ):
+            sys.stdout.write(str(df) + "\n")
+
+
 def main() -> None:
     """Console entry point."""
     try:

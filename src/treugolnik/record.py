@@ -301,6 +301,8 @@ def write_run(
     """Write the four files of the run contract atomically (temp names, then rename)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    for stale in out.glob(".*.tmp"):  # left by a writer that was killed
+        stale.unlink(missing_ok=True)
     tmp = {}
     pid = os.getpid()
     try:
