@@ -67,7 +67,7 @@ def test_samples_fill_their_ranges(method):
     )
     specs = plan(sw)
     q0 = sorted(s.params["turnover.q0"] for s in specs)
-    assert len(specs) == 16 and -7.0 <= q0[0] and q0[-1] <= -6.0
+    assert len(specs) == 16 and q0[0] >= -7.0 and q0[-1] <= -6.0
     # space-filling: every sixteenth of the range holds one point (Latin hypercube property)
     if method == "lhs":
         assert sorted(int((v + 7.0) * 16) for v in q0) == list(range(16))
