@@ -4,14 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-all lint bench clean
+.PHONY: run test test-fast test-all lint bench dashboard clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e '.[dev,calibrate,dask]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,calibrate,dask,dashboard]'
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -20,12 +20,18 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m 'not slow and not browser'
+
 test-all: $(STAMP)
 	$(BIN)/python -m pytest -q -m ''
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+
+dashboard: $(STAMP)
+	$(BIN)/treugolnik dashboard
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

@@ -572,6 +572,35 @@ def query(
             sys.stdout.write(str(df) + "\n")
 
 
+@app.command()
+def dashboard(
+    port: Annotated[int, typer.Option(help="port on 127.0.0.1")] = 8765,
+) -> None:
+    """Start the Solara dashboard on 127.0.0.1 (never on other addresses)."""
+    import importlib.util
+    import os
+    import shutil
+
+    if not 1024 <= port <= 65535:
+        _fail([f"--port: must be between 1024 and 65535 (got {port})"])
+    if importlib.util.find_spec("solara") is None:
+        _fail(["dashboard: Solara is not installed (pip install 'treugolnik[dashboard]')"])
+    exe = shutil.which("solara", path=os.path.dirname(sys.executable)) or shutil.which("solara")
+    args = [
+        exe,
+        "run",
+        "treugolnik.dashboard.app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--production",
+        "--no-open",
+    ]
+    out.print(f"dashboard on http://127.0.0.1:{port}/ (Ctrl-C to stop)")
+    os.execv(exe, args)
+
+
 def main() -> None:
     """Console entry point."""
     try:

@@ -1,0 +1,1 @@
+"""The interactive dashboard (Solara; the ``dashboard`` extra). See ``dashboard.app``."""
