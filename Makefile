@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast test-all lint bench dashboard clean
+.PHONY: run test test-fast test-all lint bench docking dashboard clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -29,6 +29,10 @@ test-all: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+
+docking: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[reference]'
+	$(BIN)/python -m pytest -q -s -m docking
 
 dashboard: $(STAMP)
 	$(BIN)/treugolnik dashboard

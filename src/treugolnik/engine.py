@@ -120,7 +120,7 @@ class Simulation:
         self.cal_code, self.common = working_calendar(self.policy)
         self.keys = Streams(scenario.seed)
         self.purge_h = party.purge_hazards(self.policy.values["purge"])
-        self.log = EventLog()
+        self.log = EventLog(set(scenario.record.skip_events))
         self.by_factory = by_factory
         self.profile: dict[str, float] = {name: 0.0 for name, _, _ in PLAN}
         self._init_world()
@@ -128,6 +128,10 @@ class Simulation:
         self.rows = np.zeros((n_days, len(METRIC_COLUMNS) + len(EXTRA_COLUMNS)))
         self.col = {c: i for i, c in enumerate(METRIC_COLUMNS + EXTRA_COLUMNS)}
         self.fac_rows = np.zeros((n_days, self.world.fac.n, len(self.col))) if by_factory else None
+        rm = scenario.factories.role_mix
+        self.mix = np.array([rm.worker, rm.foreman, rm.specialist, rm.manager])
+        p = scenario.pay
+        self.role_mult = np.array([1.0, p.foreman, p.specialist, p.manager])
         self.acc_buf = np.zeros((ACCIDENT_BUF, 3), dtype=np.int64)
         self.inst_buf = np.zeros((INST_BUF, 4), dtype=np.int64)
         self.arrest_buf = np.zeros(ACCIDENT_BUF, dtype=np.int64)
@@ -209,6 +213,7 @@ class Simulation:
         self.world = World(pop, shops, fac, S)
         self.world.reset_today()
         self.year_days = 0
+        self.quits_yesterday = 0.0
         self.month_acc = np.zeros((nf, 3))  # absent, scheduled, accidents-this-month
         self.pending = [[] for _ in range(nf)]
 
@@ -408,16 +413,31 @@ class Simulation:
         # hiring to target
         th = time.perf_counter()
         by_role = hiring.count_by_role(pop.n, pop.state, pop.factory, pop.role, fac.n)
-        mix = np.array(
-            [
-                s.factories.role_mix.worker,
-                s.factories.role_mix.foreman,
-                s.factories.role_mix.specialist,
-                s.factories.role_mix.manager,
-            ]
-        )
+        if s.hiring.flit_share > 0 and self.quits_yesterday > 0:
+            wanted = np.maximum(target * self.mix[WORKER] - by_role[:, WORKER], 0.0)
+            flit = hiring.allocate_flitters(
+                s.hiring.flit_share * self.quits_yesterday, wanted, self.keys["flitting"], day
+            )
+            if flit.sum() > 0:
+                rows = hiring.add_people(
+                    pop,
+                    np.repeat(np.arange(fac.n), flit),
+                    np.zeros(int(flit.sum()), np.int8),
+                    w.shops_per_factory,
+                    self.keys["flitting"],
+                    day,
+                    skill=s.factories.skill,
+                    consciousness=s.factories.consciousness,
+                    village_share=0.0,
+                    e_mean=s.production.e0,
+                    e_sd=s.production.e_sd,
+                )
+                pop.hired[rows] = day
+                pop.g[rows] = 0.1
+                by_role[:, WORKER] += flit
+                w.today[:, C["hires"]] += flit
         hires = hiring.hires_today(
-            target[:, None] * mix[None, :],
+            target[:, None] * self.mix[None, :],
             by_role,
             s.hiring.fill_rate,
             pol["village_supply"],
@@ -456,7 +476,7 @@ class Simulation:
         if dom == 1:
             fac.plan_m[:] = fac.target_annual * dim / 365.0
         tariff = py.tariff * self.policy.wage_index[t]
-        role_mult = np.array([1.0, py.foreman, py.specialist, py.manager])
+        role_mult = self.role_mult
         shops.effort_sum[:] = 0.0
         shops.effort_n[:] = 0.0
         n_acc = production.production_day(
@@ -563,6 +583,7 @@ class Simulation:
             self.year_days = -1
             self.profile["plan"] += time.perf_counter() - tpl
         fac.output_y += w.today[:, C["output"]]
+        self.quits_yesterday = float(w.today[:, C["quits"]].sum())
         self.year_days += 1
         # 7. observation
         tr = time.perf_counter()

@@ -203,8 +203,9 @@ def stocks_by_factory(
 class EventLog:
     """Append-only event log; ``add`` returns the new event's id (0, 1, 2, ...)."""
 
-    def __init__(self):
+    def __init__(self, skip: set[str] | frozenset[str] = frozenset()):
         self.cols: dict[str, list] = {k: [] for k in EVENT_SCHEMA}
+        self.skip = frozenset(skip)
 
     def add(
         self,
@@ -225,6 +226,8 @@ class EventLog:
         charge: str = "",
         detail: str = "",
     ) -> int:
+        if kind in self.skip:
+            return -1
         eid = len(self.cols["event_id"])
         c = self.cols
         c["event_id"].append(eid)

@@ -86,6 +86,15 @@ def uniforms(key, day, ids):
 
 
 @njit(cache=True)
+def uniforms2(key, day, ids, salt):
+    """Vector of salted uniforms (``uniform2``), one per id."""
+    out = np.empty(ids.shape[0], dtype=np.float64)
+    for i in range(ids.shape[0]):
+        out[i] = uniform2(key, day, ids[i], salt)
+    return out
+
+
+@njit(cache=True)
 def normals(key, day, ids):
     """Vector of standard normals, one per id."""
     out = np.empty(ids.shape[0], dtype=np.float64)

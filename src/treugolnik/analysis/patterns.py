@@ -224,11 +224,12 @@ PATTERNS: list[Pattern] = [
         "later, collapsing after the decree of 26 June 1940",
         _p3,
         lambda s: (
-            s["turnover 1930-32 (/yr)"] > 0.9
+            0.9 < s["turnover 1930-32 (/yr)"] < 2.0
             and s["turnover 1936-39"] < s["turnover 1930-32 (/yr)"]
             and s["turnover after Jul 1940"] < 0.3 * s["turnover 1930-32 (/yr)"]
         ),
-        "level 0.9 rather than 1.0: the figure is 'as high as'; later years direction only",
+        "band 0.9-2.0 around 'as high as 100 %' (0.9: the figure is a peak statement; 2.0: twice "
+        "the documented peak is no longer 'as high as 100 %'); later years direction only",
     ),
     Pattern(
         "P4",

@@ -166,3 +166,17 @@ def count_by_role(n, state, factory, role, n_factories):
         if state[i] == EMPLOYED:
             out[factory[i], role[i]] += 1.0
     return out
+
+
+def allocate_flitters(total: float, wanted: np.ndarray, key, day: int) -> np.ndarray:
+    """Spread re-hired quitters over factories in proportion to their worker vacancies.
+
+    The 1930s "flitting" (tekuchest'): a worker who quits one plant is hired by another. The
+    count is stochastically rounded (draws keyed by day and factory), never above a factory's
+    vacancies.
+    """
+    if total <= 0 or wanted.sum() <= 0:
+        return np.zeros(wanted.shape[0], dtype=np.int64)
+    expected = min(total, wanted.sum()) * wanted / wanted.sum()
+    u = _uniforms(key, day, np.arange(wanted.shape[0], dtype=np.int64) + 2_000_000_011)
+    return np.minimum(np.floor(expected + u), np.floor(wanted)).astype(np.int64)

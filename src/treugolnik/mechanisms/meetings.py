@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..population import CANDIDATE, EMPLOYED, FOREMAN, MANAGER, MEMBER, ROLES, SPECIALIST, WORKER
-from ..rng import uniform, uniform2
+from ..rng import uniform, uniform2, uniforms, uniforms2
 from .labour import sigmoid
 from .repression import accuse, choose_charge
 
@@ -128,7 +128,7 @@ def hold_meeting(
     mp = prm.meetings
     key = keys["meetings"]
     pids = pop.pid[members]
-    att_u = np.array([uniform(key, day, int(p)) for p in pids]) if members.size else np.zeros(0)
+    att_u = uniforms(key, day, pids.astype(np.int64))
     present = members[
         att_u < mp.attendance * (1.0 - 0.5 * pop.phi[members]) * (0.6 + 0.4 * pop.c[members])
     ]
@@ -308,7 +308,7 @@ def _draw_speakers(pop, present: np.ndarray, topic: str, key, day: int, salt: in
     w = (
         pop.c[present] * (1.0 - pop.phi[present]) * stake * (1.0 + 0.5 * RANK[pop.role[present]])
     ).astype(np.float64) + 1e-9
-    u = np.array([uniform2(key, day, int(p), salt) for p in pop.pid[present]])
+    u = uniforms2(key, day, pop.pid[present].astype(np.int64), salt)
     score = np.log(np.maximum(u, 1e-300)) / w
     order = np.argsort(-score, kind="stable")[:k]
     return [int(present[i]) for i in order]

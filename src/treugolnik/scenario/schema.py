@@ -190,6 +190,9 @@ class Turnover(_Strict):
 class Hiring(_Strict):
     """Hiring to target and the newcomers (mechanisms.hiring)."""
 
+    flit_share: float = Field(
+        0.0, ge=0, le=1, description="share of yesterday's quitters re-hired by other factories"
+    )
     fill_rate: float = Field(0.04, ge=0, le=1, description="share of vacancies filled per day")
     safety_factor: float = Field(0.08, ge=0, le=1, description="labour hoarded above plan needs")
     village_share: float = Field(0.6, ge=0, le=1)
@@ -306,6 +309,24 @@ class Counterfactual(_Strict):
     no_1940_decree: bool = False
 
 
+class Record(_Strict):
+    """What the event log keeps (all kinds by default; big scenarios drop the bulky ones)."""
+
+    skip_events: list[
+        Literal[
+            "speech",
+            "accident",
+            "proposal",
+            "clash",
+            "control_finding",
+            "prosecution",
+            "expulsion",
+            "arrest",
+            "directive",
+        ]
+    ] = Field(default_factory=list)
+
+
 class Calibration(_Strict):
     """Free parameters for calibration and sensitivity: dotted name -> (low, high), uniform."""
 
@@ -353,6 +374,7 @@ class Scenario(_Strict):
     party: Party = Party()
     counterfactual: Counterfactual = Counterfactual()
     calibration: Calibration = Calibration()
+    record: Record = Record()
 
     @model_validator(mode="after")
     def _priors_name_parameters(self):
