@@ -301,7 +301,7 @@ class TriangleModel(mesa.Model):
             0.0,
         )
         prev = self.policy.values["absence_penalty"][t - 1] if t else pol["absence_penalty"]
-        for _, event, desc, _src in (d for d in self.policy.directives if d[0] == t):
+        for _, event, _desc, _src in (d for d in self.policy.directives if d[0] == t):
             variables = {r.variable for r in self.policy.rows if r.event == event}
             self.pending.append(
                 (event, "management" if variables & MANAGEMENT_VARIABLES else "workers")
@@ -442,7 +442,7 @@ class TriangleModel(mesa.Model):
                     a.inst |= bit
             if not a.inst:
                 continue
-            if a.inst & 5 and self.rng.random() < ip.proposal_rate:
+            if a.inst & 5 and self.rng.random() < ip.proposal_rate:  # noqa: SIM102
                 if self.rng.random() < sigmoid(
                     ip.adopt0 + ip.adopt_participation * part - ip.adopt_authority * self.authority
                 ):
@@ -465,7 +465,7 @@ class TriangleModel(mesa.Model):
         self.inst_share = members / max(len(self.agents), 1) / 3
 
     def party_life(self, day: int, t: int, dim: int) -> None:
-        s, pp = self.s, self.s.party
+        pp = self.s.party
         purge = self.policy.values["purge"]
         h = 0.0
         if purge[t] > 0:
@@ -504,7 +504,7 @@ class TriangleModel(mesa.Model):
                     a.party, a.party_since = CANDIDATE, day
             elif a.party == CANDIDATE and rec > 0 and day - a.party_since >= pp.candidacy_days:
                 a.party, a.party_since = MEMBER, day
-            if h > 0 and a.party in (CANDIDATE, MEMBER):
+            if h > 0 and a.party in (CANDIDATE, MEMBER):  # noqa: SIM102
                 if self.rng.random() < 1 - math.exp(-h * dim * weight(a) / mean_w):
                     a.party = EXPELLED
                     self.today["expulsions"] += 1
