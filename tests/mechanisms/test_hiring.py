@@ -53,3 +53,37 @@ def test_target_headcount_growth_and_path():
     assert target_headcount(size0, 0, 0.1, path, dt.date(1931, 1, 1), 0.1)[0] == pytest.approx(
         1000 * (1 + 2 * 365 / 730) * 1.1
     )
+
+
+def test_flitters_fill_vacancies_in_proportion_and_never_above():
+    from treugolnik.mechanisms.hiring import allocate_flitters
+
+    wanted = np.array([100.0, 300.0, 0.0, 5.0])
+    got = np.array(
+        [allocate_flitters(40.0, wanted, stream_key(1, "flitting"), d) for d in range(3000)]
+    )
+    assert (got <= np.floor(wanted)).all() and (got[:, 2] == 0).all()
+    expected = 40.0 * wanted / wanted.sum()
+    assert np.allclose(got.mean(axis=0), expected, atol=0.05)
+    assert allocate_flitters(10.0, np.zeros(3), stream_key(1, "f"), 0).sum() == 0
+
+
+def test_ussr_industry_moves_quitters_between_factories():
+    from treugolnik import load_scenario
+    from treugolnik.engine import Simulation
+    from treugolnik.population import EMPLOYED
+
+    base = ["factories.count=6", "factories.size=300", "period.end=1929-12-31"]
+
+    def village_share(extra):
+        sim = Simulation(load_scenario("ussr-industry", sets=[*base, *extra]))
+        m = sim.run().metrics
+        head = m["headcount"].to_numpy()
+        flow = (m["hires"] - m["quits"] - m["dismissals"] - m["arrests"] - m["deaths"]).to_numpy()
+        assert (np.diff(head) == flow[1:]).all()  # conserved with flitting too
+        pop = sim.world.pop
+        emp = pop.state[: pop.n] == EMPLOYED
+        return pop.village[: pop.n][emp].mean()
+
+    # quitters re-hired elsewhere are urban workers: fewer village newcomers fill the vacancies
+    assert village_share([]) < village_share(["hiring.flit_share=0"])
