@@ -201,10 +201,14 @@ def stocks_by_factory(
 
 
 class EventLog:
-    """Append-only event log; ``add`` returns the new event's id (0, 1, 2, ...)."""
+    """Append-only event log; ``add`` returns the new event's id (0, 1, 2, ...).
+
+    Events are kept as row tuples (one append per event) and become a Polars frame at the end.
+    Kinds in ``skip`` are not kept (``add`` returns -1).
+    """
 
     def __init__(self, skip: set[str] | frozenset[str] = frozenset()):
-        self.cols: dict[str, list] = {k: [] for k in EVENT_SCHEMA}
+        self.rows: list[tuple] = []
         self.skip = frozenset(skip)
 
     def add(
@@ -228,31 +232,39 @@ class EventLog:
     ) -> int:
         if kind in self.skip:
             return -1
-        eid = len(self.cols["event_id"])
-        c = self.cols
-        c["event_id"].append(eid)
-        c["date"].append(date)
-        c["factory"].append(int(factory))
-        c["kind"].append(kind)
-        c["parent_id"].append(int(parent))
-        c["person"].append(int(person))
-        c["role"].append(role)
-        c["target"].append(int(target))
-        c["target_role"].append(target_role)
-        c["side"].append(side)
-        c["topic"].append(topic)
-        c["frame"].append(frame)
-        c["strength"].append(float(strength))
-        c["outcome"].append(outcome)
-        c["charge"].append(charge)
-        c["detail"].append(detail)
+        eid = len(self.rows)
+        self.rows.append(
+            (
+                eid,
+                date,
+                int(factory),
+                kind,
+                int(parent),
+                int(person),
+                role,
+                int(target),
+                target_role,
+                side,
+                topic,
+                frame,
+                float(strength),
+                outcome,
+                charge,
+                detail,
+            )
+        )
         return eid
 
     def __len__(self) -> int:
-        return len(self.cols["event_id"])
+        return len(self.rows)
 
     def frame(self) -> pl.DataFrame:
-        return pl.DataFrame(self.cols, schema=EVENT_SCHEMA)
+        if not self.rows:
+            return pl.DataFrame(schema=EVENT_SCHEMA)
+        cols = list(zip(*self.rows, strict=True))
+        return pl.DataFrame(
+            {k: list(v) for k, v in zip(EVENT_SCHEMA, cols, strict=True)}, schema=EVENT_SCHEMA
+        )
 
 
 def monthly_from_daily(metrics: pl.DataFrame) -> pl.DataFrame:
