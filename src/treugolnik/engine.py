@@ -45,7 +45,7 @@ from .record import (
 )
 from .rng import Streams, uniforms
 from .scenario.schema import Scenario
-from .state import C, Factories, Shops, World
+from .state import COUNTERS, C, Factories, Shops, World
 from .timeline import EPOCH, Policy, build_policy, working_calendar
 
 # The daily order (MODEL.md section 3): (step, when, what it calls).
@@ -860,41 +860,10 @@ class Simulation:
         pop.compact()
 
     # ------------------------------------------------------------------ records
-    # record columns copied from today's counters (same name unless mapped)
+    # record columns copied from today's counters: every counter that is also a record column
+    # (the day's pay sum becomes pay_total; pay_nominal is per working day)
     _FROM_COUNTERS = {
-        **{
-            name: name
-            for name in (
-                "hires",
-                "quits",
-                "dismissals",
-                "arrests",
-                "expulsions",
-                "absent",
-                "accidents",
-                "output",
-                "proposals_made",
-                "proposals_adopted",
-                "clashes",
-                "meetings",
-                "items",
-                "workers_won",
-                "concessions",
-                "accusations",
-                "prosecutions_absence",
-                "prosecutions_quitting",
-                "directives_issued",
-                "directives_adopted",
-                "deaths",
-                "scheduled",
-                "workdays",
-                "accusations_political",
-                "promotions",
-                "management_turnover",
-                "manager_arrests",
-                "recruited",
-            )
-        },
+        **{n: n for n in COUNTERS if n in METRIC_COLUMNS + EXTRA_COLUMNS and n != "pay_nominal"},
         "pay_total": "pay_nominal",
     }
     _STOCK_AS = {"g_sum": "grievance", "phi_sum": "fear", "c_sum": "consciousness"}
