@@ -1049,25 +1049,9 @@ def simulate(
 
     """
     if regime is not None and regime != scenario.regime:
-        from .scenario.load import ScenarioError
-        from .scenario.regimes import PRESETS
-        from .scenario.schema import REGIMES
+        from .scenario.regimes import with_regime
 
-        if regime not in REGIMES:
-            raise ScenarioError([f"regime: {regime!r} is not one of {', '.join(REGIMES)}"])
-        data = scenario.model_dump()
-        base = PRESETS[scenario.regime]
-        for key, value in PRESETS[regime].items():
-            group, name = key.split(".")
-            data[group][name] = value
-        for key in base:
-            if key not in PRESETS[regime]:
-                group, name = key.split(".")
-                data[group][name] = (
-                    Scenario.model_fields[group].default.__class__.model_fields[name].default
-                )
-        data["regime"] = regime
-        scenario = Scenario.model_validate(data)
+        scenario = with_regime(scenario, regime)
     if seed is not None:
         scenario = scenario.model_copy(update={"seed": int(seed)})
     return Simulation(scenario, by_factory=by_factory).run(progress)

@@ -42,3 +42,21 @@ PRESETS: dict[str, dict[str, object]] = {
         "turnover.q_grievance": 1.1,
     },
 }
+
+
+def with_regime(scenario, regime: str):
+    """The scenario under another regime: the old preset's values give way to the new preset's
+    (or to the schema default where the new preset is silent). Other fields are kept.
+    """
+    from .load import ScenarioError
+    from .schema import REGIMES, Scenario
+
+    if regime not in REGIMES:
+        raise ScenarioError([f"regime: {regime!r} is not one of {', '.join(REGIMES)}"])
+    data = scenario.model_dump()
+    defaults = Scenario().model_dump()
+    for key in set(PRESETS[scenario.regime]) | set(PRESETS[regime]):
+        group, name = key.split(".")
+        data[group][name] = PRESETS[regime].get(key, defaults[group][name])
+    data["regime"] = regime
+    return Scenario.model_validate(data)
