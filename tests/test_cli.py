@@ -120,3 +120,25 @@ def test_interrupted_write_leaves_nothing(tmp_path, monkeypatch):
     with pytest.raises(OSError):
         res.save(tmp_path / "out")
     assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_ctrl_c_stops_cleanly_and_leaves_no_files(tmp_path):
+    import signal
+    import time
+    from pathlib import Path
+
+    out = tmp_path / "r"
+    exe = Path(sys.executable).parent / "treugolnik"
+    proc = subprocess.Popen(
+        [str(exe), "run", "kirov", "--out", str(out), "-q"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    time.sleep(4)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert "interrupted" in err and "Traceback" not in err
+    assert not out.exists() or list(out.iterdir()) == []

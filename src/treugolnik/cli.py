@@ -95,9 +95,9 @@ def run(
             def progress(done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total)
 
-            res = simulate(scen, progress=progress, by_factory=by_factory)
+            res = _interruptible(simulate, scen, progress=progress, by_factory=by_factory)
     else:
-        res = simulate(scen, by_factory=by_factory)
+        res = _interruptible(simulate, scen, by_factory=by_factory)
     res.save(target)
     if not quiet:
         _summary(res, target)
@@ -107,6 +107,15 @@ def run(
         for name, secs in sorted(res.profile.items(), key=lambda kv: -kv[1]):
             table.add_row(name, f"{secs:.3f}", f"{secs / total:.0%}")
         out.print(table)
+
+
+def _interruptible(fn, *args, **kwargs):
+    """Run ``fn``; on Ctrl-C say so and exit 130 (nothing has been written yet)."""
+    try:
+        return fn(*args, **kwargs)
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted: nothing written\n")
+        raise typer.Exit(130) from None
 
 
 def _summary(res, target: Path) -> None:
@@ -609,6 +618,10 @@ def main() -> None:
         for line in e.problems:
             print(f"error: {line}", file=sys.stderr)
         sys.exit(2)
+    except KeyboardInterrupt:
+        # outputs are written atomically: nothing half-written is left behind
+        print("interrupted", file=sys.stderr)
+        sys.exit(130)
 
 
 if __name__ == "__main__":
