@@ -142,3 +142,28 @@ def test_ctrl_c_stops_cleanly_and_leaves_no_files(tmp_path):
     assert proc.returncode == 130
     assert "interrupted" in err and "Traceback" not in err
     assert not out.exists() or list(out.iterdir()) == []
+
+
+def test_scenario_timeline_is_read_next_to_the_scenario_file(tmp_path, monkeypatch):
+    import shutil
+
+    from treugolnik.timeline import data_dir
+
+    d = tmp_path / "study"
+    d.mkdir()
+    rows = (data_dir() / "timeline.csv").read_text().splitlines()
+    # a counterfactual timeline of one's own: no decree of 26 June 1940
+    (d / "my-timeline.csv").write_text("\n".join(r for r in rows if ",decree_1940," not in r))
+    (d / "s.toml").write_text(
+        'timeline = "my-timeline.csv"\n[period]\nend = 1940-12-31\n[factories]\nsize = 200\n'
+    )
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "o"
+    r = runner.invoke(app, ["run", str(d / "s.toml"), "--out", str(out), "-q"])
+    assert r.exit_code == 0, r.output
+    m = pl.read_parquet(out / "metrics.parquet")
+    assert m["prosecutions_absence"].sum() == 0  # the decree is gone
+    (d / "my-timeline.csv").unlink()
+    r = runner.invoke(app, ["run", str(d / "s.toml"), "--out", str(tmp_path / "p"), "-q"])
+    assert r.exit_code == 2 and "timeline file not found" in r.output
+    shutil.rmtree(d)

@@ -110,9 +110,13 @@ def run(
 
 
 def _interruptible(fn, *args, **kwargs):
-    """Run ``fn``; on Ctrl-C say so and exit 130 (nothing has been written yet)."""
+    """Run ``fn``; on Ctrl-C say so and exit 130 (nothing has been written yet); a bad data
+    file found at start-up (the timeline) is a user error (exit 2).
+    """
     try:
         return fn(*args, **kwargs)
+    except ScenarioError as e:
+        _fail(e.problems)
     except KeyboardInterrupt:
         sys.stderr.write("interrupted: nothing written\n")
         raise typer.Exit(130) from None

@@ -149,6 +149,10 @@ def load_scenario(
         path, label = Path(text), text
     raw = _read_toml(path, label)
     raw.setdefault("name", path.stem)
+    tl = raw.get("timeline")
+    if isinstance(tl, str) and tl != "bundled" and not Path(tl).is_absolute():
+        # a timeline named in a scenario file is found next to that file
+        raw["timeline"] = str((path.parent / tl).resolve())
 
     overrides: list[tuple[str, Any]] = []
     if isinstance(sets, dict):
