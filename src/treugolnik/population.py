@@ -90,8 +90,8 @@ class Population:
         """Reserve ``k`` new rows with fresh ids; returns their row slice (attributes zeroed)."""
         self._grow(self.n + k)
         rows = slice(self.n, self.n + k)
-        for name, dtype in COLUMNS.items():
-            getattr(self, name)[rows] = np.zeros(1, dtype=dtype)
+        for name in COLUMNS:
+            getattr(self, name)[rows] = 0
         self.pid[rows] = np.arange(self.next_pid, self.next_pid + k, dtype=np.int64)
         self.last_accused[rows] = -1
         self.n += k

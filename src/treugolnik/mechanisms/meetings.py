@@ -100,13 +100,20 @@ def agenda(world, f: int, state: dict, pol: dict, findings: int, directives: lis
     return items
 
 
-def _best_frame(side: str, pol: dict, u: float):
-    frames = FRAMES[side]
-    names = list(frames)
-    fits = np.array([frames[k](pol) for k in names])
-    noisy = fits + 0.15 * (u - 0.5) * np.arange(1, len(names) + 1) / len(names)
-    j = int(np.argmax(noisy))
-    return names[j], max(float(fits[j]), 0.0)
+def frame_fits(pol: dict) -> dict[str, list[tuple[str, float]]]:
+    """Each side's frames with their fit to today's policy vector (computed once a meeting)."""
+    return {
+        side: [(name, fn(pol)) for name, fn in frames.items()] for side, frames in FRAMES.items()
+    }
+
+
+def _best_frame(side: str, fits: dict, u: float):
+    """The side's best-fitting frame, ties broken by a little speaker-specific noise."""
+    options = fits[side]
+    n = len(options)
+    c = 0.15 * (u - 0.5)
+    j = max(range(n), key=lambda i: options[i][1] + c * (i + 1) / n)
+    return options[j][0], max(float(options[j][1]), 0.0)
 
 
 def hold_meeting(
@@ -144,6 +151,7 @@ def hold_meeting(
     world.today[f, world.C["meetings"]] += 1
     out = {"items": 0, "workers_won": 0, "concessions": 0}
     items = agenda(world, f, state, pol, findings, directives)
+    fits = frame_fits(pol)
     secretary = _marked_row(world, world.fac.secretary, f)
     chair = _marked_row(world, world.fac.union_chair, f)
     for j, (topic, detail) in enumerate(items):
@@ -179,14 +187,14 @@ def hold_meeting(
                 side = "management"
             u_frame = uniform2(key, day, p_id, salt + 2)
             if side == "party_line":
-                fw, fitw = _best_frame("workers", pol, u_frame)
-                fm, fitm = _best_frame("management", pol, u_frame)
+                fw, fitw = _best_frame("workers", fits, u_frame)
+                fm, fitm = _best_frame("management", fits, u_frame)
                 arg_side, frame, fit = (
                     ("workers", fw, fitw) if fitw > fitm else ("management", fm, fitm)
                 )
             else:
                 arg_side = side
-                frame, fit = _best_frame(side, pol, u_frame)
+                frame, fit = _best_frame(side, fits, u_frame)
             # the secretary and the union chair speak with the authority of their office
             rank = max(RANK[role], 1.5) if r in (secretary, chair) else RANK[role]
             office = "PPO secretary" if r == secretary else ("union chair" if r == chair else "")
