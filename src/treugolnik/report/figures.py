@@ -290,6 +290,40 @@ def meetings(groups):
     )
 
 
+def directives(groups):
+    fig, ax = _new()
+    for k, (label, runs) in enumerate(groups.items()):
+        col = COLOURS[k % len(COLOURS)]
+        d = pl.concat(
+            [
+                r.events.filter(pl.col("kind") == "directive").select(
+                    pl.col("date").dt.year().alias("year"), "outcome", "strength"
+                )
+                for r in runs
+            ]
+        )
+        if d.height == 0:
+            continue
+        y = (
+            d.group_by("year")
+            .agg(
+                (pl.col("outcome") == "adopted").mean().alias("adopted"),
+                pl.col("strength").mean().alias("gap"),
+            )
+            .sort("year")
+        )
+        ax.plot(y["year"], y["adopted"], "-o", ms=3, color=col, label=f"{label}: adopted")
+        ax.plot(y["year"], y["gap"], "--s", ms=3, color=col, label=f"{label}: gap")
+    ax.set_ylim(0, 1.05)
+    return _finish(fig, ax, "share / gap (0-1)"), (
+        "Reach and control (the essay: the PPO 'extended the reach of state power ... and limited "
+        "the control of the state over the concrete implementation of policy'). Solid: share of "
+        "the centre's directives the PPO adopted, by year; dashed: the mean gap between directive "
+        "and plant result (the losing side's share of the argument, 1 when resolutions are not "
+        "carried out)."
+    )
+
+
 CHARGES = [
     "negligence",
     "incompetence",
