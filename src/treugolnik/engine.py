@@ -537,10 +537,6 @@ class Simulation:
             self.keys["accidents"],
             w.today,
             self.acc_buf,
-            pop.phi,
-            pop.party,
-            pop.inst,
-            self._zeroed_stocks(),
         )
         worked = shops.effort_n > 0
         shops.effort_prev[worked] = shops.effort_sum[worked] / shops.effort_n[worked]
@@ -900,28 +896,22 @@ class Simulation:
         """End-of-day stocks and today's flows into the metrics row (and per factory)."""
         w = self.world
         pop, fac = w.pop, w.fac
-        dom = self.policy.dates[t].day
-        if dom in (1, 15, 25, dim):
-            # institutions, party business, meetings or the month's end changed people after
-            # production: count them again
-            st = stocks_by_factory(
-                pop.n,
-                pop.state,
-                pop.factory,
-                pop.role,
-                pop.injured_until,
-                pop.g,
-                pop.phi,
-                pop.c,
-                pop.party,
-                pop.shock,
-                pop.stakh,
-                pop.inst,
-                day,
-                fac.n,
-            )
-        else:
-            st = self.day_stocks  # counted by the production kernel
+        st = stocks_by_factory(
+            pop.n,
+            pop.state,
+            pop.factory,
+            pop.role,
+            pop.injured_until,
+            pop.g,
+            pop.phi,
+            pop.c,
+            pop.party,
+            pop.shock,
+            pop.stakh,
+            pop.inst,
+            day,
+            fac.n,
+        )
         fac.headcount[:] = st[:, 0]
         if self._index is None:
             self._index = self._record_index()
@@ -952,13 +942,6 @@ class Simulation:
             self.fac_rows[t] = per_f
 
     _norm0: np.ndarray | None = None
-    day_stocks: np.ndarray | None = None
-
-    def _zeroed_stocks(self) -> np.ndarray:
-        if self.day_stocks is None:
-            self.day_stocks = np.zeros((self.world.fac.n, len(STOCKS)))
-        self.day_stocks[:] = 0.0
-        return self.day_stocks
 
     def _norm_index(self) -> np.ndarray:
         shops = self.world.shops

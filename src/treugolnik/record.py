@@ -17,8 +17,7 @@ import numpy as np
 import polars as pl
 from numba import njit
 
-from .population import EMPLOYED
-from .state import add_stock
+from .population import CANDIDATE, EMPLOYED, FOREMAN, MANAGER, MEMBER, SPECIALIST, WORKER
 
 METRIC_COLUMNS = (
     "headcount",
@@ -171,20 +170,33 @@ def stocks_by_factory(
 ):
     out = np.zeros((n_factories, 16))
     for i in range(n):
-        if state[i] == EMPLOYED:
-            add_stock(
-                out,
-                factory[i],
-                role[i],
-                injured_until[i] > day,
-                g[i],
-                phi[i],
-                c[i],
-                party[i],
-                shock[i],
-                stakh[i],
-                inst[i],
-            )
+        if state[i] != EMPLOYED:
+            continue
+        f = factory[i]
+        out[f, 0] += 1.0
+        r = role[i]
+        if r == WORKER:
+            out[f, 1] += 1.0
+        elif r == FOREMAN:
+            out[f, 2] += 1.0
+        elif r == SPECIALIST:
+            out[f, 3] += 1.0
+        elif r == MANAGER:
+            out[f, 4] += 1.0
+        if injured_until[i] > day:
+            out[f, 5] += 1.0
+        out[f, 6] += g[i]
+        out[f, 7] += phi[i]
+        out[f, 8] += c[i]
+        if party[i] == MEMBER:
+            out[f, 9] += 1.0
+        elif party[i] == CANDIDATE:
+            out[f, 10] += 1.0
+        out[f, 11] += shock[i]
+        out[f, 12] += stakh[i]
+        for b in range(3):
+            if inst[i] & (1 << b):
+                out[f, 13 + b] += 1.0
     return out
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from numba import njit
 
 from .population import Population
 
@@ -197,33 +196,3 @@ C_PROS_ABS = C["prosecutions_absence"]
 C_PROS_QUIT = C["prosecutions_quitting"]
 C_NORM_HOURS = C["norm_hours"]
 C_MANAGER_ARRESTS = C["manager_arrests"]
-
-
-@njit(cache=True, inline="always")
-def add_stock(out, f, role, injured, g, phi, c, party, shock, stakh, inst):
-    """Add one employed person to the end-of-day stocks of factory ``f`` (columns: see
-    ``record.STOCKS``). Used by the stocks pass and, fused, by the production kernel.
-    """
-    out[f, 0] += 1.0
-    if role == 0:
-        out[f, 1] += 1.0
-    elif role == 1:
-        out[f, 2] += 1.0
-    elif role == 2:
-        out[f, 3] += 1.0
-    elif role == 3:
-        out[f, 4] += 1.0
-    if injured:
-        out[f, 5] += 1.0
-    out[f, 6] += g
-    out[f, 7] += phi
-    out[f, 8] += c
-    if party == 2:
-        out[f, 9] += 1.0
-    elif party == 1:
-        out[f, 10] += 1.0
-    out[f, 11] += shock
-    out[f, 12] += stakh
-    for b in range(3):
-        if inst & (1 << b):
-            out[f, 13 + b] += 1.0

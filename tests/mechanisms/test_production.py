@@ -10,7 +10,6 @@ from treugolnik.state import C
 from .helpers import crowd, today
 
 DAY = 3000
-STOCKS_OUT = np.zeros((1, 16))
 
 
 def work(
@@ -96,10 +95,6 @@ def work(
         stream_key(1, "accidents"),
         t,
         buf,
-        pop.phi,
-        pop.party,
-        pop.inst,
-        STOCKS_OUT,
     )
     return t, k_acc, buf
 
@@ -167,37 +162,3 @@ def test_storming_only_in_the_last_decade_and_supply_lag_in_the_first():
     assert storm_boost(np.array([90.0]), plan, 0.8, 24, p)[0] < late
     assert supply_factor(5, 0.3) == 0.7 and supply_factor(15, 0.3) == 1.0
     assert WORKER == 0
-
-
-def test_fused_stocks_equal_a_separate_count():
-    from treugolnik.record import stocks_by_factory
-
-    n = 20_000
-    pop = crowd(n, shops=4)
-    rng = np.random.default_rng(0)
-    pop.g[:n] = rng.random(n)
-    pop.phi[:n] = rng.random(n) * 0.3
-    pop.role[:n] = rng.integers(0, 4, n)
-    pop.party[:n] = rng.integers(0, 3, n)
-    pop.inst[:n] = rng.integers(0, 8, n)
-    pop.absent[: n // 10] = 1
-    STOCKS_OUT[:] = 0.0
-    work(pop, p0=0.01, death=0.3)  # some die: they must not be counted
-    expect = stocks_by_factory(
-        n,
-        pop.state,
-        pop.factory,
-        pop.role,
-        pop.injured_until,
-        pop.g,
-        pop.phi,
-        pop.c,
-        pop.party,
-        pop.shock,
-        pop.stakh,
-        pop.inst,
-        DAY,
-        1,
-    )
-    assert np.array_equal(STOCKS_OUT, expect)
-    assert STOCKS_OUT[0, 0] < n  # the dead are gone

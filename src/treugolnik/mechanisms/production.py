@@ -20,7 +20,7 @@ from numba import njit
 
 from ..population import DEAD, EMPLOYED, WORKER
 from ..rng import uniform, uniform2
-from ..state import C_ACCIDENTS, C_DEATHS, C_NORM_HOURS, C_OUTPUT, C_PAY, C_WORKDAYS, add_stock
+from ..state import C_ACCIDENTS, C_DEATHS, C_NORM_HOURS, C_OUTPUT, C_PAY, C_WORKDAYS
 from .labour import is_scheduled
 
 
@@ -83,41 +83,15 @@ def production_day(
     key_acc,
     today,
     accident_buf,
-    phi,
-    party,
-    inst,
-    stocks,
 ):
-    """One working day; returns the number of accidents written to ``accident_buf``.
-
-    Fused with the end-of-day stocks: every person still employed after the day's work is added
-    to ``stocks`` (``state.add_stock``), which saves the engine a second pass over the table on
-    days when nothing changes after production.
-    """
+    """One working day; returns the number of accidents written to ``accident_buf``."""
     n_acc = 0
     for i in range(n):
-        if state[i] != EMPLOYED:
+        if state[i] != EMPLOYED or absent[i] or injured_until[i] > day:
             effort[i] = 0.0
             continue
-        if (
-            absent[i]
-            or injured_until[i] > day
-            or not is_scheduled(cal_code, common_workday, day, pid[i])
-        ):
+        if not is_scheduled(cal_code, common_workday, day, pid[i]):
             effort[i] = 0.0
-            add_stock(
-                stocks,
-                factory[i],
-                role[i],
-                injured_until[i] > day,
-                g[i],
-                phi[i],
-                c[i],
-                party[i],
-                shock[i],
-                stakh[i],
-                inst[i],
-            )
             continue
         f = factory[i]
         s = shop[i]
@@ -178,20 +152,6 @@ def production_day(
                 if n_acc < accident_buf.shape[0]:
                     accident_buf[n_acc, 2] = -1
             n_acc += 1
-        if state[i] == EMPLOYED:
-            add_stock(
-                stocks,
-                f,
-                role[i],
-                injured_until[i] > day,
-                g[i],
-                phi[i],
-                c[i],
-                party[i],
-                shock[i],
-                stakh[i],
-                inst[i],
-            )
     return n_acc
 
 
