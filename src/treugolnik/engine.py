@@ -107,10 +107,6 @@ class Result:
         write_run(out_dir, self.manifest, metrics, self.monthly, self.events)
 
 
-def _beta_mean(d) -> float:
-    return d.alpha / (d.alpha + d.beta)
-
-
 class Simulation:
     """One run in progress. Most users call :func:`simulate` instead."""
 

@@ -16,7 +16,7 @@ import polars as pl
 
 from ..engine import simulate
 from ..scenario.load import ScenarioError, load_scenario
-from .patterns import PATTERNS, PatternResult, RunView, evaluate
+from .patterns import RunView, evaluate
 
 NO_INSTITUTIONS = "counterfactual.no_institutions=true"
 
@@ -67,20 +67,12 @@ def simulate_views(
     return base, cfs
 
 
-def results_json(results: list[PatternResult]) -> list[dict]:
-    return [r.as_json() for r in results]
-
-
 def write_json(path: str | Path, payload) -> None:
     """Write JSON atomically (temp file, then rename)."""
     p = Path(path)
     tmp = p.with_name(f".{p.name}.{os.getpid()}.tmp")
     tmp.write_text(json.dumps(payload, indent=2, default=str))
     os.replace(tmp, p)
-
-
-def pattern_names() -> list[str]:
-    return [p.name for p in PATTERNS]
 
 
 __all__ = ["evaluate", "load_run", "pair_counterfactuals", "simulate_views", "write_json"]

@@ -399,10 +399,3 @@ def _resolve(
         "control_finding": "finding dismissed as slander; the critic reprimanded",
     }
     return {"concession": False, "text": texts[topic]}
-
-
-def members_present_rows(pop, f_rows: np.ndarray) -> np.ndarray:
-    """Rows among ``f_rows`` who are party members or candidates and employed."""
-    party = pop.party[f_rows]
-    ok = ((party == MEMBER) | (party == CANDIDATE)) & (pop.state[f_rows] == EMPLOYED)
-    return f_rows[ok]
