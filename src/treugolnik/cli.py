@@ -441,30 +441,18 @@ def sensitivity(
     if n < 1:
         _fail([f"--n: must be at least 1 (got {n})"])
     try:
-        params = parse_params(param)
-        planned = run_sensitivity(
-            scenario,
+        args = dict(
             regime=regime,
             method=method,
             n=n,
-            params=params,
+            params=parse_params(param),
             sets=set_,
             seed=seed,
             out_dir=out_dir,
-            plan_only=True,
         )
+        planned = run_sensitivity(scenario, plan_only=True, **args)
         with _progress_bar(planned["samples"], f"{method}: {planned['samples']} runs") as tick:
-            res = run_sensitivity(
-                scenario,
-                regime=regime,
-                method=method,
-                n=n,
-                params=params,
-                sets=set_,
-                seed=seed,
-                out_dir=out_dir,
-                progress=tick,
-            )
+            res = run_sensitivity(scenario, progress=tick, **args)
     except ScenarioError as e:
         _fail(e.problems)
     for line in table(res):

@@ -18,6 +18,7 @@ import polars as pl
 from numba import njit
 
 from .population import CANDIDATE, EMPLOYED, FOREMAN, MANAGER, MEMBER, SPECIALIST, WORKER
+from .state import COUNTERS
 
 METRIC_COLUMNS = (
     "headcount",
@@ -75,37 +76,12 @@ EXTRA_COLUMNS = (
     "authority",
     "enforcement_will",
 )
+# flows, summed by month: every day counter kept as a column (the day's pay sum as pay_total),
+# and the daily plan; everything else is a stock (month-end value)
 FLOW_COLUMNS = (
-    "hires",
-    "quits",
-    "dismissals",
-    "arrests",
-    "expulsions",
-    "absent",
-    "accidents",
-    "output",
+    *(c for c in METRIC_COLUMNS + EXTRA_COLUMNS if c in COUNTERS and c != "pay_nominal"),
     "plan_daily",
-    "proposals_made",
-    "proposals_adopted",
-    "clashes",
-    "meetings",
-    "items",
-    "workers_won",
-    "concessions",
-    "accusations",
-    "prosecutions_absence",
-    "prosecutions_quitting",
-    "directives_issued",
-    "directives_adopted",
-    "deaths",
-    "scheduled",
-    "workdays",
     "pay_total",
-    "accusations_political",
-    "promotions",
-    "management_turnover",
-    "manager_arrests",
-    "recruited",
 )
 EVENT_KINDS = (
     "meeting",
