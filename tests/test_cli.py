@@ -73,7 +73,7 @@ def test_user_errors_exit_2(args):
     assert r.exit_code == 2
 
 
-def test_plan_and_profile():
+def test_plan_prints_the_daily_order():
     r = runner.invoke(app, ["run", "--plan"])
     assert r.exit_code == 0 and "labour" in r.output and "meetings" in r.output
 
