@@ -217,8 +217,8 @@ class Simulation:
     def _mark_roles(pop, fac, f: int) -> None:
         """Choose the director, PPO secretary and union chair of factory ``f`` if vacant."""
         n = pop.n
-        here = (pop.factory[:n] == f) & (pop.state[:n] == EMPLOYED)
-        member = pop.party[:n] == MEMBER
+        rows_f = pop.factory_rows(f, fac.n)
+        here = rows_f[pop.state[rows_f] == EMPLOYED]
 
         def alive(pid: int) -> bool:
             if pid < 0:
@@ -227,18 +227,21 @@ class Simulation:
             return r < n and pop.pid[r] == pid and pop.state[r] == EMPLOYED
 
         def pick(mask, score):
-            rows = np.flatnonzero(mask)
-            return int(pop.pid[rows[np.argmax(score[rows])]]) if rows.size else -1
+            rows = here[mask]
+            return int(pop.pid[rows[np.argmax(score)]]) if rows.size else -1
 
+        role = pop.role[here]
+        member = pop.party[here] == MEMBER
         if not alive(int(fac.director[f])):
-            fac.director[f] = pick(here & (pop.role[:n] == MANAGER), pop.skill[:n])
+            m = role == MANAGER
+            fac.director[f] = pick(m, pop.skill[here][m])
         if not alive(int(fac.secretary[f])):
             # a party worker, not one of the plant's managers
-            fac.secretary[f] = pick(here & member & (pop.role[:n] != MANAGER), pop.c[:n])
+            m = member & (role != MANAGER)
+            fac.secretary[f] = pick(m, pop.c[here][m])
         if not alive(int(fac.union_chair[f])):
-            fac.union_chair[f] = pick(
-                here & member & (pop.role[:n] <= FOREMAN), pop.c[:n] * (1 - pop.phi[:n])
-            )
+            m = member & (role <= FOREMAN)
+            fac.union_chair[f] = pick(m, (pop.c[here] * (1 - pop.phi[here]))[m])
 
     # ------------------------------------------------------------------ the day
     def run(self, progress: Callable[[int, int], None] | None = None) -> Result:
@@ -763,7 +766,7 @@ class Simulation:
         ) / np.maximum(fac.headcount, 1)
         for f in range(fac.n):
             self._mark_roles(pop, fac, f)
-            sh = np.flatnonzero(shops.factory == f)
+            sh = np.arange(f * w.shops_per_factory, (f + 1) * w.shops_per_factory)
             acc = shops.accidents_m[sh]
             state = {
                 "fulfilment": float(fac.fulfilment_last[f]),

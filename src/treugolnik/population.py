@@ -16,6 +16,7 @@ reused. Nothing here draws random numbers; attributes of new people are set by
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 # Roles (MODEL.md section 2). The director, PPO secretary and union chair are marked per factory.
 WORKER, FOREMAN, SPECIALIST, MANAGER = 0, 1, 2, 3
@@ -63,6 +64,25 @@ COLUMNS: dict[str, type] = {
 }
 
 
+@njit(cache=True)
+def _group_by_factory(n, factory, state, n_factories):
+    """Employed rows grouped by factory (stable counting sort) and the group bounds."""
+    bounds = np.zeros(n_factories + 1, dtype=np.int64)
+    for i in range(n):
+        if state[i] == EMPLOYED:
+            bounds[factory[i] + 1] += 1
+    for f in range(n_factories):
+        bounds[f + 1] += bounds[f]
+    fill = bounds[:-1].copy()
+    rows = np.empty(bounds[n_factories], dtype=np.int64)
+    for i in range(n):
+        if state[i] == EMPLOYED:
+            f = factory[i]
+            rows[fill[f]] = i
+            fill[f] += 1
+    return rows, bounds
+
+
 class Population:
     """Columnar person table with stable ids and amortised growth."""
 
@@ -70,6 +90,8 @@ class Population:
         self.capacity = max(16, int(capacity))
         self.n = 0
         self.next_pid = 0
+        self.version = 0  # bumped whenever rows are added or removed
+        self._groups = None
         for name, dtype in COLUMNS.items():
             setattr(self, name, np.zeros(self.capacity, dtype=dtype))
 
@@ -96,6 +118,7 @@ class Population:
         self.last_accused[rows] = -1
         self.n += k
         self.next_pid += k
+        self.version += 1
         return rows
 
     def compact(self) -> None:
@@ -107,6 +130,19 @@ class Population:
             arr = getattr(self, name)
             arr[: keep.size] = arr[keep]
         self.n = int(keep.size)
+        self.version += 1
+
+    def factory_rows(self, f: int, n_factories: int) -> np.ndarray:
+        """Rows of factory ``f`` that were employed when the index was built, in row order.
+
+        The index is rebuilt (one O(n) counting sort) after rows are added or removed; people
+        who left since are still listed, so callers filter on ``state``.
+        """
+        if self._groups is None or self._groups[0] != self.version:
+            rows, bounds = _group_by_factory(self.n, self.factory, self.state, n_factories)
+            self._groups = (self.version, rows, bounds)
+        _, rows, bounds = self._groups
+        return rows[bounds[f] : bounds[f + 1]]
 
     def rows_of(self, pids: np.ndarray) -> np.ndarray:
         """Row indices of the given ids (ids must be present)."""

@@ -325,14 +325,13 @@ def _draw_speakers(pop, present: np.ndarray, topic: str, key, day: int, salt: in
 def _answerable(world, f: int, topic: str, state: dict, key, day: int, j: int) -> int:
     """The foreman of the worst shop (safety) or a manager of the factory (other topics)."""
     pop = world.pop
-    n = pop.n
     want = FOREMAN if topic == "safety" else MANAGER
-    mask = (pop.factory[:n] == f) & (pop.state[:n] == EMPLOYED) & (pop.role[:n] == want)
+    here = pop.factory_rows(f, world.fac.n)
+    rows = here[(pop.state[here] == EMPLOYED) & (pop.role[here] == want)]
     if topic == "safety" and state.get("worst_shop", -1) >= 0:
-        in_shop = mask & (pop.shop[:n] == state["worst_shop"])
-        if in_shop.any():
-            mask = in_shop
-    rows = np.flatnonzero(mask)
+        in_shop = rows[pop.shop[rows] == state["worst_shop"]]
+        if in_shop.size:
+            rows = in_shop
     if rows.size == 0:
         return -1
     u = uniform(key, day, 9_000_000 + f * 1000 + j)
@@ -354,7 +353,8 @@ def _resolve(
     mp = prm.meetings
     gp = prm.grievance
     fac, shops, pop = world.fac, world.shops, world.pop
-    shop_ids = np.flatnonzero(shops.factory == f)
+    S = world.shops_per_factory
+    shop_ids = np.arange(f * S, (f + 1) * S)
     if not binding:
         return {"concession": False, "text": "resolution recorded; not carried out"}
     if workers_win:

@@ -211,13 +211,10 @@ def spread_fear(world, shop: int, f: int, arrests: int, prm) -> None:
 def promote_vydvizhenets(world, f: int, role: int, day: int, date, prm, log, parent: int) -> None:
     """Replace an arrested manager/specialist by the most conscious party worker of the factory."""
     pop = world.pop
-    n = pop.n
-    cand = np.flatnonzero(
-        (pop.factory[:n] == f)
-        & (pop.state[:n] == EMPLOYED)
-        & (pop.role[:n] == WORKER)
-        & (pop.party[:n] == MEMBER)
-    )
+    here = pop.factory_rows(f, world.fac.n)
+    cand = here[
+        (pop.state[here] == EMPLOYED) & (pop.role[here] == WORKER) & (pop.party[here] == MEMBER)
+    ]
     if cand.size == 0:
         return
     row = int(cand[np.argmax(pop.c[cand] + 1e-6 * pop.skill[cand])])
