@@ -26,6 +26,66 @@ def sigmoid(x):
     return 1.0 / (1.0 + np.exp(-x))
 
 
+# A bracket table of the logistic function. ``u < sigmoid(x)`` is decided from the table when u
+# lies outside sigmoid's values at the grid points around x (almost always) and from the exact
+# function otherwise, so the decision is exactly that of ``u < sigmoid(x)`` without its exp.
+SIG_LO = -40.0
+SIG_PER_UNIT = 32  # grid points per unit of x (a power of two: grid points are exact)
+SIG_N = 80 * SIG_PER_UNIT + 3
+
+
+@njit(cache=True)
+def _sigmoid_table():
+    tab = np.empty(SIG_N)
+    for j in range(SIG_N):
+        tab[j] = sigmoid(SIG_LO + j / SIG_PER_UNIT)
+    return tab
+
+
+SIG_TABLE = _sigmoid_table()
+
+
+@njit(cache=True, inline="always")
+def below_sigmoid(u, x):
+    """``u < sigmoid(x)``, decided from :data:`SIG_TABLE` where it can be, else exactly.
+
+    sigmoid is increasing, so for x between grid points k and k+1 its value lies between the
+    table's entries k-1 and k+2 (one point of slack on each side for rounding in the index).
+    """
+    k = int((x - SIG_LO) * SIG_PER_UNIT)
+    if k >= 1 and k < SIG_N - 2:
+        if u >= SIG_TABLE[k + 2]:
+            return False
+        if u < SIG_TABLE[k - 1]:
+            return True
+    return u < sigmoid(x)
+
+
+# log(1 + tenure in years) for tenures of whole days up to 60 years, computed as in the kernel.
+TENURE_DAYS = 60 * 366
+
+
+@njit(cache=True)
+def _log_tenure_table():
+    tab = np.empty(TENURE_DAYS)
+    for d in range(TENURE_DAYS):
+        tab[d] = np.log1p(max(d / 365.0, 0.0))
+    return tab
+
+
+LOG_TENURE = _log_tenure_table()
+
+
+@njit(cache=True, inline="always")
+def log_tenure(days):
+    """``log(1 + max(days, 0) / 365)``, from :data:`LOG_TENURE` for tenures it covers."""
+    if days <= 0:
+        return 0.0
+    if days < TENURE_DAYS:
+        return LOG_TENURE[days]
+    return np.log1p(days / 365.0)
+
+
 @njit(cache=True, inline="always")
 def is_scheduled(cal_code, common_workday, day, pid):
     """Continuous week (code 1): everyone rests one day in five, staggered by id."""
@@ -118,7 +178,7 @@ def labour_day(
                 + a_v * village[i]
                 + a_clash * shop_clash[s]
             )
-            if uniform(key_absence, day, p_id) < sigmoid(x):
+            if below_sigmoid(uniform(key_absence, day, p_id), x):
                 absent[i] = 1
                 today[f, C_ABSENT] += 1.0
                 if prosecution > 0.5:
@@ -138,18 +198,17 @@ def labour_day(
                     left[i] = day
                     today[f, C_DISMISSALS] += 1.0
                     continue
-        tenure_years = (day - hired[i]) / 365.0
         is_party = 1.0 if (party[i] == MEMBER or party[i] == CANDIDATE) else 0.0
         xq = (
             q0
             + q_g * g[i]
             + q_m * fac_tight[f]
             - q_L * quit_penalty
-            - q_t * np.log1p(max(tenure_years, 0.0))
+            - q_t * log_tenure(day - hired[i])
             - q_p * is_party
             + q_v * village[i]
         )
-        if uniform(key_quit, day, p_id) < sigmoid(xq):
+        if below_sigmoid(uniform(key_quit, day, p_id), xq):
             state[i] = QUIT
             left[i] = day
             today[f, C_QUITS] += 1.0

@@ -86,6 +86,7 @@ def production_day(
 ):
     """One working day; returns the number of accidents written to ``accident_buf``."""
     n_acc = 0
+    exp_max = max(1.0, np.exp(k_acc * max(0.0, e_max - e_safe)))
     for i in range(n):
         if state[i] != EMPLOYED or absent[i] or injured_until[i] > day:
             effort[i] = 0.0
@@ -126,14 +127,16 @@ def production_day(
             pay = tariff * role_mult[role[i]]
         pay_m[i] += pay
         today[f, C_PAY] += pay
-        # accidents: fast, tired and storming work is dangerous; safety spending protects
-        p_acc = (
-            p0
-            * np.exp(k_acc * max(0.0, e - e_safe))
-            * (1.0 - shop_safety[s])
-            * (1.0 + storm_factor * fac_storm[f])
-        )
-        if uniform(key_acc, day, pid[i]) < p_acc:
+        # accidents: fast, tired and storming work is dangerous; safety spending protects.
+        # The hazard at the highest effort bounds every hazard of the shop (exp is increasing),
+        # so most draws are decided without the person's own exp.
+        u_acc = uniform(key_acc, day, pid[i])
+        safety = 1.0 - shop_safety[s]
+        storm = 1.0 + storm_factor * fac_storm[f]
+        if u_acc >= p0 * exp_max * safety * storm:
+            continue
+        p_acc = p0 * np.exp(k_acc * max(0.0, e - e_safe)) * safety * storm
+        if u_acc < p_acc:
             today[f, C_ACCIDENTS] += 1.0
             shop_accidents_m[s] += 1.0
             u = uniform2(key_acc, day, pid[i], 1)
