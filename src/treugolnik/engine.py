@@ -133,6 +133,9 @@ class Simulation:
         self.arrest_buf = np.zeros(ACCIDENT_BUF, dtype=np.int64)
         self.pros_buf = np.zeros((ACCIDENT_BUF, 2), dtype=np.int64)
         self.expel_buf = np.zeros(INST_BUF, dtype=np.int64)
+        self.shop_employed = np.zeros(self.world.shops.n)
+        self.left_by_role = np.zeros((self.world.fac.n, 4))
+        self.by_role: np.ndarray | None = None  # employees by (factory, role) at day's end
 
     # ------------------------------------------------------------------ set-up
     def _init_world(self) -> None:
@@ -305,6 +308,7 @@ class Simulation:
         self.profile["centre"] += time.perf_counter() - tc
         # 2. labour
         a, tv, gr, fe = s.absence, s.turnover, s.grievance, s.fear
+        self.left_by_role[:] = 0.0
         n_pros = self._timed(
             "labour",
             labour.labour_day,
@@ -360,6 +364,8 @@ class Simulation:
             w.today,
             a.prosecute_quit_p,
             self.pros_buf,
+            pop.role,
+            self.left_by_role,
         )
         for r, kind in self.pros_buf[: min(n_pros, ACCIDENT_BUF)]:
             self.log.add(
@@ -375,7 +381,8 @@ class Simulation:
         shops.fear_pulse[:] = 0.0
         fac.g_pulse[:] = 0.0
         fac.fear_pulse[:] = 0.0
-        if pol["arrest_quota"] > 0:
+        quota_today = pol["arrest_quota"] > 0
+        if quota_today:
             tq = time.perf_counter()
             k = rep.quota_arrests(
                 pop.n,
@@ -411,7 +418,11 @@ class Simulation:
             self.profile["repression.quota"] += time.perf_counter() - tq
         # hiring to target
         th = time.perf_counter()
-        by_role = hiring.count_by_role(pop.n, pop.state, pop.factory, pop.role, fac.n)
+        if self.by_role is None or quota_today:
+            by_role = hiring.count_by_role(pop.n, pop.state, pop.factory, pop.role, fac.n)
+        else:
+            # yesterday's end-of-day employees by role less today's dismissals and quits
+            by_role = self.by_role - self.left_by_role
         if s.hiring.flit_share > 0 and self.quits_yesterday > 0:
             wanted = np.maximum(target * self.mix[WORKER] - by_role[:, WORKER], 0.0)
             flit = hiring.allocate_flitters(
@@ -536,28 +547,31 @@ class Simulation:
             self.keys["accidents"],
             w.today,
             self.acc_buf,
+            self.shop_employed,
         )
         worked = shops.effort_n > 0
         shops.effort_prev[worked] = shops.effort_sum[worked] / shops.effort_n[worked]
-        shop_size = (
-            np.bincount(pop.shop[: pop.n][pop.state[: pop.n] == EMPLOYED], minlength=shops.n)
-            if n_acc
-            else None
-        )
-        for j in range(min(n_acc, ACCIDENT_BUF)):
-            p_id, sh, length = (int(x) for x in self.acc_buf[j])
-            f = int(shops.factory[sh])
-            self.log.add(
-                "accident",
-                date,
-                f,
-                target=p_id,
-                topic="safety",
-                outcome="death" if length < 0 else "injury",
-                detail=f"shop {sh % w.shops_per_factory + 1}"
-                + ("" if length < 0 else f", {length} days off"),
+        if n_acc:
+            acc = self.acc_buf[: min(n_acc, ACCIDENT_BUF)]
+            sh = acc[:, 1]
+            # an accident angers its shop, the more so the smaller the shop
+            np.add.at(
+                shops.g_pulse,
+                sh,
+                ac.grievance_shop * 100.0 / np.maximum(self.shop_employed[sh], 1.0),
             )
-            shops.g_pulse[sh] += ac.grievance_shop * 100.0 / max(shop_size[sh], 1)
+            if "accident" not in self.log.skip:
+                for p_id, sh, length in acc.tolist():
+                    self.log.add(
+                        "accident",
+                        date,
+                        int(shops.factory[sh]),
+                        target=p_id,
+                        topic="safety",
+                        outcome="death" if length < 0 else "injury",
+                        detail=f"shop {sh % w.shops_per_factory + 1}"
+                        + ("" if length < 0 else f", {length} days off"),
+                    )
         self.month_acc[:, 0] += w.today[:, C["absent"]]
         self.month_acc[:, 1] += w.today[:, C["scheduled"]]
         self.profile["production"] += time.perf_counter() - tp
@@ -912,6 +926,7 @@ class Simulation:
             fac.n,
         )
         fac.headcount[:] = st[:, 0]
+        self.by_role = st[:, 1:5].copy()
         if self._index is None:
             self._index = self._record_index()
         stock_dst, stock_src, flow_dst, flow_src, means, weighted = self._index

@@ -1,7 +1,15 @@
 import numpy as np
+import pytest
 
-from treugolnik.mechanisms.labour import enforcement_will, is_scheduled, labour_day, sigmoid
-from treugolnik.population import DISMISSED, EMPLOYED, QUIT
+from treugolnik.mechanisms.labour import (
+    below_sigmoid,
+    enforcement_will,
+    is_scheduled,
+    labour_day,
+    log_tenure,
+    sigmoid,
+)
+from treugolnik.population import DISMISSED, EMPLOYED, MANAGER, QUIT
 from treugolnik.rng import stream_key
 from treugolnik.scenario.schema import Absence
 from treugolnik.state import C
@@ -30,6 +38,7 @@ def run_day(
     seed=1,
     dismiss_p=0.5,
     clash=0.0,
+    left=None,
 ):
     n = pop.n
     pop.g[:n] = g
@@ -90,6 +99,8 @@ def run_day(
         t,
         0.8,
         np.zeros((N, 2), dtype=np.int64),
+        pop.role,
+        np.zeros((1, 4)) if left is None else left,
     )
     return t
 
@@ -207,6 +218,8 @@ def test_storage_order_does_not_change_anyones_outcome():
             today(),
             0.8,
             np.zeros((10, 2), dtype=np.int64),
+            p.role,
+            np.zeros((1, 4)),
         )
     order = np.argsort(other.pid[:5000])
     assert np.array_equal(pop.absent[:5000], other.absent[:5000][order])
@@ -231,3 +244,28 @@ def test_enforcement_will_jumps_on_decree_then_decays_with_vacancies():
     eq = p.will_base * (0.5 + 0.35) / (1 + p.will_vacancy * np.array([0.0, 0.2]))
     assert np.allclose(w, eq, atol=1e-3)
     assert w[1] < w[0]  # managers short of labour enforce less (P5)
+
+
+def test_leavers_are_counted_by_role():
+    pop = crowd(N)
+    pop.role[: N // 4] = MANAGER
+    before = np.bincount(pop.role[:N], minlength=4)
+    left = np.zeros((1, 4))
+    t = run_day(pop, q0=-2.0, absence_penalty=1.0, will=1.0, dismiss_p=0.5, left=left)
+    gone = pop.state[:N] != EMPLOYED
+    assert left.sum() == t[0, C["quits"]] + t[0, C["dismissals"]] > 0
+    assert np.array_equal(left[0], before - np.bincount(pop.role[:N][~gone], minlength=4))
+
+
+def test_bracketed_sigmoid_test_decides_exactly_as_the_exact_one():
+    rng = np.random.default_rng(5)
+    x = np.concatenate([rng.uniform(-45, 45, 20_000), [-40.0, -39.97, 0.0, 39.9, 40.0, 44.0]])
+    for xi in x:
+        p = sigmoid(xi)
+        for u in (rng.uniform(), p, np.nextafter(p, 0.0), np.nextafter(p, 1.0), 0.0):
+            assert below_sigmoid(u, xi) == (u < p)
+
+
+def test_log_tenure_is_log1p_of_years():
+    for d in (-5, 0, 1, 200, 365, 3650, 60 * 366 - 1, 60 * 366, 80_000):
+        assert log_tenure(d) == pytest.approx(np.log1p(max(d, 0) / 365.0), rel=1e-15, abs=0)

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from treugolnik.mechanisms.production import production_day, storm_boost, supply_factor
-from treugolnik.population import DEAD, MANAGER, WORKER
+from treugolnik.population import DEAD, EMPLOYED, MANAGER, WORKER
 from treugolnik.rng import stream_key
 from treugolnik.scenario.schema import Production
 from treugolnik.state import C
@@ -29,6 +29,7 @@ def work(
     tariff=2.0,
     prev=None,
     death=0.0,
+    employed=None,
 ):
     n = pop.n
     shops = int(pop.shop[:n].max()) + 1
@@ -95,6 +96,7 @@ def work(
         stream_key(1, "accidents"),
         t,
         buf,
+        np.zeros(shops) if employed is None else employed,
     )
     return t, k_acc, buf
 
@@ -148,9 +150,14 @@ def test_accident_rate_matches_and_rises_with_effort_above_safe():
 def test_deaths_leave_employment():
     n = 50_000
     pop = crowd(n)
-    t, k, buf = work(pop, p0=0.01, death=0.2)
+    shops = int(pop.shop[:n].max()) + 1
+    employed = np.full(shops, -7.0)  # overwritten by the kernel
+    t, k, buf = work(pop, p0=0.01, death=0.2, employed=employed)
     dead = np.sum(pop.state[:n] == DEAD)
     assert dead == t[0, C["deaths"]] > 0 and np.sum(buf[:k, 2] == -1) == dead
+    # the shops' end-of-day employees: everyone but the dead
+    alive = pop.state[:n] == EMPLOYED
+    assert np.array_equal(employed, np.bincount(pop.shop[:n][alive], minlength=shops))
 
 
 def test_storming_only_in_the_last_decade_and_supply_lag_in_the_first():

@@ -148,11 +148,13 @@ def labour_day(
     today,
     prosecute_quit_p,
     pros_buf,
+    role,
+    left_by_role,
 ):
     """One day of labour for every employed person; counts go to ``today[factory, counter]``.
 
     Prosecutions under the 1940 decree go to ``pros_buf`` as (row, kind 0 absence / 1 quitting);
-    returns their number.
+    returns their number. Dismissals and quits are also added to ``left_by_role[factory, role]``.
     """
     k = 0
     for i in range(n):
@@ -197,6 +199,7 @@ def labour_day(
                     state[i] = DISMISSED
                     left[i] = day
                     today[f, C_DISMISSALS] += 1.0
+                    left_by_role[f, role[i]] += 1.0
                     continue
         is_party = 1.0 if (party[i] == MEMBER or party[i] == CANDIDATE) else 0.0
         xq = (
@@ -212,6 +215,7 @@ def labour_day(
             state[i] = QUIT
             left[i] = day
             today[f, C_QUITS] += 1.0
+            left_by_role[f, role[i]] += 1.0
             if prosecution > 0.5 and uniform2(key_quit, day, p_id, 1) < prosecute_quit_p:
                 prosecuted[i] += 1
                 today[f, C_PROS_QUIT] += 1.0

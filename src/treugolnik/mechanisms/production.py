@@ -83,12 +83,21 @@ def production_day(
     key_acc,
     today,
     accident_buf,
+    shop_employed,
 ):
-    """One working day; returns the number of accidents written to ``accident_buf``."""
+    """One working day; returns the number of accidents written to ``accident_buf``.
+
+    ``shop_employed`` receives each shop's employees at the end of the day (after deaths).
+    """
     n_acc = 0
     exp_max = max(1.0, np.exp(k_acc * max(0.0, e_max - e_safe)))
+    shop_employed[:] = 0.0
     for i in range(n):
-        if state[i] != EMPLOYED or absent[i] or injured_until[i] > day:
+        if state[i] != EMPLOYED:
+            effort[i] = 0.0
+            continue
+        shop_employed[shop[i]] += 1.0
+        if absent[i] or injured_until[i] > day:
             effort[i] = 0.0
             continue
         if not is_scheduled(cal_code, common_workday, day, pid[i]):
@@ -150,6 +159,7 @@ def production_day(
             if uniform2(key_acc, day, pid[i], 2) < death_share:
                 state[i] = DEAD
                 left[i] = day
+                shop_employed[s] -= 1.0
                 today[f, C_DEATHS] += 1.0
                 shop_deaths_m[s] += 1.0
                 if n_acc < accident_buf.shape[0]:
