@@ -23,8 +23,10 @@ import polars as pl
 
 from .mechanisms import hiring, institutions, labour, learning, meetings, party, pay, production
 from .mechanisms import repression as rep
+from .passes import Buffer, Passes
 from .population import (
     CANDIDATE,
+    COLUMNS,
     EMPLOYED,
     FOREMAN,
     MANAGER,
@@ -110,8 +112,11 @@ class Result:
 class Simulation:
     """One run in progress. Most users call :func:`simulate` instead."""
 
-    def __init__(self, scenario: Scenario, *, by_factory: bool = False):
+    def __init__(
+        self, scenario: Scenario, *, by_factory: bool = False, passes: Passes | None = None
+    ):
         self.s = scenario
+        self.passes = passes if passes is not None else Passes()
         self.policy: Policy = build_policy(scenario)
         self.cal_code, self.common = working_calendar(self.policy)
         self.keys = Streams(scenario.seed)
@@ -272,12 +277,31 @@ class Simulation:
             if progress is not None and (t % 30 == 0 or t == n_days - 1):
                 progress(t + 1, n_days)
         wall = time.perf_counter() - t0
+        self.passes.close()
         return self._result(started, wall)
 
-    def _timed(self, name: str, fn, *args):
+    def _pass(self, name: str, kernel, accum, overwrite, buffers, *args):
+        """Run a daily kernel over the person table (chunked on big tables: passes.py).
+
+        ``accum``/``overwrite`` are the arrays the kernel adds to / fills; ``buffers`` are
+        (event buffer, column holding a row index or -1). Timed under ``name`` if given.
+        """
         t = time.perf_counter()
-        out = fn(*args)
-        self.profile[name] += time.perf_counter() - t
+        pop = self.world.pop
+        person_ids = {id(getattr(pop, c)) for c in COLUMNS}
+        person = [i for i, a in enumerate(args) if id(a) in person_ids]
+        where = {id(a): i for i, a in enumerate(args) if isinstance(a, np.ndarray)}
+        out = self.passes.run(
+            kernel,
+            args,
+            args[0],
+            person,
+            [where[id(a)] for a in accum],
+            [where[id(a)] for a in overwrite],
+            [Buffer(where[id(b)], col) for b, col in buffers],
+        )
+        if name:
+            self.profile[name] += time.perf_counter() - t
         return out
 
     def _day(self, t: int, date: dt.date, pol: dict, directives: list, decree: bool) -> None:
@@ -309,9 +333,12 @@ class Simulation:
         # 2. labour
         a, tv, gr, fe = s.absence, s.turnover, s.grievance, s.fear
         self.left_by_role[:] = 0.0
-        n_pros = self._timed(
+        n_pros = self._pass(
             "labour",
             labour.labour_day,
+            (w.today, self.left_by_role),
+            (),
+            ((self.pros_buf, 0),),
             pop.n,
             pop.pid,
             pop.factory,
@@ -489,7 +516,21 @@ class Simulation:
         role_mult = self.role_mult
         shops.effort_sum[:] = 0.0
         shops.effort_n[:] = 0.0
-        n_acc = production.production_day(
+        n_acc = self._pass(
+            "",
+            production.production_day,
+            (
+                shops.effort_sum,
+                shops.effort_n,
+                shops.accidents_m,
+                shops.deaths_m,
+                shops.out_q,
+                shops.normhours_q,
+                fac.output_m,
+                w.today,
+            ),
+            (self.shop_employed,),
+            ((self.acc_buf, -1),),
             pop.n,
             pop.pid,
             pop.factory,
@@ -909,7 +950,12 @@ class Simulation:
         """End-of-day stocks and today's flows into the metrics row (and per factory)."""
         w = self.world
         pop, fac = w.pop, w.fac
-        st = stocks_by_factory(
+        st = self._pass(
+            "",
+            stocks_by_factory,
+            (),
+            (),
+            (),
             pop.n,
             pop.state,
             pop.factory,

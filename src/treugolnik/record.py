@@ -140,7 +140,7 @@ STOCKS = (
 )
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def stocks_by_factory(
     n, state, factory, role, injured_until, g, phi, c, party, shock, stakh, inst, day, n_factories
 ):

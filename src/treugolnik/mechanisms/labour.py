@@ -94,7 +94,7 @@ def is_scheduled(cal_code, common_workday, day, pid):
     return common_workday
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def labour_day(
     n,
     pid,

@@ -24,7 +24,7 @@ from ..state import C_ACCIDENTS, C_DEATHS, C_NORM_HOURS, C_OUTPUT, C_PAY, C_WORK
 from .labour import is_scheduled
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def production_day(
     n,
     pid,
