@@ -117,6 +117,7 @@ class Simulation:
     ):
         self.s = scenario
         self.passes = passes if passes is not None else Passes()
+        self._positions: dict = {}
         self.policy: Policy = build_policy(scenario)
         self.cal_code, self.common = working_calendar(self.policy)
         self.keys = Streams(scenario.seed)
@@ -287,19 +288,22 @@ class Simulation:
         (event buffer, column holding a row index or -1). Timed under ``name`` if given.
         """
         t = time.perf_counter()
-        pop = self.world.pop
-        person_ids = {id(getattr(pop, c)) for c in COLUMNS}
-        person = [i for i, a in enumerate(args) if id(a) in person_ids]
-        where = {id(a): i for i, a in enumerate(args) if isinstance(a, np.ndarray)}
-        out = self.passes.run(
-            kernel,
-            args,
-            args[0],
-            person,
-            [where[id(a)] for a in accum],
-            [where[id(a)] for a in overwrite],
-            [Buffer(where[id(b)], col) for b, col in buffers],
-        )
+        if not self.passes.splits(args[0]):
+            out = kernel(*args)
+        else:
+            # argument positions, by identity (the same on every call of a kernel)
+            pos = self._positions.get(kernel)
+            if pos is None:
+                pop = self.world.pop
+                person_ids = {id(getattr(pop, c)) for c in COLUMNS}
+                where = {id(a): i for i, a in enumerate(args) if isinstance(a, np.ndarray)}
+                pos = self._positions[kernel] = (
+                    [i for i, a in enumerate(args) if id(a) in person_ids],
+                    [where[id(a)] for a in accum],
+                    [where[id(a)] for a in overwrite],
+                    [Buffer(where[id(b)], col) for b, col in buffers],
+                )
+            out = self.passes.run(kernel, args, args[0], *pos)
         if name:
             self.profile[name] += time.perf_counter() - t
         return out

@@ -68,6 +68,10 @@ class Passes:
             self._pool.shutdown()
             self._pool = None
 
+    def splits(self, n: int) -> bool:
+        """Whether an ``n``-row table is split into more than one chunk."""
+        return n >= 2 * self.chunk
+
     def run(
         self,
         kernel: Callable,
