@@ -713,7 +713,11 @@ class Simulation:
         w.today[:, C["proposals_adopted"]] += adopted
         w.today[:, C["clashes"]] += clashes
         kinds = ("proposal", "clash", "control_finding")
-        for kind, p_id, sh, ok in self.inst_buf[: min(k, INST_BUF)]:
+        kept = [j for j, kind in enumerate(kinds) if kind not in self.log.skip]
+        events = self.inst_buf[: min(k, INST_BUF)]
+        if len(kept) < len(kinds):
+            events = events[np.isin(events[:, 0], kept)]
+        for kind, p_id, sh, ok in events.tolist():
             f = int(shops.factory[sh])
             self.log.add(
                 kinds[kind],
@@ -724,8 +728,7 @@ class Simulation:
                 outcome=("adopted" if ok else "rejected") if kind == 0 else "",
                 detail=f"shop {sh % w.shops_per_factory + 1}",
             )
-        for f in range(fac.n):
-            fac.findings[f] = int(findings[f])
+        fac.findings[:] = [int(x) for x in findings]
         parts = institutions.participants_by_factory(pop.n, pop.state, pop.factory, pop.inst, fac.n)
         # share of working time lost to institutional activity (members of several bodies count
         # once per body)

@@ -141,7 +141,8 @@ def hold_meeting(
     ]
     n_mem = int(np.sum(pop.party[present] == MEMBER))
     n_cand = int(np.sum(pop.party[present] == CANDIDATE))
-    n_mgr = int(np.sum(np.isin(pop.role[present], (MANAGER, SPECIALIST))))
+    roles_present = pop.role[present]
+    n_mgr = int(np.count_nonzero((roles_present == MANAGER) | (roles_present == SPECIALIST)))
     meeting_id = log.add(
         "meeting",
         date,
@@ -216,9 +217,9 @@ def hold_meeting(
                 strength=strength,
                 detail=office,
             )
-        rank_gap = (np.mean(ranks["workers"]) if ranks["workers"] else 0.0) - (
-            np.mean(ranks["management"]) if ranks["management"] else 0.0
-        )
+        # (ranks are multiples of 0.5, so these sums are exact in any order)
+        rw, rm = ranks["workers"], ranks["management"]
+        rank_gap = (sum(rw) / len(rw) if rw else 0.0) - (sum(rm) / len(rm) if rm else 0.0)
         # the balance of argument, -1 (all management) .. +1 (all workers)
         balance = (S["workers"] - S["management"]) / (S["workers"] + S["management"] + 1e-9)
         x = mp.theta_frame * balance + mp.theta_rank * rank_gap + mp.bias
