@@ -157,12 +157,19 @@ def labour_day(
     returns their number. Dismissals and quits are also added to ``left_by_role[factory, role]``.
     """
     k = 0
+    cur = -1  # the factory whose scheduled count is being summed in ``sched``
+    sched = 0.0
     for i in range(n):
         if state[i] != EMPLOYED:
             continue
         f = factory[i]
         s = shop[i]
         p_id = pid[i]
+        if f != cur:
+            if cur >= 0:
+                today[cur, C_SCHEDULED] = sched
+            cur = f
+            sched = today[f, C_SCHEDULED]
         # grievance and fear drift (pulses come from yesterday's accidents, arrests, meetings)
         gi = g[i] * (1.0 - g_decay) + g_pay * pay_short[i] + shop_g_pulse[s] + fac_g_pulse[f]
         g[i] = min(max(gi, 0.0), g_max)
@@ -170,7 +177,7 @@ def labour_day(
         phi[i] = min(max(fi, 0.0), 1.0)
         absent[i] = 0
         if injured_until[i] <= day and is_scheduled(cal_code, common_workday, day, p_id):
-            today[f, C_SCHEDULED] += 1.0
+            sched += 1.0
             enforcement = absence_penalty * fac_will[f]
             x = (
                 a0
@@ -223,6 +230,8 @@ def labour_day(
                     pros_buf[k, 0] = i
                     pros_buf[k, 1] = 1
                 k += 1
+    if cur >= 0:
+        today[cur, C_SCHEDULED] = sched
     return k
 
 

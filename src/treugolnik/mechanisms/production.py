@@ -92,6 +92,10 @@ def production_day(
     n_acc = 0
     exp_max = max(1.0, np.exp(k_acc * max(0.0, e_max - e_safe)))
     shop_employed[:] = 0.0
+    # running sums of the current factory's counters (rows of a factory are mostly adjacent):
+    # loaded when the factory changes and written back, so the additions are the same
+    cur = -1
+    t_out = t_wd = t_nh = t_pay = f_out = 0.0
     for i in range(n):
         if state[i] != EMPLOYED:
             effort[i] = 0.0
@@ -105,6 +109,19 @@ def production_day(
             continue
         f = factory[i]
         s = shop[i]
+        if f != cur:
+            if cur >= 0:
+                today[cur, C_OUTPUT] = t_out
+                today[cur, C_WORKDAYS] = t_wd
+                today[cur, C_NORM_HOURS] = t_nh
+                today[cur, C_PAY] = t_pay
+                fac_output_m[cur] = f_out
+            cur = f
+            t_out = today[f, C_OUTPUT]
+            t_wd = today[f, C_WORKDAYS]
+            t_nh = today[f, C_NORM_HOURS]
+            t_pay = today[f, C_PAY]
+            f_out = fac_output_m[f]
         base = e0[i] + shock_bonus * shock[i] + stakh_bonus * stakh[i]
         e = (
             base
@@ -125,17 +142,17 @@ def production_day(
         days_m[i] += 1
         shop_out_q[s] += out
         nh = shop_norm[s] * hours
-        fac_output_m[f] += out
-        today[f, C_OUTPUT] += out
-        today[f, C_WORKDAYS] += 1.0
+        f_out += out
+        t_out += out
+        t_wd += 1.0
         if role[i] == WORKER:
             shop_normhours_q[s] += nh
-            today[f, C_NORM_HOURS] += nh
+            t_nh += nh
             pay = tariff * fac_pay_mult[f] * out / nh * (1.0 + stakh_pay_bonus * stakh[i])
         else:
             pay = tariff * role_mult[role[i]]
         pay_m[i] += pay
-        today[f, C_PAY] += pay
+        t_pay += pay
         # accidents: fast, tired and storming work is dangerous; safety spending protects.
         # The hazard at the highest effort bounds every hazard of the shop (exp is increasing),
         # so most draws are decided without the person's own exp.
@@ -165,6 +182,12 @@ def production_day(
                 if n_acc < accident_buf.shape[0]:
                     accident_buf[n_acc, 2] = -1
             n_acc += 1
+    if cur >= 0:
+        today[cur, C_OUTPUT] = t_out
+        today[cur, C_WORKDAYS] = t_wd
+        today[cur, C_NORM_HOURS] = t_nh
+        today[cur, C_PAY] = t_pay
+        fac_output_m[cur] = f_out
     return n_acc
 
 
