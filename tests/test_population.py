@@ -26,3 +26,30 @@ def test_compact_drops_leavers_and_keeps_order():
     new = pop.append(2)
     assert pop.pid[new].tolist() == [20, 21]  # ids never reused
     assert np.array_equal(pop.rows_of(np.array([0, 9, 21])), [0, 6, 18])
+
+
+def test_rows_appended_after_compact_start_from_zero():
+    pop = Population(capacity=16)
+    pop.append(12)
+    pop.g[:12] = 2.5
+    pop.party[:12] = 2
+    pop.state[:6] = QUIT
+    pop.compact()
+    new = pop.append(4)
+    # the freed rows were cleared, so newcomers carry nothing over from the leavers
+    assert np.all(pop.g[new] == 0) and np.all(pop.party[new] == 0)
+    assert np.all(pop.last_accused[new] == -1)
+
+
+def test_factory_rows_lists_employed_rows_of_each_factory_in_order():
+    pop = Population(capacity=16)
+    pop.append(12)
+    pop.factory[:12] = [2, 0, 1, 2, 0, 0, 1, 2, 2, 1, 0, 2]
+    pop.state[[4, 8]] = QUIT
+    for f in range(3):
+        want = [i for i in range(12) if pop.factory[i] == f and pop.state[i] == EMPLOYED]
+        assert pop.factory_rows(f, 3).tolist() == want
+    # rebuilt when rows are added
+    pop.append(1)
+    pop.factory[12] = 1
+    assert pop.factory_rows(1, 3).tolist() == [2, 6, 9, 12]

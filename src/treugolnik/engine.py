@@ -39,8 +39,10 @@ from .population import (
 from .record import (
     EXTRA_COLUMNS,
     METRIC_COLUMNS,
+    PAIRWISE_MAX,
     STOCKS,
     EventLog,
+    assemble_row,
     monthly_from_daily,
     stocks_by_factory,
     write_run,
@@ -944,6 +946,11 @@ class Simulation:
         weighted = [
             col[k] for k in ("norm_index", "fulfilment_month", "authority", "enforcement_will")
         ]
+        fixed = ("plan_daily", "fulfilment_month", "authority", "enforcement_will", "norm_index")
+        fixed_dst = [col[k] for k in fixed]
+        special = tuple(
+            col[k] for k in ("headcount", "pay_total", "pay_nominal", "pay_real", "workdays")
+        )
         return (
             np.array(stock_dst),
             np.array(stock_src),
@@ -951,6 +958,8 @@ class Simulation:
             np.array(flow_src),
             np.array(means),
             np.array(weighted),
+            np.array(fixed_dst),
+            special,
         )
 
     def _record(self, t: int, day: int, pol: dict, dim: int) -> None:
@@ -982,41 +991,43 @@ class Simulation:
         self.by_role = st[:, 1:5].copy()
         if self._index is None:
             self._index = self._record_index()
-        stock_dst, stock_src, flow_dst, flow_src, means, weighted = self._index
-        col = self.col
+            self._norm0 = w.shops.norm.copy()
+            self._per_f = np.empty((fac.n, len(self.col)))
+        stock_dst, stock_src, flow_dst, flow_src, means, weighted, fixed_dst, special = self._index
         price = float(self.policy.price[t])
-        per_f = np.empty((fac.n, len(col)))
-        per_f[:, stock_dst] = st[:, stock_src]
-        per_f[:, flow_dst] = w.today[:, flow_src]
-        per_f[:, col["plan_daily"]] = fac.plan_m / dim
-        per_f[:, col["fulfilment_month"]] = fac.fulfilment_last
-        per_f[:, col["authority"]] = fac.authority
-        per_f[:, col["enforcement_will"]] = fac.will
-        per_f[:, col["norm_index"]] = self._norm_index()
-        head = np.maximum(st[:, 0], 1.0)
-        tot = per_f.sum(axis=0)
-        tot[means] /= max(tot[col["headcount"]], 1.0)
-        tot[col["pay_nominal"]] = tot[col["pay_total"]] / max(tot[col["workdays"]], 1.0)
-        tot[col["pay_real"]] = tot[col["pay_nominal"]] / price
-        tot[weighted] = head @ per_f[:, weighted] / head.sum()
-        self.rows[t] = tot
+        per_f = self._per_f
+        fixed = np.stack([fac.plan_m / dim, fac.fulfilment_last, fac.authority, fac.will])
+        if w.shops_per_factory > PAIRWISE_MAX:
+            rel = w.shops.norm / np.maximum(self._norm0, 1e-12)
+            per_f[:, self.col["norm_index"]] = rel.reshape(fac.n, -1).mean(axis=1)
+        assemble_row(
+            st,
+            w.today,
+            stock_dst,
+            stock_src,
+            flow_dst,
+            flow_src,
+            fixed_dst,
+            fixed,
+            w.shops.norm,
+            self._norm0,
+            w.shops_per_factory,
+            means,
+            weighted,
+            *special,
+            price,
+            per_f,
+            self.rows[t],
+        )
         if self.fac_rows is not None:
+            col = self.col
+            head = np.maximum(st[:, 0], 1.0)
             per_f[:, means] /= head[:, None]
             per_f[:, col["pay_nominal"]] = per_f[:, col["pay_total"]] / np.maximum(
                 per_f[:, col["workdays"]], 1.0
             )
             per_f[:, col["pay_real"]] = per_f[:, col["pay_nominal"]] / price
             self.fac_rows[t] = per_f
-
-    _norm0: np.ndarray | None = None
-
-    def _norm_index(self) -> np.ndarray:
-        shops = self.world.shops
-        if self._norm0 is None:
-            self._norm0 = shops.norm.copy()
-        rel = shops.norm / np.maximum(self._norm0, 1e-12)
-        nf, S = self.world.fac.n, self.world.shops_per_factory
-        return rel.reshape(nf, S).mean(axis=1)
 
     def _result(self, started: dt.datetime, wall: float) -> Result:
         dates = self.policy.dates

@@ -109,11 +109,13 @@ class Population:
         self.capacity = cap
 
     def append(self, k: int) -> slice:
-        """Reserve ``k`` new rows with fresh ids; returns their row slice (attributes zeroed)."""
+        """Reserve ``k`` new rows with fresh ids; returns their row slice (attributes zeroed).
+
+        Rows past ``n`` are kept at zero (fresh arrays are zeros and ``compact`` clears the rows
+        it frees), so nothing needs clearing here.
+        """
         self._grow(self.n + k)
         rows = slice(self.n, self.n + k)
-        for name in COLUMNS:
-            getattr(self, name)[rows] = 0
         self.pid[rows] = np.arange(self.next_pid, self.next_pid + k, dtype=np.int64)
         self.last_accused[rows] = -1
         self.n += k
@@ -129,6 +131,7 @@ class Population:
         for name in COLUMNS:
             arr = getattr(self, name)
             arr[: keep.size] = arr[keep]
+            arr[keep.size : self.n] = 0
         self.n = int(keep.size)
         self.version += 1
 

@@ -203,6 +203,104 @@ def stocks_by_factory(
     return out
 
 
+PAIRWISE_MAX = 128  # NumPy's pairwise block: below it, one block of eight running sums
+
+
+@njit(cache=True)
+def pairwise_sum(a, lo, n):
+    """Sum of ``a[lo:lo + n]`` added as NumPy adds a contiguous block of at most 128 numbers
+    (so the result equals ``np.sum``); ``n`` must not exceed :data:`PAIRWISE_MAX`.
+    """
+    if n < 8:
+        res = 0.0
+        for i in range(n):
+            res += a[lo + i]
+        return res
+    r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
+    r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
+    i = 8
+    while i < n - n % 8:
+        r0 += a[lo + i]
+        r1 += a[lo + i + 1]
+        r2 += a[lo + i + 2]
+        r3 += a[lo + i + 3]
+        r4 += a[lo + i + 4]
+        r5 += a[lo + i + 5]
+        r6 += a[lo + i + 6]
+        r7 += a[lo + i + 7]
+        i += 8
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while i < n:
+        res += a[lo + i]
+        i += 1
+    return res
+
+
+@njit(cache=True)
+def assemble_row(
+    st,
+    today,
+    stock_dst,
+    stock_src,
+    flow_dst,
+    flow_src,
+    fixed_dst,
+    fixed,
+    norm,
+    norm0,
+    shops_per_factory,
+    means,
+    weighted,
+    i_head,
+    i_pay_total,
+    i_pay_nominal,
+    i_pay_real,
+    i_workdays,
+    price,
+    per_f,
+    tot,
+):
+    """The day's record: per-factory columns into ``per_f`` and the plant/industry row ``tot``.
+
+    ``fixed`` holds per-factory columns copied as they are (plan, fulfilment, authority, will)
+    into ``fixed_dst``; the last column of ``fixed_dst`` receives the norm index (mean over a
+    factory's shops of norm / initial norm) unless there are more than :data:`PAIRWISE_MAX`
+    shops a factory (then the caller fills it before calling). Sums over factories run in row
+    order; the per-factory means and rates are left to the caller.
+    """
+    nf = st.shape[0]
+    S = shops_per_factory
+    rel = np.empty(S)
+    for f in range(nf):
+        for j in range(stock_dst.shape[0]):
+            per_f[f, stock_dst[j]] = st[f, stock_src[j]]
+        for j in range(flow_dst.shape[0]):
+            per_f[f, flow_dst[j]] = today[f, flow_src[j]]
+        for j in range(fixed.shape[0]):
+            per_f[f, fixed_dst[j]] = fixed[j, f]
+        if S <= PAIRWISE_MAX:
+            for k in range(S):
+                rel[k] = norm[f * S + k] / max(norm0[f * S + k], 1e-12)
+            per_f[f, fixed_dst[fixed.shape[0]]] = pairwise_sum(rel, 0, S) / S
+    for j in range(per_f.shape[1]):
+        acc = per_f[0, j]
+        for f in range(1, nf):
+            acc += per_f[f, j]
+        tot[j] = acc
+    for j in means:
+        tot[j] /= max(tot[i_head], 1.0)
+    tot[i_pay_nominal] = tot[i_pay_total] / max(tot[i_workdays], 1.0)
+    tot[i_pay_real] = tot[i_pay_nominal] / price
+    head_sum = 0.0
+    for f in range(nf):
+        head_sum += max(st[f, 0], 1.0)
+    for j in weighted:
+        acc = 0.0
+        for f in range(nf):
+            acc += max(st[f, 0], 1.0) * per_f[f, j]
+        tot[j] = acc / head_sum
+
+
 class EventLog:
     """Append-only event log; ``add`` returns the new event's id (0, 1, 2, ...).
 

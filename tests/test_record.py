@@ -1,0 +1,55 @@
+import numpy as np
+import pytest
+
+from treugolnik.population import CANDIDATE, MEMBER, QUIT, Population
+from treugolnik.record import PAIRWISE_MAX, STOCKS, pairwise_sum, stocks_by_factory
+
+
+@pytest.mark.parametrize("n", [1, 7, 8, 9, 10, 16, 17, 24, 63, 100, PAIRWISE_MAX])
+def test_pairwise_sum_is_numpys_sum(n):
+    a = np.random.default_rng(n).lognormal(0, 3, n)
+    assert pairwise_sum(a, 0, n) == np.sum(a)
+    b = np.concatenate([[1e300], a])
+    assert pairwise_sum(b, 1, n) == np.sum(a)
+
+
+def test_stocks_are_per_factory_sums_of_the_employed():
+    rng = np.random.default_rng(3)
+    n, nf = 5000, 7
+    pop = Population(capacity=n)
+    pop.append(n)
+    # factories in runs of varying length, as hiring leaves them
+    pop.factory[:n] = np.repeat(rng.integers(0, nf, 400), 13)[:n]
+    pop.role[:n] = rng.integers(0, 4, n)
+    pop.party[:n] = rng.choice([0, CANDIDATE, MEMBER, 3], n)
+    pop.state[:n] = np.where(rng.random(n) < 0.1, QUIT, 0)
+    pop.injured_until[:n] = rng.integers(95, 105, n)
+    pop.g[:n] = rng.random(n)
+    pop.phi[:n] = rng.random(n)
+    pop.c[:n] = rng.random(n)
+    pop.shock[:n] = rng.integers(0, 2, n)
+    pop.stakh[:n] = rng.integers(0, 2, n)
+    pop.inst[:n] = rng.integers(0, 8, n)
+    st = stocks_by_factory(
+        n, pop.state, pop.factory, pop.role, pop.injured_until, pop.g, pop.phi, pop.c,
+        pop.party, pop.shock, pop.stakh, pop.inst, 100, nf,
+    )  # fmt: skip
+    on = pop.state[:n] == 0
+    f = pop.factory[:n][on]
+
+    def per(x):
+        return np.bincount(f, weights=np.asarray(x, float)[on], minlength=nf)
+
+    want = {
+        "headcount": per(np.ones(n)),
+        "workers": per(pop.role[:n] == 0),
+        "managers": per(pop.role[:n] == 3),
+        "injured": per(pop.injured_until[:n] > 100),
+        "g_sum": per(pop.g[:n]),
+        "party_members": per(pop.party[:n] == MEMBER),
+        "party_candidates": per(pop.party[:n] == CANDIDATE),
+        "stakhanovites": per(pop.stakh[:n]),
+        "participants_commission": per(pop.inst[:n] & 2 > 0),
+    }
+    for name, value in want.items():
+        assert np.allclose(st[:, STOCKS.index(name)], value, rtol=1e-12), name
