@@ -1,4 +1,5 @@
 import json
+import os
 import subprocess
 import sys
 
@@ -167,3 +168,18 @@ def test_scenario_timeline_is_read_next_to_the_scenario_file(tmp_path, monkeypat
     r = runner.invoke(app, ["run", str(d / "s.toml"), "--out", str(tmp_path / "p"), "-q"])
     assert r.exit_code == 2 and "timeline file not found" in r.output
     shutil.rmtree(d)
+
+
+@pytest.mark.parametrize("value", ["two", "0"])
+def test_bad_thread_count_one_line_exit_2(tmp_path, value):
+    out = tmp_path / "out"
+    proc = subprocess.run(
+        [sys.executable, "-m", "treugolnik.cli", "run", "kirov-small", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TREUGOLNIK_THREADS": value},
+    )
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "TREUGOLNIK_THREADS" in lines[0] and ">= 1" in lines[0]
+    assert not out.exists()

@@ -604,6 +604,13 @@ def dashboard(
 
 def main() -> None:
     """Console entry point."""
+    from .passes import default_threads
+
+    try:
+        default_threads()  # a bad TREUGOLNIK_THREADS is a bad input: one line, exit 2
+    except ValueError as e:
+        print(f"error: {e}", file=sys.stderr)
+        sys.exit(2)
     try:
         app()
     except ScenarioError as e:  # raised outside a command's own handling

@@ -121,7 +121,7 @@ class Passes:
             results = [kernel(*a) for _, a in calls]
         for p in overwrite:
             args[p][...] = 0
-        for (_, a) in calls:
+        for _, a in calls:
             for p in (*accum, *overwrite):
                 np.add(args[p], a[p], out=args[p])
         if buffers:
