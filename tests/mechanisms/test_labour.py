@@ -269,3 +269,29 @@ def test_bracketed_sigmoid_test_decides_exactly_as_the_exact_one():
 def test_log_tenure_is_log1p_of_years():
     for d in (-5, 0, 1, 200, 365, 3650, 60 * 366 - 1, 60 * 366, 80_000):
         assert log_tenure(d) == pytest.approx(np.log1p(max(d, 0) / 365.0), rel=1e-15, abs=0)
+
+
+def test_quit_cap_bounds_every_quit_probability():
+    from treugolnik.mechanisms.labour import quit_caps
+
+    rng = np.random.default_rng(11)
+    for _ in range(200):
+        q0, q_g, q_m, q_L, q_t, q_p, q_v = rng.normal(0, 2, 7)
+        q_t = abs(q_t)
+        g_max, tight, penalty = rng.uniform(0.1, 4), rng.uniform(0, 3, 3), rng.uniform(0, 1)
+        cap = quit_caps(tight, penalty, g_max, q0, q_g, q_m, q_L, q_t, q_p, q_v)
+        for f in range(3):
+            for g in (0.0, float(np.float32(g_max)), rng.uniform(0, g_max)):
+                for party in (0.0, 1.0):
+                    for village in (0, 1):
+                        for days in (0, 30, 5000):
+                            x = (
+                                q0
+                                + q_g * g
+                                + q_m * tight[f]
+                                - q_L * penalty
+                                - q_t * log_tenure(days)
+                                - q_p * party
+                                + q_v * village
+                            )
+                            assert sigmoid(x) <= cap[f]

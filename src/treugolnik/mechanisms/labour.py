@@ -87,6 +87,52 @@ def log_tenure(days):
 
 
 @njit(cache=True, inline="always")
+def absence_logit(a0, a_g, a_E, a_phi, a_v, a_clash, g, enforcement, phi, village, clash):
+    """The absence logit of MODEL.md section 7 (terms added in this order)."""
+    return a0 + a_g * g - a_E * enforcement - a_phi * phi + a_v * village + a_clash * clash
+
+
+@njit(cache=True, inline="always")
+def _table_cap(xb):
+    """A probability at least sigmoid(x) for every x <= xb (the table entry above xb)."""
+    k = int((xb - SIG_LO) * SIG_PER_UNIT)
+    if k < 1:
+        return SIG_TABLE[2]
+    if k < SIG_N - 2:
+        return SIG_TABLE[k + 2]
+    return 1.0
+
+
+@njit(cache=True)
+def quit_caps(fac_tight, quit_penalty, g_max, q0, q_g, q_m, q_L, q_t, q_p, q_v):
+    """Per factory, a number no person's quit probability can reach today.
+
+    The quit logit is a sum of terms each bounded over the population (grievance in
+    [0, g_max], tenure >= 0, party and village 0 or 1); the bound is added in the kernel's
+    order, so in floating point too it is at least any person's logit, and the table entry
+    above it is at least the probability. A draw at or above the cap is no quit; only draws
+    below it need the person's own logit.
+    """
+    nf = fac_tight.shape[0]
+    cap = np.ones(nf)
+    if q_t < 0.0:
+        return cap  # a negative tenure effect has no upper bound: no shortcut
+    g_top = np.float64(np.float32(g_max))  # grievance is stored in float32
+    for f in range(nf):
+        xb = (
+            q0
+            + max(0.0, q_g * g_top)
+            + q_m * fac_tight[f]
+            - q_L * quit_penalty
+            - 0.0
+            - min(0.0, q_p)
+            + max(0.0, q_v)
+        )
+        cap[f] = _table_cap(xb)
+    return cap
+
+
+@njit(cache=True, inline="always")
 def is_scheduled(cal_code, common_workday, day, pid):
     """Continuous week (code 1): everyone rests one day in five, staggered by id."""
     if cal_code == 1:
@@ -156,6 +202,7 @@ def labour_day(
     Prosecutions under the 1940 decree go to ``pros_buf`` as (row, kind 0 absence / 1 quitting);
     returns their number. Dismissals and quits are also added to ``left_by_role[factory, role]``.
     """
+    quit_cap = quit_caps(fac_tight, quit_penalty, g_max, q0, q_g, q_m, q_L, q_t, q_p, q_v)
     k = 0
     cur = -1  # the factory whose scheduled count is being summed in ``sched``
     sched = 0.0
@@ -179,14 +226,10 @@ def labour_day(
         if injured_until[i] <= day and is_scheduled(cal_code, common_workday, day, p_id):
             sched += 1.0
             enforcement = absence_penalty * fac_will[f]
-            x = (
-                a0
-                + a_g * g[i]
-                - a_E * enforcement
-                - a_phi * phi[i]
-                + a_v * village[i]
-                + a_clash * shop_clash[s]
-            )
+            x = absence_logit(
+                a0, a_g, a_E, a_phi, a_v, a_clash, g[i], enforcement, phi[i], village[i],
+                shop_clash[s],
+            )  # fmt: skip
             if below_sigmoid(uniform(key_absence, day, p_id), x):
                 absent[i] = 1
                 today[f, C_ABSENT] += 1.0
@@ -208,6 +251,9 @@ def labour_day(
                     today[f, C_DISMISSALS] += 1.0
                     left_by_role[f, role[i]] += 1.0
                     continue
+        u_quit = uniform(key_quit, day, p_id)
+        if u_quit >= quit_cap[f]:
+            continue  # above the factory's highest possible quit probability today
         is_party = 1.0 if (party[i] == MEMBER or party[i] == CANDIDATE) else 0.0
         xq = (
             q0
@@ -218,7 +264,7 @@ def labour_day(
             - q_p * is_party
             + q_v * village[i]
         )
-        if below_sigmoid(uniform(key_quit, day, p_id), xq):
+        if below_sigmoid(u_quit, xq):
             state[i] = QUIT
             left[i] = day
             today[f, C_QUITS] += 1.0
