@@ -266,9 +266,14 @@ class Simulation:
             variables = {r.variable for r in self.policy.rows if r.event == event}
             orient = "management" if variables & mgmt else "workers"
             directives_by_day.setdefault(t, []).append((t, event, desc, src, orient))
+        # the day's policy values as Python floats, and the growth of the target headcount
+        names = list(pol_arrays)
+        table = np.column_stack([pol_arrays[k] for k in names]).tolist()
+        fs, start = self.s.factories, self.s.period.start
+        self.growth = hiring.growth_multipliers(self.policy.dates, start, fs.growth, fs.growth_path)
         for t in range(n_days):
             date = self.policy.dates[t]
-            pol = {k: float(v[t]) for k, v in pol_arrays.items()}
+            pol = dict(zip(names, table[t], strict=True))
             prev_abs = pol_arrays["absence_penalty"][t - 1] if t else pol["absence_penalty"]
             self._day(
                 t,
@@ -323,15 +328,7 @@ class Simulation:
             for f in range(fac.n):
                 self.pending[f].append(item)
             w.today[:, C["directives_issued"]] += 1
-        years = (date - s.period.start).days / 365.25
-        target = hiring.target_headcount(
-            fac.size0,
-            years,
-            s.factories.growth,
-            s.factories.growth_path,
-            date,
-            s.hiring.safety_factor,
-        )
+        target = fac.size0 * self.growth[t] * (1.0 + s.hiring.safety_factor)
         fac.vacancy_rate[:] = np.maximum(0.0, 1.0 - fac.headcount / np.maximum(target, 1.0))
         tight = np.minimum(3.0, pol["tempo"] / 0.25 + 2.0 * fac.vacancy_rate)
         labour.enforcement_will(fac.will, fac.vacancy_rate, pol["discipline"], s.absence, decree)

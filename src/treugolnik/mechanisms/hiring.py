@@ -149,13 +149,24 @@ def target_headcount(
     size0: np.ndarray, years: float, growth: float, path, date, safety_factor: float
 ) -> np.ndarray:
     """Target employees per factory on ``date``: the growth path times (1 + safety factor)."""
+    return size0 * growth_multiplier(years, growth, path, date) * (1.0 + safety_factor)
+
+
+def growth_multiplier(years: float, growth: float, path, date) -> float:
+    """Multiple of the initial size on ``date``: the growth path if given, else compound growth."""
+    if path:
+        return growth_multipliers([date], date, growth, path)[0]
+    return (1.0 + growth) ** years
+
+
+def growth_multipliers(dates, start, growth: float, path) -> list[float]:
+    """:func:`growth_multiplier` for many dates at once (the same numbers, computed faster)."""
     if path:
         xs = np.array([(d - path[0][0]).days for d, _ in path], dtype=float)
         ys = np.array([m for _, m in path], dtype=float)
-        mult = float(np.interp((date - path[0][0]).days, xs, ys))
-    else:
-        mult = (1.0 + growth) ** years
-    return size0 * mult * (1.0 + safety_factor)
+        days = np.array([(d - path[0][0]).days for d in dates], dtype=float)
+        return np.interp(days, xs, ys).tolist()
+    return [(1.0 + growth) ** ((d - start).days / 365.25) for d in dates]
 
 
 @njit(cache=True)
