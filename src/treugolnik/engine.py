@@ -414,7 +414,12 @@ class Simulation:
         quota_today = pol["arrest_quota"] > 0
         if quota_today:
             tq = time.perf_counter()
-            k = rep.quota_arrests(
+            k = self._pass(
+                "",
+                rep.quota_arrests,
+                (w.today,),
+                (),
+                ((self.arrest_buf, 0),),
                 pop.n,
                 pop.pid,
                 pop.factory,
@@ -449,7 +454,9 @@ class Simulation:
         # hiring to target
         th = time.perf_counter()
         if self.by_role is None or quota_today:
-            by_role = hiring.count_by_role(pop.n, pop.state, pop.factory, pop.role, fac.n)
+            by_role = self._pass(
+                "", hiring.count_by_role, (), (), (), pop.n, pop.state, pop.factory, pop.role, fac.n
+            )
         else:
             # yesterday's end-of-day employees by role less today's dismissals and quits
             by_role = self.by_role - self.left_by_role

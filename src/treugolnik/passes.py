@@ -49,7 +49,9 @@ def chunk_bounds(n: int, chunk: int = CHUNK_PEOPLE) -> np.ndarray:
 
 @dataclass
 class Buffer:
-    """A 2-D event buffer argument: its position, and the column holding a row index (or -1)."""
+    """An event buffer argument: its position, and the column holding a row index (-1: none;
+    a 1-D buffer with ``row_col`` 0 holds rows).
+    """
 
     pos: int
     row_col: int = -1
@@ -134,7 +136,9 @@ class Passes:
                     if take <= 0:
                         continue
                     dst[filled : filled + take] = a[b.pos][:take]
-                    if b.row_col >= 0:
+                    if b.row_col >= 0 and dst.ndim == 1:
+                        dst[filled : filled + take] += lo
+                    elif b.row_col >= 0:
                         dst[filled : filled + take, b.row_col] += lo
                     filled += take
         total = results[0]

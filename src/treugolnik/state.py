@@ -118,7 +118,7 @@ class Factories:
     g_pulse: np.ndarray
     vacancy_rate: np.ndarray
     headcount: np.ndarray
-    findings: list  # pending control-commission findings per factory
+    findings: list[int]  # control-commission findings waiting for the next PPO meeting
     pending_directives: list  # directives waiting for the next PPO meeting
     wage_bill_m: np.ndarray
     storm: np.ndarray  # today's storming effort boost
@@ -151,7 +151,7 @@ class Factories:
             z(),
             z(),
             z(),
-            [[] for _ in range(n)],
+            [0] * n,
             [[] for _ in range(n)],
             z(),
             z(),

@@ -169,7 +169,7 @@ def growth_multipliers(dates, start, growth: float, path) -> list[float]:
     return [(1.0 + growth) ** ((d - start).days / 365.25) for d in dates]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def count_by_role(n, state, factory, role, n_factories):
     """Employees per (factory, role)."""
     out = np.zeros((n_factories, 4))

@@ -139,6 +139,7 @@ def hold_meeting(
     present = members[
         att_u < mp.attendance * (1.0 - 0.5 * pop.phi[members]) * (0.6 + 0.4 * pop.c[members])
     ]
+    present_pids = pop.pid[present].astype(np.int64)
     n_mem = int(np.sum(pop.party[present] == MEMBER))
     n_cand = int(np.sum(pop.party[present] == CANDIDATE))
     roles_present = pop.role[present]
@@ -163,7 +164,9 @@ def hold_meeting(
         world.today[f, world.C["items"]] += 1
         out["items"] += 1
         salt = 1000 * (j + 1)
-        speakers = _draw_speakers(pop, present, topic, key, day, salt, mp.speakers)
+        speakers = _draw_speakers(
+            pop, present, topic, key, day, salt, mp.speakers, pids=present_pids
+        )
         extra = [
             r
             for r in (secretary, chair if topic in ("norms_pay", "safety") else -1)
@@ -172,10 +175,14 @@ def hold_meeting(
         S = {"workers": 0.0, "management": 0.0}
         ranks = {"workers": [], "management": []}
         lead = {"workers": (-1, -1.0), "management": (-1, -1.0)}
-        for r in list(speakers) + extra:
-            p_id = int(pop.pid[r])
+        voices = list(speakers) + extra
+        voice_pids = pop.pid[np.array(voices, dtype=np.int64)].astype(np.int64)
+        u_sides = uniforms2(key, day, voice_pids, salt + 1).tolist()
+        u_frames = uniforms2(key, day, voice_pids, salt + 2).tolist()
+        for r, p_id, u_side, u_frame in zip(
+            voices, voice_pids.tolist(), u_sides, u_frames, strict=True
+        ):
             role = int(pop.role[r])
-            u_side = uniform2(key, day, p_id, salt + 1)
             if r == secretary:
                 side = "party_line"
             elif r == chair:
@@ -186,7 +193,6 @@ def hold_meeting(
                 side = "workers" if u_side < 0.5 else "management"
             else:
                 side = "management"
-            u_frame = uniform2(key, day, p_id, salt + 2)
             if side == "party_line":
                 fw, fitw = _best_frame("workers", fits, u_frame)
                 fm, fitm = _best_frame("management", fits, u_frame)
@@ -309,17 +315,30 @@ def _marked_row(world, pids: np.ndarray, f: int) -> int:
     return -1
 
 
-def _draw_speakers(pop, present: np.ndarray, topic: str, key, day: int, salt: int, k: int):
-    """Weighted draw without replacement (Efraimidis and Spirakis 2006), keyed by id."""
+def _draw_speakers(
+    pop, present: np.ndarray, topic: str, key, day: int, salt: int, k: int, pids=None
+):
+    """Weighted draw without replacement (Efraimidis and Spirakis 2006), keyed by id.
+
+    ``pids`` may pass the ids of ``present`` (as int64) when the caller has them.
+    """
     if present.size == 0:
         return []
-    stake = np.asarray(STAKE[topic])[pop.role[present]]
-    w = (
-        pop.c[present] * (1.0 - pop.phi[present]) * stake * (1.0 + 0.5 * RANK[pop.role[present]])
-    ).astype(np.float64) + 1e-9
-    u = uniforms2(key, day, pop.pid[present].astype(np.int64), salt)
-    score = np.log(np.maximum(u, 1e-300)) / w
-    order = np.argsort(-score, kind="stable")[:k]
+    role = pop.role[present]
+    stake = np.asarray(STAKE[topic])[role]
+    w = (pop.c[present] * (1.0 - pop.phi[present]) * stake * (1.0 + 0.5 * RANK[role])).astype(
+        np.float64
+    ) + 1e-9
+    if pids is None:
+        pids = pop.pid[present].astype(np.int64)
+    u = uniforms2(key, day, pids, salt)
+    neg = -(np.log(np.maximum(u, 1e-300)) / w)
+    if neg.size > k:
+        # the k highest scores, in order (ties, which continuous scores do not produce, by row)
+        top = np.argpartition(neg, k - 1)[:k]
+        order = top[np.lexsort((top, neg[top]))]
+    else:
+        order = np.argsort(neg, kind="stable")
     return [int(present[i]) for i in order]
 
 

@@ -235,7 +235,7 @@ def promote_vydvizhenets(world, f: int, role: int, day: int, date, prm, log, par
     )
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def quota_arrests(
     n, pid, factory, shop, role, village, accused, state, left, day, rate, key, today, buf
 ):
