@@ -53,3 +53,27 @@ def test_stocks_are_per_factory_sums_of_the_employed():
     }
     for name, value in want.items():
         assert np.allclose(st[:, STOCKS.index(name)], value, rtol=1e-12), name
+
+
+def test_event_log_in_chunks_is_the_log_in_one_piece(monkeypatch):
+    import datetime as dt
+
+    from treugolnik.record import EventLog
+
+    def fill(log):
+        log.ids = [
+            log.add("speech" if i % 3 else "meeting", dt.date(1930, 1, 1 + i), i % 4,
+                    parent=i - 1, strength=i / 7, detail=f"d{i}")
+            for i in range(25)
+        ]  # fmt: skip
+        return log
+
+    whole = fill(EventLog()).frame()
+    monkeypatch.setattr(EventLog, "chunk", 4)
+    chunked = fill(EventLog())
+    assert len(chunked) == 25 and chunked.frame().equals(whole)
+    assert whole["event_id"].to_list() == list(range(25))
+    assert chunked.ids == list(range(25))
+    skipped = fill(EventLog({"speech"}))
+    assert skipped.ids == [0 if i == 0 else -1 if i % 3 else i // 3 for i in range(25)]
+    assert skipped.frame()["kind"].to_list() == ["meeting"] * 9

@@ -304,12 +304,17 @@ def assemble_row(
 class EventLog:
     """Append-only event log; ``add`` returns the new event's id (0, 1, 2, ...).
 
-    Events are kept as row tuples (one append per event) and become a Polars frame at the end.
-    Kinds in ``skip`` are not kept (``add`` returns -1).
+    Events are kept as row tuples (one append per event); every :attr:`chunk` events the tuples
+    become a Polars frame (columnar, far smaller than the tuples), and :meth:`frame` joins the
+    frames at the end. Kinds in ``skip`` are not kept (``add`` returns -1).
     """
+
+    chunk = 100_000
 
     def __init__(self, skip: set[str] | frozenset[str] = frozenset()):
         self.rows: list[tuple] = []
+        self.frames: list[pl.DataFrame] = []
+        self.n = 0
         self.skip = frozenset(skip)
 
     def add(
@@ -333,7 +338,8 @@ class EventLog:
     ) -> int:
         if kind in self.skip:
             return -1
-        eid = len(self.rows)
+        eid = self.n
+        self.n += 1
         self.rows.append(
             (
                 eid,
@@ -354,18 +360,25 @@ class EventLog:
                 detail,
             )
         )
+        if len(self.rows) >= self.chunk:
+            self._flush()
         return eid
 
     def __len__(self) -> int:
-        return len(self.rows)
+        return self.n
+
+    def _flush(self) -> None:
+        if self.rows:
+            self.frames.append(pl.DataFrame(self.rows, schema=EVENT_SCHEMA, orient="row"))
+            self.rows = []
 
     def frame(self) -> pl.DataFrame:
-        if not self.rows:
+        self._flush()
+        if not self.frames:
             return pl.DataFrame(schema=EVENT_SCHEMA)
-        cols = list(zip(*self.rows, strict=True))
-        return pl.DataFrame(
-            {k: list(v) for k, v in zip(EVENT_SCHEMA, cols, strict=True)}, schema=EVENT_SCHEMA
-        )
+        if len(self.frames) > 1:
+            self.frames = [pl.concat(self.frames, rechunk=True)]
+        return self.frames[0]
 
 
 def monthly_from_daily(metrics: pl.DataFrame) -> pl.DataFrame:
