@@ -997,10 +997,13 @@ class Simulation:
             self._index = self._record_index()
             self._norm0 = w.shops.norm.copy()
             self._per_f = np.empty((fac.n, len(self.col)))
+            self._fixed = np.empty((4, fac.n))
         stock_dst, stock_src, flow_dst, flow_src, means, weighted, fixed_dst, special = self._index
         price = float(self.policy.price[t])
         per_f = self._per_f
-        fixed = np.stack([fac.plan_m / dim, fac.fulfilment_last, fac.authority, fac.will])
+        fixed = self._fixed
+        np.divide(fac.plan_m, dim, out=fixed[0])
+        fixed[1], fixed[2], fixed[3] = fac.fulfilment_last, fac.authority, fac.will
         if w.shops_per_factory > PAIRWISE_MAX:
             rel = w.shops.norm / np.maximum(self._norm0, 1e-12)
             per_f[:, self.col["norm_index"]] = rel.reshape(fac.n, -1).mean(axis=1)

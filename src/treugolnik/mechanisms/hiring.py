@@ -128,13 +128,21 @@ def hires_today(
 
     The rounding draw is keyed by (day, factory * 4 + role), so it is common across runs.
     """
-    vac = np.maximum(target_by_role - headcount_by_role, 0.0)
-    rate = np.full(vac.shape, fill_rate)
-    rate[:, WORKER] *= village_supply  # worker recruitment depends on the village's supply
-    expected = vac * np.minimum(rate, 1.0)
-    ids = np.arange(vac.size, dtype=np.int64)
-    u = _uniforms(key, day, ids).reshape(vac.shape)
-    return np.floor(expected + u).astype(np.int64)
+    return _hires(target_by_role, headcount_by_role, fill_rate, village_supply, key, day)
+
+
+@njit(cache=True)
+def _hires(target_by_role, headcount_by_role, fill_rate, village_supply, key, day):
+    nf, nr = target_by_role.shape
+    out = np.empty((nf, nr), dtype=np.int64)
+    for f in range(nf):
+        for r in range(nr):
+            vac = max(target_by_role[f, r] - headcount_by_role[f, r], 0.0)
+            # worker recruitment depends on the village's supply
+            rate = fill_rate * village_supply if r == WORKER else fill_rate
+            u = uniform(key, day, f * nr + r + 1_000_000_007)
+            out[f, r] = np.int64(np.floor(vac * min(rate, 1.0) + u))
+    return out
 
 
 @njit(cache=True)

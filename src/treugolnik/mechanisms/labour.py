@@ -297,5 +297,6 @@ def enforcement_will(will, vacancy_rate, discipline, p, decree_today):
         will[:] = 1.0
     else:
         will += p.will_rate * (equilibrium - will)
-    np.clip(will, 0.0, 1.0, out=will)
+    np.minimum(will, 1.0, out=will)
+    np.maximum(will, 0.0, out=will)
     return will
