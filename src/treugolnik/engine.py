@@ -271,21 +271,23 @@ class Simulation:
         table = np.column_stack([pol_arrays[k] for k in names]).tolist()
         fs, start = self.s.factories, self.s.period.start
         self.growth = hiring.growth_multipliers(self.policy.dates, start, fs.growth, fs.growth_path)
-        for t in range(n_days):
-            date = self.policy.dates[t]
-            pol = dict(zip(names, table[t], strict=True))
-            prev_abs = pol_arrays["absence_penalty"][t - 1] if t else pol["absence_penalty"]
-            self._day(
-                t,
-                date,
-                pol,
-                directives_by_day.get(t, []),
-                decree=pol["absence_penalty"] > prev_abs + 1e-9,
-            )
-            if progress is not None and (t % 30 == 0 or t == n_days - 1):
-                progress(t + 1, n_days)
+        try:
+            for t in range(n_days):
+                date = self.policy.dates[t]
+                pol = dict(zip(names, table[t], strict=True))
+                prev_abs = pol_arrays["absence_penalty"][t - 1] if t else pol["absence_penalty"]
+                self._day(
+                    t,
+                    date,
+                    pol,
+                    directives_by_day.get(t, []),
+                    decree=pol["absence_penalty"] > prev_abs + 1e-9,
+                )
+                if progress is not None and (t % 30 == 0 or t == n_days - 1):
+                    progress(t + 1, n_days)
+        finally:
+            self.passes.close()
         wall = time.perf_counter() - t0
-        self.passes.close()
         return self._result(started, wall)
 
     def _pass(self, name: str, kernel, accum, overwrite, buffers, *args):
