@@ -53,3 +53,23 @@ def test_factory_rows_lists_employed_rows_of_each_factory_in_order():
     pop.append(1)
     pop.factory[12] = 1
     assert pop.factory_rows(1, 3).tolist() == [2, 6, 9, 12]
+
+
+def test_factory_rows_stay_right_through_appends_and_compaction():
+    rng = np.random.default_rng(4)
+    pop = Population(capacity=16)
+
+    def check():
+        for f in range(3):
+            want = np.flatnonzero((pop.factory[: pop.n] == f) & (pop.state[: pop.n] == EMPLOYED))
+            got = pop.factory_rows(f, 3)
+            assert np.array_equal(got[pop.state[got] == EMPLOYED], want)
+
+    for step in range(30):
+        new = pop.append(int(rng.integers(1, 12)))
+        pop.factory[new] = rng.integers(0, 3, new.stop - new.start)
+        pop.state[rng.integers(0, pop.n, 2)] = QUIT
+        check()
+        if step % 7 == 6:
+            pop.compact()
+            check()

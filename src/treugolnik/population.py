@@ -65,17 +65,17 @@ COLUMNS: dict[str, type] = {
 
 
 @njit(cache=True)
-def _group_by_factory(n, factory, state, n_factories):
-    """Employed rows grouped by factory (stable counting sort) and the group bounds."""
+def _group_by_factory(lo, hi, factory, state, n_factories):
+    """Employed rows ``lo..hi`` grouped by factory (stable counting sort), and group bounds."""
     bounds = np.zeros(n_factories + 1, dtype=np.int64)
-    for i in range(n):
+    for i in range(lo, hi):
         if state[i] == EMPLOYED:
             bounds[factory[i] + 1] += 1
     for f in range(n_factories):
         bounds[f + 1] += bounds[f]
     fill = bounds[:-1].copy()
     rows = np.empty(bounds[n_factories], dtype=np.int64)
-    for i in range(n):
+    for i in range(lo, hi):
         if state[i] == EMPLOYED:
             f = factory[i]
             rows[fill[f]] = i
@@ -91,7 +91,9 @@ class Population:
         self.n = 0
         self.next_pid = 0
         self.version = 0  # bumped whenever rows are added or removed
+        self.compactions = 0  # bumped whenever rows are removed
         self._groups = None
+        self._tail = None
         for name, dtype in COLUMNS.items():
             setattr(self, name, np.zeros(self.capacity, dtype=dtype))
 
@@ -134,18 +136,31 @@ class Population:
             arr[keep.size : self.n] = 0
         self.n = int(keep.size)
         self.version += 1
+        self.compactions += 1
 
     def factory_rows(self, f: int, n_factories: int) -> np.ndarray:
-        """Rows of factory ``f`` that were employed when the index was built, in row order.
+        """Rows of factory ``f`` that were employed when indexed, in row order.
 
-        The index is rebuilt (one O(n) counting sort) after rows are added or removed; people
-        who left since are still listed, so callers filter on ``state``.
+        The index is one O(n) counting sort, rebuilt after ``compact`` or when the rows added
+        since exceed an eighth of the table; rows added since the last build are indexed
+        separately (O(new rows)), so a day's hires do not cost a full rebuild. People who left
+        since are still listed: callers filter on ``state``.
         """
-        if self._groups is None or self._groups[0] != self.version:
-            rows, bounds = _group_by_factory(self.n, self.factory, self.state, n_factories)
-            self._groups = (self.version, rows, bounds)
-        _, rows, bounds = self._groups
-        return rows[bounds[f] : bounds[f + 1]]
+        g = self._groups
+        if g is None or g[0] != self.compactions or self.n - g[1] > g[1] // 8:
+            rows, bounds = _group_by_factory(0, self.n, self.factory, self.state, n_factories)
+            g = self._groups = (self.compactions, self.n, rows, bounds)
+            self._tail = None
+        _, n0, rows, bounds = g
+        base = rows[bounds[f] : bounds[f + 1]]
+        if self.n == n0:
+            return base
+        if self._tail is None or self._tail[0] != self.n:
+            self._tail = (self.n, *_group_by_factory(n0, self.n, self.factory, self.state,
+                                                     n_factories))  # fmt: skip
+        _, tail_rows, tail_bounds = self._tail
+        tail = tail_rows[tail_bounds[f] : tail_bounds[f + 1]]
+        return np.concatenate((base, tail)) if tail.size else base
 
     def rows_of(self, pids: np.ndarray) -> np.ndarray:
         """Row indices of the given ids (ids must be present)."""
