@@ -77,3 +77,31 @@ def test_event_log_in_chunks_is_the_log_in_one_piece(monkeypatch):
     skipped = fill(EventLog({"speech"}))
     assert skipped.ids == [0 if i == 0 else -1 if i % 3 else i // 3 for i in range(25)]
     assert skipped.frame()["kind"].to_list() == ["meeting"] * 9
+
+
+def test_events_added_at_once_are_those_added_one_by_one():
+    import datetime as dt
+
+    from treugolnik.record import EventLog
+
+    day = dt.date(1933, 3, 15)
+    one, many = EventLog(), EventLog()
+    for log in (one, many):
+        log.add("meeting", day, 2, detail="before")
+    factory = np.array([0, 3, 3])
+    person = np.array([11, 12, 13])
+    for f, p, ok in zip(factory, person, (True, False, True), strict=True):
+        one.add("proposal", day, int(f), person=int(p), outcome="adopted" if ok else "rejected")
+    first = many.add_many(
+        "proposal",
+        day,
+        factory,
+        person=person,
+        outcome=np.array(["adopted", "rejected", "adopted"]),
+    )
+    for log in (one, many):
+        log.add("clash", day, 1, person=7)
+    assert first == 1 and len(many) == len(one) == 5
+    assert many.frame().equals(one.frame())
+    with pytest.raises(TypeError, match="unknown event columns"):
+        many.add_many("proposal", day, factory, persn=person)

@@ -725,17 +725,16 @@ class Simulation:
         events = self.inst_buf[: min(k, INST_BUF)]
         if len(kept) < len(kinds):
             events = events[np.isin(events[:, 0], kept)]
-        for kind, p_id, sh, ok in events.tolist():
-            f = int(shops.factory[sh])
-            self.log.add(
-                kinds[kind],
-                date,
-                f,
-                person=int(p_id),
-                topic="control_finding" if kind == 2 else "",
-                outcome=("adopted" if ok else "rejected") if kind == 0 else "",
-                detail=f"shop {sh % w.shops_per_factory + 1}",
-            )
+        code, sh, ok = events[:, 0], events[:, 2], events[:, 3]
+        self.log.add_many(
+            np.array(kinds)[code],
+            date,
+            shops.factory[sh],
+            person=events[:, 1],
+            topic=np.where(code == 2, "control_finding", ""),
+            outcome=np.where(code == 0, np.where(ok != 0, "adopted", "rejected"), ""),
+            detail=np.char.add("shop ", (sh % w.shops_per_factory + 1).astype(str)),
+        )
         fac.findings[:] = [int(x) for x in findings]
         parts = institutions.participants_by_factory(pop.n, pop.state, pop.factory, pop.inst, fac.n)
         # share of working time lost to institutional activity (members of several bodies count

@@ -364,6 +364,46 @@ class EventLog:
             self._flush()
         return eid
 
+    _DEFAULTS = {
+        "parent_id": -1,
+        "person": -1,
+        "role": "",
+        "target": -1,
+        "target_role": "",
+        "side": "",
+        "topic": "",
+        "frame": "",
+        "strength": float("nan"),
+        "outcome": "",
+        "charge": "",
+        "detail": "",
+    }
+
+    def add_many(self, kind, date: dt.date, factory, **columns) -> int:
+        """Add ``len(factory)`` events at once (ids in order, as that many ``add`` calls would
+        number them). ``kind`` and every column are a scalar or one value per event; kinds in
+        ``skip`` must already be filtered out. Returns the first new id (-1 if none).
+        """
+        k = len(factory)
+        if k == 0:
+            return -1
+        self._flush()  # keep the order of events added one by one before these
+        data = {
+            "event_id": np.arange(self.n, self.n + k),
+            "date": [date] * k,
+            "factory": np.asarray(factory),
+            "kind": kind if not isinstance(kind, str) else [kind] * k,
+        }
+        for name, default in self._DEFAULTS.items():
+            value = columns.pop(name, default)
+            data[name] = [value] * k if np.isscalar(value) else value
+        if columns:
+            raise TypeError(f"unknown event columns: {sorted(columns)}")
+        self.frames.append(pl.DataFrame(data, schema=EVENT_SCHEMA))
+        first = self.n
+        self.n += k
+        return first
+
     def __len__(self) -> int:
         return self.n
 
