@@ -66,6 +66,7 @@ def test_bad_key_one_line_exit_2_nothing_written(tmp_path):
         ["run", "kirov-small", "--set", "nokey"],
         ["run", "no-such-scenario"],
         ["run", "kirov-small", "--seed", "-3"],
+        ["run", "kirov-small", "--threads", "0"],
         ["protocols", "/nonexistent/run"],
     ],
 )
@@ -183,3 +184,14 @@ def test_bad_thread_count_one_line_exit_2(tmp_path, value):
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "TREUGOLNIK_THREADS" in lines[0] and ">= 1" in lines[0]
     assert not out.exists()
+
+
+def test_threads_option_is_accepted_and_changes_nothing(tmp_path):
+    runs = []
+    for k in ("1", "2"):
+        out = tmp_path / k
+        args = ["run", "kirov-small", "--set", "period.end=1929-01-31", "--out", str(out), "-q"]
+        r = runner.invoke(app, [*args, "--threads", k])
+        assert r.exit_code == 0, r.output
+        runs.append(pl.read_parquet(out / "events.parquet"))
+    assert runs[0].equals(runs[1])

@@ -1120,6 +1120,7 @@ def simulate(
     seed: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     by_factory: bool = False,
+    threads: int | None = None,
 ) -> Result:
     """Run a scenario and return its :class:`Result`.
 
@@ -1129,6 +1130,8 @@ def simulate(
         seed: override the root seed.
         progress: called as ``progress(days_done, n_days)`` every 30 days.
         by_factory: also keep per-factory daily rows (written as ``metrics.parquet``).
+        threads: threads for the daily passes of populations of 500,000 or more (default:
+            ``TREUGOLNIK_THREADS`` or the machine's cores); results do not depend on it.
 
     Returns:
         A :class:`Result` with ``metrics``, ``monthly`` and ``events`` (Polars) and ``save()``.
@@ -1140,4 +1143,5 @@ def simulate(
         scenario = with_regime(scenario, regime)
     if seed is not None:
         scenario = scenario.model_copy(update={"seed": int(seed)})
-    return Simulation(scenario, by_factory=by_factory).run(progress)
+    passes = Passes(threads=threads) if threads is not None else None
+    return Simulation(scenario, by_factory=by_factory, passes=passes).run(progress)
