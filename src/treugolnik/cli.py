@@ -54,7 +54,7 @@ def run(
     out_dir: Annotated[Path | None, typer.Option("--out", help="output folder")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress, no summary")] = False,
     plan: Annotated[bool, typer.Option("--plan", help="print the daily order and exit")] = False,
-    profile: Annotated[bool, typer.Option("--profile", help="CPU time per mechanism")] = False,
+    profile: Annotated[bool, typer.Option("--profile", help="wall time per mechanism")] = False,
     by_factory: Annotated[
         bool, typer.Option("--by-factory", help="one row per day and factory")
     ] = False,
