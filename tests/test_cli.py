@@ -186,7 +186,10 @@ def test_bad_thread_count_one_line_exit_2(tmp_path, value):
     assert not out.exists()
 
 
-def test_threads_option_is_accepted_and_changes_nothing(tmp_path):
+def test_threads_option_is_accepted_and_changes_nothing(tmp_path, monkeypatch):
+    import treugolnik.passes
+
+    monkeypatch.setattr(treugolnik.passes, "CHUNK_PEOPLE", 300)  # so kirov-small is split
     runs = []
     for k in ("1", "2"):
         out = tmp_path / k

@@ -330,7 +330,7 @@ class Simulation:
             for f in range(fac.n):
                 self.pending[f].append(item)
             w.today[:, C["directives_issued"]] += 1
-        target = fac.size0 * self.growth[t] * (1.0 + s.hiring.safety_factor)
+        target = hiring.target_from_multiplier(fac.size0, self.growth[t], s.hiring.safety_factor)
         fac.vacancy_rate[:] = np.maximum(0.0, 1.0 - fac.headcount / np.maximum(target, 1.0))
         tight = np.minimum(3.0, pol["tempo"] / 0.25 + 2.0 * fac.vacancy_rate)
         labour.enforcement_will(fac.will, fac.vacancy_rate, pol["discipline"], s.absence, decree)

@@ -62,7 +62,7 @@ class Passes:
     """Runs kernels chunk-wise. ``chunk`` can be lowered (tests) to split small tables."""
 
     threads: int = field(default_factory=default_threads)
-    chunk: int = CHUNK_PEOPLE
+    chunk: int = field(default_factory=lambda: CHUNK_PEOPLE)  # read when a run starts
     _pool: ThreadPoolExecutor | None = None
 
     def close(self) -> None:

@@ -90,7 +90,6 @@ class Population:
         self.capacity = max(16, int(capacity))
         self.n = 0
         self.next_pid = 0
-        self.version = 0  # bumped whenever rows are added or removed
         self.compactions = 0  # bumped whenever rows are removed
         self._groups = None
         self._tail = None
@@ -122,7 +121,6 @@ class Population:
         self.last_accused[rows] = -1
         self.n += k
         self.next_pid += k
-        self.version += 1
         return rows
 
     def compact(self) -> None:
@@ -135,7 +133,6 @@ class Population:
             arr[: keep.size] = arr[keep]
             arr[keep.size : self.n] = 0
         self.n = int(keep.size)
-        self.version += 1
         self.compactions += 1
 
     def factory_rows(self, f: int, n_factories: int) -> np.ndarray:

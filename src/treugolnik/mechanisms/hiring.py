@@ -157,7 +157,14 @@ def target_headcount(
     size0: np.ndarray, years: float, growth: float, path, date, safety_factor: float
 ) -> np.ndarray:
     """Target employees per factory on ``date``: the growth path times (1 + safety factor)."""
-    return size0 * growth_multiplier(years, growth, path, date) * (1.0 + safety_factor)
+    return target_from_multiplier(
+        size0, growth_multiplier(years, growth, path, date), safety_factor
+    )
+
+
+def target_from_multiplier(size0: np.ndarray, mult: float, safety_factor: float) -> np.ndarray:
+    """Target employees per factory at a growth multiple ``mult`` of the initial sizes."""
+    return size0 * mult * (1.0 + safety_factor)
 
 
 def growth_multiplier(years: float, growth: float, path, date) -> float:

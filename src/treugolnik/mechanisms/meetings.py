@@ -164,9 +164,7 @@ def hold_meeting(
         world.today[f, world.C["items"]] += 1
         out["items"] += 1
         salt = 1000 * (j + 1)
-        speakers = _draw_speakers(
-            pop, present, topic, key, day, salt, mp.speakers, pids=present_pids
-        )
+        speakers = _draw_speakers(pop, present, present_pids, topic, key, day, salt, mp.speakers)
         extra = [
             r
             for r in (secretary, chair if topic in ("norms_pay", "safety") else -1)
@@ -316,11 +314,11 @@ def _marked_row(world, pids: np.ndarray, f: int) -> int:
 
 
 def _draw_speakers(
-    pop, present: np.ndarray, topic: str, key, day: int, salt: int, k: int, pids=None
+    pop, present: np.ndarray, pids: np.ndarray, topic: str, key, day: int, salt: int, k: int
 ):
     """Weighted draw without replacement (Efraimidis and Spirakis 2006), keyed by id.
 
-    ``pids`` may pass the ids of ``present`` (as int64) when the caller has them.
+    ``pids`` are the ids of ``present`` (int64), drawn once per meeting by the caller.
     """
     if present.size == 0:
         return []
@@ -329,8 +327,6 @@ def _draw_speakers(
     w = (pop.c[present] * (1.0 - pop.phi[present]) * stake * (1.0 + 0.5 * RANK[role])).astype(
         np.float64
     ) + 1e-9
-    if pids is None:
-        pids = pop.pid[present].astype(np.int64)
     u = uniforms2(key, day, pids, salt)
     neg = -(np.log(np.maximum(u, 1e-300)) / w)
     if neg.size > k:

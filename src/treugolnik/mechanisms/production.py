@@ -24,6 +24,16 @@ from ..state import C_ACCIDENTS, C_DEATHS, C_NORM_HOURS, C_OUTPUT, C_PAY, C_WORK
 from .labour import is_scheduled
 
 
+@njit(cache=True, inline="always")
+def _store_sums(today, fac_output_m, f, out, workdays, norm_hours, pay, fac_out):
+    """Write a factory's running day sums back (see ``production_day``)."""
+    today[f, C_OUTPUT] = out
+    today[f, C_WORKDAYS] = workdays
+    today[f, C_NORM_HOURS] = norm_hours
+    today[f, C_PAY] = pay
+    fac_output_m[f] = fac_out
+
+
 @njit(cache=True, nogil=True)
 def production_day(
     n,
@@ -111,11 +121,7 @@ def production_day(
         s = shop[i]
         if f != cur:
             if cur >= 0:
-                today[cur, C_OUTPUT] = t_out
-                today[cur, C_WORKDAYS] = t_wd
-                today[cur, C_NORM_HOURS] = t_nh
-                today[cur, C_PAY] = t_pay
-                fac_output_m[cur] = f_out
+                _store_sums(today, fac_output_m, cur, t_out, t_wd, t_nh, t_pay, f_out)
             cur = f
             t_out = today[f, C_OUTPUT]
             t_wd = today[f, C_WORKDAYS]
@@ -183,11 +189,7 @@ def production_day(
                     accident_buf[n_acc, 2] = -1
             n_acc += 1
     if cur >= 0:
-        today[cur, C_OUTPUT] = t_out
-        today[cur, C_WORKDAYS] = t_wd
-        today[cur, C_NORM_HOURS] = t_nh
-        today[cur, C_PAY] = t_pay
-        fac_output_m[cur] = f_out
+        _store_sums(today, fac_output_m, cur, t_out, t_wd, t_nh, t_pay, f_out)
     return n_acc
 
 
