@@ -174,3 +174,46 @@ def test_chunked_daily_passes_give_the_same_run_on_any_number_of_threads(period)
     a, b = whole.metrics, runs[0].metrics
     assert a["headcount"].to_list() == b["headcount"].to_list()
     assert np.allclose(a["output"].to_numpy(), b["output"].to_numpy(), rtol=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("period", "chunk"),
+    [
+        (("1928-10-01", "1929-04-30"), None),
+        (("1937-07-01", "1937-10-31"), 300),  # mass arrests, promotions, chunked passes
+        (("1940-05-01", "1940-08-31"), None),  # the decree of 26 June 1940
+    ],
+)
+def test_quiet_day_stocks_equal_a_full_recount(monkeypatch, period, chunk):
+    """On days without monthly steps or quota arrests the counts by role, party, shock work and
+    institution are carried from yesterday less leavers plus hires; every such day is checked
+    against the full end-of-day count (the engine raises on the first difference).
+    """
+    from treugolnik import engine
+    from treugolnik.passes import Passes
+
+    calls = []
+    kernel = engine.daily_stocks_by_factory
+
+    def counted(*args):
+        calls.append(args[0])
+        return kernel(*args)
+
+    monkeypatch.setattr(engine, "daily_stocks_by_factory", counted)
+    s = load_scenario(
+        "kirov-small",
+        sets=[
+            "factories.count=3",
+            "factories.size=500",
+            "factories.growth=0.3",
+            f"period.start={period[0]}",
+            f"period.end={period[1]}",
+        ],
+    )
+    passes = Passes(threads=2, chunk=chunk) if chunk else None
+    sim = engine.Simulation(s, passes=passes)
+    sim.check_stocks = True
+    res = sim.run()
+    assert len(calls) > 0.6 * res.metrics.height  # most days are quiet
+    assert res.metrics["quits"].sum() > 0 and res.metrics["hires"].sum() > 0
+    assert res.metrics["deaths"].sum() > 0 or res.metrics["dismissals"].sum() > 0

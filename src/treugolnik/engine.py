@@ -37,12 +37,14 @@ from .population import (
     Population,
 )
 from .record import (
+    COUNT_COLUMNS,
     EXTRA_COLUMNS,
     METRIC_COLUMNS,
     PAIRWISE_MAX,
     STOCKS,
     EventLog,
     assemble_row,
+    daily_stocks_by_factory,
     monthly_from_daily,
     stocks_by_factory,
     write_run,
@@ -142,8 +144,13 @@ class Simulation:
         self.pros_buf = np.zeros((ACCIDENT_BUF, 2), dtype=np.int64)
         self.expel_buf = np.zeros(INST_BUF, dtype=np.int64)
         self.shop_employed = np.zeros(self.world.shops.n)
-        self.left_by_role = np.zeros((self.world.fac.n, 4))
+        # counted attributes of today's leavers and hires (record.COUNT_COLUMNS of STOCKS)
+        self.leavers = np.zeros((self.world.fac.n, 16))
+        self.hired_stocks: np.ndarray | None = None
         self.by_role: np.ndarray | None = None  # employees by (factory, role) at day's end
+        self.stocks: np.ndarray | None = None  # yesterday's end-of-day stocks (STOCKS layout)
+        self.counts_changed = True  # a step other than leaving or hiring changed counted fields
+        self.check_stocks = False  # tests: verify the day's stocks against a full recount
 
     # ------------------------------------------------------------------ set-up
     def _init_world(self) -> None:
@@ -337,11 +344,11 @@ class Simulation:
         self.profile["centre"] += time.perf_counter() - tc
         # 2. labour
         a, tv, gr, fe = s.absence, s.turnover, s.grievance, s.fear
-        self.left_by_role[:] = 0.0
+        self.leavers[:] = 0.0
         n_pros = self._pass(
             "labour",
             labour.labour_day,
-            (w.today, self.left_by_role),
+            (w.today, self.leavers),
             (),
             ((self.pros_buf, 0),),
             pop.n,
@@ -397,7 +404,10 @@ class Simulation:
             a.prosecute_quit_p,
             self.pros_buf,
             pop.role,
-            self.left_by_role,
+            pop.shock,
+            pop.stakh,
+            pop.inst,
+            self.leavers,
         )
         for r, kind in self.pros_buf[: min(n_pros, ACCIDENT_BUF)]:
             self.log.add(
@@ -415,6 +425,7 @@ class Simulation:
         fac.fear_pulse[:] = 0.0
         quota_today = pol["arrest_quota"] > 0
         if quota_today:
+            self.counts_changed = True
             tq = time.perf_counter()
             k = self._pass(
                 "",
@@ -461,7 +472,8 @@ class Simulation:
             )
         else:
             # yesterday's end-of-day employees by role less today's dismissals and quits
-            by_role = self.by_role - self.left_by_role
+            by_role = self.by_role - self.leavers[:, 1:5]
+        n_before_hiring = pop.n
         if s.hiring.flit_share > 0 and self.quits_yesterday > 0:
             wanted = np.maximum(target * self.mix[WORKER] - by_role[:, WORKER], 0.0)
             flit = hiring.allocate_flitters(
@@ -512,6 +524,9 @@ class Simulation:
             pop.hired[rows] = day
             pop.g[rows] = 0.1
             w.today[:, C["hires"]] += hires.sum(axis=1)
+        self.hired_stocks = None
+        if pop.n > n_before_hiring:
+            self.hired_stocks = self._stocks(n_before_hiring, pop.n, day)
         self.profile["hiring"] += time.perf_counter() - th
         # 3. production
         pr, ac, py = s.production, s.accidents, s.pay
@@ -540,6 +555,7 @@ class Simulation:
                 shops.normhours_q,
                 fac.output_m,
                 w.today,
+                self.leavers,
             ),
             (self.shop_employed,),
             ((self.acc_buf, -1),),
@@ -601,6 +617,9 @@ class Simulation:
             w.today,
             self.acc_buf,
             self.shop_employed,
+            pop.party,
+            pop.inst,
+            self.leavers,
         )
         worked = shops.effort_n > 0
         shops.effort_prev[worked] = shops.effort_sum[worked] / shops.effort_n[worked]
@@ -660,6 +679,7 @@ class Simulation:
     _inst_share: np.ndarray | float = 0.0
 
     def _institutions(self, day: int, date: dt.date, pol: dict) -> None:
+        self.counts_changed = True
         t0 = time.perf_counter()
         s, w = self.s, self.world
         pop, fac, shops = w.pop, w.fac, w.shops
@@ -743,6 +763,7 @@ class Simulation:
         self.profile["institutions"] += time.perf_counter() - t0
 
     def _party(self, day: int, date: dt.date, pol: dict, dim: int) -> None:
+        self.counts_changed = True
         t0 = time.perf_counter()
         s, w = self.s, self.world
         pop, fac = w.pop, w.fac
@@ -819,6 +840,7 @@ class Simulation:
         self.profile["party"] += time.perf_counter() - t0
 
     def _meetings(self, day: int, date: dt.date, pol: dict) -> None:
+        self.counts_changed = True
         t0 = time.perf_counter()
         s, w = self.s, self.world
         pop, fac, shops = w.pop, w.fac, w.shops
@@ -867,6 +889,7 @@ class Simulation:
         self.profile["meetings"] += time.perf_counter() - t0
 
     def _month_end(self, t: int, day: int, date: dt.date, pol: dict, dim: int) -> None:
+        self.counts_changed = True
         s, w = self.s, self.world
         pop, fac, shops = w.pop, w.fac, w.shops
         tp = time.perf_counter()
@@ -967,31 +990,51 @@ class Simulation:
             special,
         )
 
+    def _stocks(self, lo: int, hi: int, day: int) -> np.ndarray:
+        """End-of-day stocks (STOCKS layout) of the people in rows ``lo..hi``."""
+        pop, nf = self.world.pop, self.world.fac.n
+        cols = (pop.state, pop.factory, pop.role, pop.injured_until, pop.g, pop.phi, pop.c,
+                pop.party, pop.shock, pop.stakh, pop.inst)  # fmt: skip
+        if lo > 0:
+            return stocks_by_factory(hi - lo, *(a[lo:hi] for a in cols), day, nf)
+        return self._pass("", stocks_by_factory, (), (), (), hi, *cols, day, nf)
+
     def _record(self, t: int, day: int, pol: dict, dim: int) -> None:
         """End-of-day stocks and today's flows into the metrics row (and per factory)."""
         w = self.world
         pop, fac = w.pop, w.fac
-        st = self._pass(
-            "",
-            stocks_by_factory,
-            (),
-            (),
-            (),
-            pop.n,
-            pop.state,
-            pop.factory,
-            pop.role,
-            pop.injured_until,
-            pop.g,
-            pop.phi,
-            pop.c,
-            pop.party,
-            pop.shock,
-            pop.stakh,
-            pop.inst,
-            day,
-            fac.n,
-        )
+        if self.counts_changed or self.stocks is None:
+            st = self._stocks(0, pop.n, day)
+            self.counts_changed = False
+        else:
+            # a quiet day: only leaving and hiring changed the counted attributes, so they are
+            # yesterday's counts less today's leavers plus today's hires (exact: whole numbers);
+            # the rest is summed over the table
+            st = self._pass(
+                "",
+                daily_stocks_by_factory,
+                (),
+                (),
+                (),
+                pop.n,
+                pop.state,
+                pop.factory,
+                pop.injured_until,
+                pop.g,
+                pop.phi,
+                pop.c,
+                day,
+                fac.n,
+            )
+            cols = COUNT_COLUMNS
+            st[:, cols] = self.stocks[:, cols] - self.leavers[:, cols]
+            if self.hired_stocks is not None:
+                st[:, cols] += self.hired_stocks[:, cols]
+            if self.check_stocks:
+                full = self._stocks(0, pop.n, day)
+                if not np.array_equal(st, full):
+                    raise AssertionError(f"day {day}: stocks differ from a full recount")
+        self.stocks = st
         fac.headcount[:] = st[:, 0]
         self.by_role = st[:, 1:5].copy()
         if self._index is None:

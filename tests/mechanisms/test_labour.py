@@ -9,7 +9,20 @@ from treugolnik.mechanisms.labour import (
     log_tenure,
     sigmoid,
 )
-from treugolnik.population import DISMISSED, EMPLOYED, MANAGER, QUIT
+from treugolnik.population import (
+    CANDIDATE,
+    CONFERENCE,
+    DISMISSED,
+    EMPLOYED,
+    EXPELLED,
+    INVENTORS,
+    MANAGER,
+    MEMBER,
+    NONPARTY,
+    QUIT,
+    WORKER,
+)
+from treugolnik.record import STOCKS
 from treugolnik.rng import stream_key
 from treugolnik.scenario.schema import Absence
 from treugolnik.state import C
@@ -100,7 +113,10 @@ def run_day(
         0.8,
         np.zeros((N, 2), dtype=np.int64),
         pop.role,
-        np.zeros((1, 4)) if left is None else left,
+        pop.shock,
+        pop.stakh,
+        pop.inst,
+        np.zeros((1, 16)) if left is None else left,
     )
     return t
 
@@ -219,7 +235,10 @@ def test_storage_order_does_not_change_anyones_outcome():
             0.8,
             np.zeros((10, 2), dtype=np.int64),
             p.role,
-            np.zeros((1, 4)),
+            p.shock,
+            p.stakh,
+            p.inst,
+            np.zeros((1, 16)),
         )
     order = np.argsort(other.pid[:5000])
     assert np.array_equal(pop.absent[:5000], other.absent[:5000][order])
@@ -246,15 +265,30 @@ def test_enforcement_will_jumps_on_decree_then_decays_with_vacancies():
     assert w[1] < w[0]  # managers short of labour enforce less (P5)
 
 
-def test_leavers_are_counted_by_role():
+def test_leavers_are_counted_by_role_party_shock_work_and_institution():
     pop = crowd(N)
-    pop.role[: N // 4] = MANAGER
-    before = np.bincount(pop.role[:N], minlength=4)
-    left = np.zeros((1, 4))
+    rng = np.random.default_rng(4)
+    pop.role[:N] = rng.integers(0, 4, N)
+    pop.party[:N] = rng.choice([NONPARTY, CANDIDATE, MEMBER, EXPELLED], N)
+    pop.shock[:N] = rng.integers(0, 2, N)
+    pop.stakh[:N] = rng.integers(0, 2, N)
+    pop.inst[:N] = rng.integers(0, 8, N)
+    left = np.zeros((1, 16))
     t = run_day(pop, q0=-2.0, absence_penalty=1.0, will=1.0, dismiss_p=0.5, left=left)
     gone = pop.state[:N] != EMPLOYED
-    assert left.sum() == t[0, C["quits"]] + t[0, C["dismissals"]] > 0
-    assert np.array_equal(left[0], before - np.bincount(pop.role[:N][~gone], minlength=4))
+    assert gone.sum() == t[0, C["quits"]] + t[0, C["dismissals"]] > 0
+    want = {
+        "workers": pop.role[:N] == WORKER,
+        "managers": pop.role[:N] == MANAGER,
+        "party_members": pop.party[:N] == MEMBER,
+        "party_candidates": pop.party[:N] == CANDIDATE,
+        "shock_workers": pop.shock[:N] == 1,
+        "stakhanovites": pop.stakh[:N] == 1,
+        "participants_conference": (pop.inst[:N] & CONFERENCE) > 0,
+        "participants_inventors": (pop.inst[:N] & INVENTORS) > 0,
+    }
+    for name, who in want.items():
+        assert left[0, STOCKS.index(name)] == np.sum(who & gone), name
 
 
 def test_bracketed_sigmoid_test_decides_exactly_as_the_exact_one():

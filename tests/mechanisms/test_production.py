@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 from treugolnik.mechanisms.production import production_day, storm_boost, supply_factor
-from treugolnik.population import DEAD, EMPLOYED, MANAGER, WORKER
+from treugolnik.population import DEAD, EMPLOYED, MANAGER, MEMBER, WORKER
+from treugolnik.record import STOCKS
 from treugolnik.rng import stream_key
 from treugolnik.scenario.schema import Production
 from treugolnik.state import C
@@ -30,6 +31,7 @@ def work(
     prev=None,
     death=0.0,
     employed=None,
+    leavers=None,
 ):
     n = pop.n
     shops = int(pop.shop[:n].max()) + 1
@@ -97,6 +99,9 @@ def work(
         t,
         buf,
         np.zeros(shops) if employed is None else employed,
+        pop.party,
+        pop.inst,
+        np.zeros((1, 16)) if leavers is None else leavers,
     )
     return t, k_acc, buf
 
@@ -152,9 +157,15 @@ def test_deaths_leave_employment():
     pop = crowd(n)
     shops = int(pop.shop[:n].max()) + 1
     employed = np.full(shops, -7.0)  # overwritten by the kernel
-    t, k, buf = work(pop, p0=0.01, death=0.2, employed=employed)
-    dead = np.sum(pop.state[:n] == DEAD)
-    assert dead == t[0, C["deaths"]] > 0 and np.sum(buf[:k, 2] == -1) == dead
+    pop.role[:n] = np.arange(n) % 4
+    pop.party[:n] = np.arange(n) % 3
+    leavers = np.zeros((1, 16))
+    t, k, buf = work(pop, p0=0.01, death=0.2, employed=employed, leavers=leavers)
+    dead = pop.state[:n] == DEAD
+    assert dead.sum() == t[0, C["deaths"]] > 0 and np.sum(buf[:k, 2] == -1) == dead.sum()
+    # the dead are counted among the day's leavers by role and party
+    assert np.array_equal(leavers[0, 1:5], np.bincount(pop.role[:n][dead], minlength=4))
+    assert leavers[0, STOCKS.index("party_members")] == np.sum(dead & (pop.party[:n] == MEMBER))
     # the shops' end-of-day employees: everyone but the dead
     alive = pop.state[:n] == EMPLOYED
     assert np.array_equal(employed, np.bincount(pop.shop[:n][alive], minlength=shops))

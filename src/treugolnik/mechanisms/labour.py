@@ -17,6 +17,7 @@ import numpy as np
 from numba import njit
 
 from ..population import CANDIDATE, DISMISSED, EMPLOYED, MEMBER, QUIT
+from ..record import count_leaver
 from ..rng import uniform, uniform2
 from ..state import C_ABSENT, C_DISMISSALS, C_PROS_ABS, C_PROS_QUIT, C_QUITS, C_SCHEDULED
 
@@ -195,12 +196,16 @@ def labour_day(
     prosecute_quit_p,
     pros_buf,
     role,
-    left_by_role,
+    shock,
+    stakh,
+    inst,
+    leavers,
 ):
     """One day of labour for every employed person; counts go to ``today[factory, counter]``.
 
     Prosecutions under the 1940 decree go to ``pros_buf`` as (row, kind 0 absence / 1 quitting);
-    returns their number. Dismissals and quits are also added to ``left_by_role[factory, role]``.
+    returns their number. Dismissed and quitting people are counted in ``leavers[factory]``
+    (``record.count_leaver``).
     """
     quit_cap = quit_caps(fac_tight, quit_penalty, g_max, q0, q_g, q_m, q_L, q_t, q_p, q_v)
     k = 0
@@ -249,7 +254,7 @@ def labour_day(
                     state[i] = DISMISSED
                     left[i] = day
                     today[f, C_DISMISSALS] += 1.0
-                    left_by_role[f, role[i]] += 1.0
+                    count_leaver(leavers, f, role[i], party[i], shock[i], stakh[i], inst[i])
                     continue
         u_quit = uniform(key_quit, day, p_id)
         if u_quit >= quit_cap[f]:
@@ -268,7 +273,7 @@ def labour_day(
             state[i] = QUIT
             left[i] = day
             today[f, C_QUITS] += 1.0
-            left_by_role[f, role[i]] += 1.0
+            count_leaver(leavers, f, role[i], party[i], shock[i], stakh[i], inst[i])
             if prosecution > 0.5 and uniform2(key_quit, day, p_id, 1) < prosecute_quit_p:
                 prosecuted[i] += 1
                 today[f, C_PROS_QUIT] += 1.0

@@ -19,6 +19,7 @@ import numpy as np
 from numba import njit
 
 from ..population import DEAD, EMPLOYED, WORKER
+from ..record import count_leaver
 from ..rng import uniform, uniform2
 from ..state import C_ACCIDENTS, C_DEATHS, C_NORM_HOURS, C_OUTPUT, C_PAY, C_WORKDAYS
 from .labour import is_scheduled
@@ -94,10 +95,14 @@ def production_day(
     today,
     accident_buf,
     shop_employed,
+    party,
+    inst,
+    leavers,
 ):
     """One working day; returns the number of accidents written to ``accident_buf``.
 
-    ``shop_employed`` receives each shop's employees at the end of the day (after deaths).
+    ``shop_employed`` receives each shop's employees at the end of the day (after deaths);
+    the dead are counted in ``leavers[factory]`` (``record.count_leaver``).
     """
     n_acc = 0
     exp_max = max(1.0, np.exp(k_acc * max(0.0, e_max - e_safe)))
@@ -184,6 +189,7 @@ def production_day(
                 left[i] = day
                 shop_employed[s] -= 1.0
                 today[f, C_DEATHS] += 1.0
+                count_leaver(leavers, f, role[i], party[i], shock[i], stakh[i], inst[i])
                 shop_deaths_m[s] += 1.0
                 if n_acc < accident_buf.shape[0]:
                     accident_buf[n_acc, 2] = -1
