@@ -732,9 +732,9 @@ class Simulation:
             clashes,
             self.inst_buf,
         )
-        size = np.maximum(
-            np.bincount(pop.shop[: pop.n][pop.state[: pop.n] == EMPLOYED], minlength=shops.n), 1
-        )
+        # each shop's employees, as production counted them at the end of its pass (nothing
+        # has changed the workforce since)
+        size = np.maximum(self.shop_employed, 1.0)
         shops.A *= 1.0 + ip.adopt_gain * shop_adopted / size
         shops.clash[:] = shops.clash * (1.0 - ip.clash_decay) + shop_clashes / size
         w.today[:, C["proposals_made"]] += props

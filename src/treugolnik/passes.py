@@ -64,11 +64,21 @@ class Passes:
     threads: int = field(default_factory=default_threads)
     chunk: int = field(default_factory=lambda: CHUNK_PEOPLE)  # read when a run starts
     _pool: ThreadPoolExecutor | None = None
+    _locals: dict = field(default_factory=dict)  # chunk-local accumulators and buffers
+
+    def _local(self, kernel, pos: int, c: int, like: np.ndarray) -> np.ndarray:
+        """Chunk ``c``'s own array for argument ``pos`` of ``kernel`` (kept between calls)."""
+        key = (kernel, pos, c)
+        arr = self._locals.get(key)
+        if arr is None or arr.shape != like.shape or arr.dtype != like.dtype:
+            arr = self._locals[key] = np.empty_like(like)
+        return arr
 
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown()
             self._pool = None
+        self._locals.clear()
 
     def splits(self, n: int) -> bool:
         """Whether an ``n``-row table is split into more than one chunk."""
@@ -111,9 +121,10 @@ class Passes:
             for p in person:
                 a[p] = args[p][lo:hi]
             for p in (*accum, *overwrite):
-                a[p] = np.zeros_like(args[p])
-            for b in buffers:
-                a[b.pos] = np.zeros_like(args[b.pos])
+                a[p] = self._local(kernel, p, c, args[p])
+                a[p].fill(0)
+            for b in buffers:  # read only up to the count the kernel returns: no clearing
+                a[b.pos] = self._local(kernel, b.pos, c, args[b.pos])
             calls.append((lo, a))
         if self.threads > 1:
             if self._pool is None:
