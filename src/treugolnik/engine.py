@@ -235,8 +235,6 @@ class Simulation:
     def _mark_roles(pop, fac, f: int) -> None:
         """Choose the director, PPO secretary and union chair of factory ``f`` if vacant."""
         n = pop.n
-        rows_f = pop.factory_rows(f, fac.n)
-        here = rows_f[pop.state[rows_f] == EMPLOYED]
 
         def alive(pid: int) -> bool:
             if pid < 0:
@@ -244,20 +242,26 @@ class Simulation:
             r = int(np.searchsorted(pop.pid[:n], pid))
             return r < n and pop.pid[r] == pid and pop.state[r] == EMPLOYED
 
+        vacant = [not alive(int(x[f])) for x in (fac.director, fac.secretary, fac.union_chair)]
+        if not any(vacant):
+            return
+        rows_f = pop.factory_rows(f, fac.n)
+        here = rows_f[pop.state[rows_f] == EMPLOYED]
+
         def pick(mask, score):
             rows = here[mask]
             return int(pop.pid[rows[np.argmax(score)]]) if rows.size else -1
 
         role = pop.role[here]
         member = pop.party[here] == MEMBER
-        if not alive(int(fac.director[f])):
+        if vacant[0]:
             m = role == MANAGER
             fac.director[f] = pick(m, pop.skill[here][m])
-        if not alive(int(fac.secretary[f])):
+        if vacant[1]:
             # a party worker, not one of the plant's managers
             m = member & (role != MANAGER)
             fac.secretary[f] = pick(m, pop.c[here][m])
-        if not alive(int(fac.union_chair[f])):
+        if vacant[2]:
             m = member & (role <= FOREMAN)
             fac.union_chair[f] = pick(m, (pop.c[here] * (1 - pop.phi[here]))[m])
 
@@ -844,17 +848,10 @@ class Simulation:
         t0 = time.perf_counter()
         s, w = self.s, self.world
         pop, fac, shops = w.pop, w.fac, w.shops
-        n = pop.n
-        ok = (pop.state[:n] == EMPLOYED) & (
-            (pop.party[:n] == MEMBER) | (pop.party[:n] == CANDIDATE)
+        rows, bounds, pay_sum = meetings.members_by_factory(
+            pop.n, pop.state, pop.party, pop.factory, pop.pay_short, fac.n
         )
-        rows = np.flatnonzero(ok)
-        order = np.argsort(pop.factory[rows], kind="stable")
-        rows = rows[order]
-        bounds = np.searchsorted(pop.factory[rows], np.arange(fac.n + 1))
-        pay_short = np.bincount(
-            pop.factory[:n], weights=pop.pay_short[:n] * (pop.state[:n] == 0), minlength=fac.n
-        ) / np.maximum(fac.headcount, 1)
+        pay_short = pay_sum / np.maximum(fac.headcount, 1)
         for f in range(fac.n):
             self._mark_roles(pop, fac, f)
             sh = np.arange(f * w.shops_per_factory, (f + 1) * w.shops_per_factory)

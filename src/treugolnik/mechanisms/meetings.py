@@ -21,6 +21,7 @@ winning side may accuse (``repression.accuse``).
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from ..population import CANDIDATE, EMPLOYED, FOREMAN, MANAGER, MEMBER, ROLES, SPECIALIST, WORKER
 from ..rng import uniform, uniform2, uniforms, uniforms2
@@ -108,12 +109,42 @@ def frame_fits(pol: dict) -> dict[str, list[tuple[str, float]]]:
 
 
 def _best_frame(side: str, fits: dict, u: float):
-    """The side's best-fitting frame, ties broken by a little speaker-specific noise."""
+    """The side's best-fitting frame, ties broken by a little speaker-specific noise (the
+    first of equal scores wins).
+    """
     options = fits[side]
     n = len(options)
     c = 0.15 * (u - 0.5)
-    j = max(range(n), key=lambda i: options[i][1] + c * (i + 1) / n)
-    return options[j][0], max(float(options[j][1]), 0.0)
+    best, top = options[0], options[0][1] + c / n
+    for i in range(1, n):
+        score = options[i][1] + c * (i + 1) / n
+        if score > top:
+            best, top = options[i], score
+    return best[0], max(float(best[1]), 0.0)
+
+
+@njit(cache=True)
+def members_by_factory(n, state, party, factory, pay_short, n_factories):
+    """Rows of employed members and candidates grouped by factory (in row order), the group
+    bounds, and each factory's sum of its employees' pay shortfall (added in row order).
+    """
+    bounds = np.zeros(n_factories + 1, dtype=np.int64)
+    pay_sum = np.zeros(n_factories)
+    for i in range(n):
+        if state[i] == EMPLOYED:
+            pay_sum[factory[i]] += np.float64(pay_short[i])
+            if party[i] == MEMBER or party[i] == CANDIDATE:
+                bounds[factory[i] + 1] += 1
+    for f in range(n_factories):
+        bounds[f + 1] += bounds[f]
+    fill = bounds[:-1].copy()
+    rows = np.empty(bounds[n_factories], dtype=np.int64)
+    for i in range(n):
+        if state[i] == EMPLOYED and (party[i] == MEMBER or party[i] == CANDIDATE):
+            f = factory[i]
+            rows[fill[f]] = i
+            fill[f] += 1
+    return rows, bounds, pay_sum
 
 
 def hold_meeting(
