@@ -698,7 +698,13 @@ class Simulation:
         props = np.zeros(fac.n)
         adopted = np.zeros(fac.n)
         clashes = np.zeros(fac.n)
-        k = institutions.institutions_month(
+        # counts and per-person draws only: the same on one chunk or many
+        k = self._pass(
+            "",
+            institutions.institutions_month,
+            (shop_adopted, shop_clashes, findings, props, adopted, clashes),
+            (),
+            ((self.inst_buf, -1),),
             pop.n,
             pop.pid,
             pop.factory,
@@ -760,7 +766,18 @@ class Simulation:
             detail=np.char.add("shop ", (sh % w.shops_per_factory + 1).astype(str)),
         )
         fac.findings[:] = [int(x) for x in findings]
-        parts = institutions.participants_by_factory(pop.n, pop.state, pop.factory, pop.inst, fac.n)
+        parts = self._pass(
+            "",
+            institutions.participants_by_factory,
+            (),
+            (),
+            (),
+            pop.n,
+            pop.state,
+            pop.factory,
+            pop.inst,
+            fac.n,
+        )
         # share of working time lost to institutional activity (members of several bodies count
         # once per body)
         self._inst_share = parts.sum(axis=1) / np.maximum(fac.headcount, 1.0) / 3.0

@@ -24,7 +24,7 @@ from numba import njit
 
 from ..population import CANDIDATE, COMMISSION, CONFERENCE, EMPLOYED, INVENTORS, MEMBER
 from ..rng import uniform2
-from .labour import sigmoid
+from .labour import below_sigmoid, sigmoid
 
 
 @njit(cache=True)
@@ -46,7 +46,7 @@ def leader_consciousness(n, state, shop, c, inst, n_shops):
     return s2 / np.maximum(k2, 1.0)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def institutions_month(
     n,
     pid,
@@ -116,7 +116,7 @@ def institutions_month(
             if bits & bit:
                 if u < leave:
                     bits &= ~bit
-            elif u < sigmoid(x + off):
+            elif below_sigmoid(u, x + off):
                 bits |= bit
         inst[i] = bits
         if bits == 0:
@@ -157,7 +157,7 @@ def institutions_month(
     return k
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def participants_by_factory(n, state, factory, inst, n_factories):
     """Participants per factory in each body: columns conference, commission, inventors."""
     out = np.zeros((n_factories, 3))
