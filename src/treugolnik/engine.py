@@ -807,7 +807,13 @@ class Simulation:
             )
         recruited = np.zeros(fac.n)
         expelled = np.zeros(fac.n)
-        k = party.party_month(
+        # counts and per-person draws only: the same on one chunk or many
+        k = self._pass(
+            "",
+            party.party_month,
+            (recruited, expelled),
+            (),
+            ((self.expel_buf, -1),),
             pop.n,
             pop.pid,
             pop.factory,

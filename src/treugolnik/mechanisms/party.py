@@ -23,7 +23,7 @@ from numba import njit
 
 from ..population import CANDIDATE, EMPLOYED, EXPELLED, MEMBER, NONPARTY, WORKER
 from ..rng import uniform2
-from .labour import sigmoid
+from .labour import below_sigmoid
 
 STAKHANOVITE_CAMPAIGN = 0.6
 
@@ -46,7 +46,7 @@ def purge_weights(n, state, party, c, accused, party_since, day, passive, acc_w,
     return tot / k if k > 0 else 1.0
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def party_month(
     n,
     pid,
@@ -119,15 +119,15 @@ def party_month(
                 k += 1
         if role[i] == WORKER:
             if shock[i] == 0:
-                if uniform2(key, day, p, 3) < sigmoid(
-                    shock0 + shock_campaign * campaign + shock_c * c[i]
+                if below_sigmoid(
+                    uniform2(key, day, p, 3), shock0 + shock_campaign * campaign + shock_c * c[i]
                 ):
                     shock[i] = 1
             elif uniform2(key, day, p, 4) < 0.04 + 0.06 * (1.0 - campaign):
                 shock[i] = 0
             if campaign > STAKHANOVITE_CAMPAIGN and stakh[i] == 0:
                 x = stakh0 + stakh_campaign * campaign + stakh_skill * skill[i] + 2.0 * shock[i]
-                if uniform2(key, day, p, 5) < sigmoid(x):
+                if below_sigmoid(uniform2(key, day, p, 5), x):
                     stakh[i] = 1
     return k
 
