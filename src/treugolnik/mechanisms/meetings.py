@@ -130,11 +130,21 @@ def members_by_factory(n, state, party, factory, pay_short, n_factories):
     """
     bounds = np.zeros(n_factories + 1, dtype=np.int64)
     pay_sum = np.zeros(n_factories)
+    cur = -1  # the current factory's sum is kept in ``run`` (same additions, same order)
+    run = 0.0
     for i in range(n):
         if state[i] == EMPLOYED:
-            pay_sum[factory[i]] += np.float64(pay_short[i])
+            f = factory[i]
+            if f != cur:
+                if cur >= 0:
+                    pay_sum[cur] = run
+                cur = f
+                run = pay_sum[f]
+            run += np.float64(pay_short[i])
             if party[i] == MEMBER or party[i] == CANDIDATE:
-                bounds[factory[i] + 1] += 1
+                bounds[f + 1] += 1
+    if cur >= 0:
+        pay_sum[cur] = run
     for f in range(n_factories):
         bounds[f + 1] += bounds[f]
     fill = bounds[:-1].copy()
