@@ -44,7 +44,6 @@ from .record import (
     STOCKS,
     EventLog,
     assemble_row,
-    daily_stocks_by_factory,
     monthly_from_daily,
     stocks_by_factory,
     write_run,
@@ -146,11 +145,13 @@ class Simulation:
         self.shop_employed = np.zeros(self.world.shops.n)
         # counted attributes of today's leavers and hires (record.COUNT_COLUMNS of STOCKS)
         self.leavers = np.zeros((self.world.fac.n, 16))
+        self.day_stocks = np.zeros((self.world.fac.n, 16))  # summed by production
         self.hired_stocks: np.ndarray | None = None
         self.by_role: np.ndarray | None = None  # employees by (factory, role) at day's end
         self.stocks: np.ndarray | None = None  # yesterday's end-of-day stocks (STOCKS layout)
         self.counts_changed = True  # a step other than leaving or hiring changed counted fields
         self.check_stocks = False  # tests: verify the day's stocks against a full recount
+        self.quiet_days = 0  # days whose stocks were carried rather than recounted
 
     # ------------------------------------------------------------------ set-up
     def _init_world(self) -> None:
@@ -561,7 +562,7 @@ class Simulation:
                 w.today,
                 self.leavers,
             ),
-            (self.shop_employed,),
+            (self.shop_employed, self.day_stocks),
             ((self.acc_buf, -1),),
             pop.n,
             pop.pid,
@@ -624,6 +625,8 @@ class Simulation:
             pop.party,
             pop.inst,
             self.leavers,
+            pop.phi,
+            self.day_stocks,
         )
         worked = shops.effort_n > 0
         shops.effort_prev[worked] = shops.effort_sum[worked] / shops.effort_n[worked]
@@ -1027,25 +1030,12 @@ class Simulation:
             st = self._stocks(0, pop.n, day)
             self.counts_changed = False
         else:
-            # a quiet day: only leaving and hiring changed the counted attributes, so they are
-            # yesterday's counts less today's leavers plus today's hires (exact: whole numbers);
-            # the rest is summed over the table
-            st = self._pass(
-                "",
-                daily_stocks_by_factory,
-                (),
-                (),
-                (),
-                pop.n,
-                pop.state,
-                pop.factory,
-                pop.injured_until,
-                pop.g,
-                pop.phi,
-                pop.c,
-                day,
-                fac.n,
-            )
+            # a quiet day: nothing has changed since production, which summed headcount,
+            # injured, grievance, fear and consciousness over everyone employed at its end;
+            # only leaving and hiring changed the counted attributes, so they are yesterday's
+            # counts less today's leavers plus today's hires (exact: whole numbers)
+            st = self.day_stocks.copy()
+            self.quiet_days += 1
             cols = COUNT_COLUMNS
             st[:, cols] = self.stocks[:, cols] - self.leavers[:, cols]
             if self.hired_stocks is not None:

@@ -205,7 +205,8 @@ def stocks_by_factory(
 
 # STOCKS columns that count people by attributes changed only by leaving, hiring, the 1937-38
 # quota arrests and the monthly steps (role, party, shock work, institutions); the others
-# (headcount, injured, grievance, fear, consciousness) are summed every day
+# (headcount, injured, grievance, fear, consciousness) are summed every day (by production on
+# days without those steps)
 COUNT_COLUMNS = np.array([1, 2, 3, 4, 9, 10, 11, 12, 13, 14, 15])
 
 
@@ -220,37 +221,6 @@ def count_leaver(leavers, f, role, party, shock, stakh, inst):
     leavers[f, 13] += inst & 1
     leavers[f, 14] += (inst >> 1) & 1
     leavers[f, 15] += (inst >> 2) & 1
-
-
-@njit(cache=True, nogil=True)
-def daily_stocks_by_factory(n, state, factory, injured_until, g, phi, c, day, n_factories):
-    """The STOCKS columns summed every day (headcount, injured, grievance, fear and
-    consciousness sums), as :func:`stocks_by_factory` sums them; the other columns stay zero.
-    """
-    out = np.zeros((n_factories, 16))
-    cur = -1
-    hc = inj = gs = ps = cs = 0.0
-    for i in range(n + 1):
-        if i < n and state[i] != EMPLOYED:
-            continue
-        f = factory[i] if i < n else -1
-        if f != cur:
-            if cur >= 0:
-                out[cur, 0] = hc
-                out[cur, 5] = inj
-                out[cur, 6] = gs
-                out[cur, 7] = ps
-                out[cur, 8] = cs
-            if f < 0:
-                break
-            cur = f
-            hc, inj, gs, ps, cs = out[f, 0], out[f, 5], out[f, 6], out[f, 7], out[f, 8]
-        hc += 1.0
-        inj += injured_until[i] > day
-        gs += g[i]
-        ps += phi[i]
-        cs += c[i]
-    return out
 
 
 PAIRWISE_MAX = 128  # NumPy's pairwise block: below it, one block of eight running sums

@@ -3,7 +3,7 @@ import pytest
 
 from treugolnik.mechanisms.production import production_day, storm_boost, supply_factor
 from treugolnik.population import DEAD, EMPLOYED, MANAGER, MEMBER, WORKER
-from treugolnik.record import STOCKS
+from treugolnik.record import COUNT_COLUMNS, STOCKS, stocks_by_factory
 from treugolnik.rng import stream_key
 from treugolnik.scenario.schema import Production
 from treugolnik.state import C
@@ -32,6 +32,7 @@ def work(
     death=0.0,
     employed=None,
     leavers=None,
+    stocks=None,
 ):
     n = pop.n
     shops = int(pop.shop[:n].max()) + 1
@@ -102,6 +103,8 @@ def work(
         pop.party,
         pop.inst,
         np.zeros((1, 16)) if leavers is None else leavers,
+        pop.phi,
+        np.zeros((1, 16)) if stocks is None else stocks,
     )
     return t, k_acc, buf
 
@@ -159,13 +162,26 @@ def test_deaths_leave_employment():
     employed = np.full(shops, -7.0)  # overwritten by the kernel
     pop.role[:n] = np.arange(n) % 4
     pop.party[:n] = np.arange(n) % 3
+    pop.g[:n] = np.linspace(0.0, 2.0, n)
+    pop.phi[:n] = np.linspace(0.5, 0.0, n)
+    pop.c[:n] = np.linspace(0.1, 0.9, n)
     leavers = np.zeros((1, 16))
-    t, k, buf = work(pop, p0=0.01, death=0.2, employed=employed, leavers=leavers)
+    stocks = np.full((1, 16), -3.0)  # overwritten by the kernel
+    t, k, buf = work(pop, p0=0.01, death=0.2, employed=employed, leavers=leavers, stocks=stocks)
     dead = pop.state[:n] == DEAD
     assert dead.sum() == t[0, C["deaths"]] > 0 and np.sum(buf[:k, 2] == -1) == dead.sum()
     # the dead are counted among the day's leavers by role and party
     assert np.array_equal(leavers[0, 1:5], np.bincount(pop.role[:n][dead], minlength=4))
     assert leavers[0, STOCKS.index("party_members")] == np.sum(dead & (pop.party[:n] == MEMBER))
+    # the end-of-day stocks production sums are the full count's, to the last bit
+    full = stocks_by_factory(
+        n, pop.state, pop.factory, pop.role, pop.injured_until, pop.g, pop.phi, pop.c,
+        pop.party, pop.shock, pop.stakh, pop.inst, DAY, 1,
+    )  # fmt: skip
+    summed = [STOCKS.index(c) for c in ("headcount", "injured", "g_sum", "phi_sum", "c_sum")]
+    assert np.array_equal(stocks[:, summed], full[:, summed])
+    assert full[0, STOCKS.index("injured")] > 0 and full[0, 0] == n - dead.sum()
+    assert not stocks[:, COUNT_COLUMNS].any()
     # the shops' end-of-day employees: everyone but the dead
     alive = pop.state[:n] == EMPLOYED
     assert np.array_equal(employed, np.bincount(pop.shop[:n][alive], minlength=shops))

@@ -35,6 +35,16 @@ def _store_sums(today, fac_output_m, f, out, workdays, norm_hours, pay, fac_out)
     fac_output_m[f] = fac_out
 
 
+@njit(cache=True, inline="always")
+def _store_stocks(day_stocks, f, hc, inj, gs, ps, cs):
+    """Write a factory's running end-of-day stocks back (see ``production_day``)."""
+    day_stocks[f, 0] = hc
+    day_stocks[f, 5] = inj
+    day_stocks[f, 6] = gs
+    day_stocks[f, 7] = ps
+    day_stocks[f, 8] = cs
+
+
 @njit(cache=True, nogil=True)
 def production_day(
     n,
@@ -98,28 +108,28 @@ def production_day(
     party,
     inst,
     leavers,
+    phi,
+    day_stocks,
 ):
     """One working day; returns the number of accidents written to ``accident_buf``.
 
     ``shop_employed`` receives each shop's employees at the end of the day (after deaths);
-    the dead are counted in ``leavers[factory]`` (``record.count_leaver``).
+    the dead are counted in ``leavers[factory]`` (``record.count_leaver``). ``day_stocks``
+    receives the end-of-day headcount, injured and the sums of grievance, fear and
+    consciousness per factory, in the columns of ``record.STOCKS`` (the others stay zero),
+    added in row order as ``record.stocks_by_factory`` adds them.
     """
     n_acc = 0
     exp_max = max(1.0, np.exp(k_acc * max(0.0, e_max - e_safe)))
     shop_employed[:] = 0.0
+    day_stocks[:] = 0.0
     # running sums of the current factory's counters (rows of a factory are mostly adjacent):
     # loaded when the factory changes and written back, so the additions are the same
     cur = -1
     t_out = t_wd = t_nh = t_pay = f_out = 0.0
+    hc = inj = gs = ps = cs = 0.0  # end-of-day stocks (record.STOCKS columns 0, 5, 6, 7, 8)
     for i in range(n):
         if state[i] != EMPLOYED:
-            effort[i] = 0.0
-            continue
-        shop_employed[shop[i]] += 1.0
-        if absent[i] or injured_until[i] > day:
-            effort[i] = 0.0
-            continue
-        if not is_scheduled(cal_code, common_workday, day, pid[i]):
             effort[i] = 0.0
             continue
         f = factory[i]
@@ -127,75 +137,94 @@ def production_day(
         if f != cur:
             if cur >= 0:
                 _store_sums(today, fac_output_m, cur, t_out, t_wd, t_nh, t_pay, f_out)
+                _store_stocks(day_stocks, cur, hc, inj, gs, ps, cs)
             cur = f
             t_out = today[f, C_OUTPUT]
             t_wd = today[f, C_WORKDAYS]
             t_nh = today[f, C_NORM_HOURS]
             t_pay = today[f, C_PAY]
             f_out = fac_output_m[f]
-        base = e0[i] + shock_bonus * shock[i] + stakh_bonus * stakh[i]
-        e = (
-            base
-            + b_campaign * campaign * c[i]
-            + b_peer * (shop_effort_prev[s] - base)
-            - b_grievance * g[i]
-            + fac_storm[f]
-        )
-        e = min(max(e, 0.0), e_max)
-        effort[i] = e
-        shop_effort_sum[s] += e
-        shop_effort_n[s] += 1.0
-        # workers make the product; foremen, specialists and managers organise it
-        out = 0.0
-        if role[i] == WORKER:
-            out = skill[i] * e * shop_A[s] * hours * (1.0 - fac_disruption[f]) * supply
-        out_m[i] += out
-        days_m[i] += 1
-        shop_out_q[s] += out
-        nh = shop_norm[s] * hours
-        f_out += out
-        t_out += out
-        t_wd += 1.0
-        if role[i] == WORKER:
-            shop_normhours_q[s] += nh
-            t_nh += nh
-            pay = tariff * fac_pay_mult[f] * out / nh * (1.0 + stakh_pay_bonus * stakh[i])
+            hc, inj, gs = day_stocks[f, 0], day_stocks[f, 5], day_stocks[f, 6]
+            ps, cs = day_stocks[f, 7], day_stocks[f, 8]
+        shop_employed[s] += 1.0
+        if (
+            absent[i]
+            or injured_until[i] > day
+            or not is_scheduled(cal_code, common_workday, day, pid[i])
+        ):
+            effort[i] = 0.0
         else:
-            pay = tariff * role_mult[role[i]]
-        pay_m[i] += pay
-        t_pay += pay
-        # accidents: fast, tired and storming work is dangerous; safety spending protects.
-        # The hazard at the highest effort bounds every hazard of the shop (exp is increasing),
-        # so most draws are decided without the person's own exp.
-        u_acc = uniform(key_acc, day, pid[i])
-        safety = 1.0 - shop_safety[s]
-        storm = 1.0 + storm_factor * fac_storm[f]
-        if u_acc >= p0 * exp_max * safety * storm:
-            continue
-        p_acc = p0 * np.exp(k_acc * max(0.0, e - e_safe)) * safety * storm
-        if u_acc < p_acc:
-            today[f, C_ACCIDENTS] += 1.0
-            shop_accidents_m[s] += 1.0
-            u = uniform2(key_acc, day, pid[i], 1)
-            # geometric injury length with the given mean
-            length = 1 + int(np.log(1.0 - u) / np.log(1.0 - 1.0 / injury_days))
-            injured_until[i] = day + 1 + length
-            if n_acc < accident_buf.shape[0]:
-                accident_buf[n_acc, 0] = pid[i]
-                accident_buf[n_acc, 1] = s
-                accident_buf[n_acc, 2] = length
-            if uniform2(key_acc, day, pid[i], 2) < death_share:
-                state[i] = DEAD
-                left[i] = day
-                shop_employed[s] -= 1.0
-                today[f, C_DEATHS] += 1.0
-                count_leaver(leavers, f, role[i], party[i], shock[i], stakh[i], inst[i])
-                shop_deaths_m[s] += 1.0
-                if n_acc < accident_buf.shape[0]:
-                    accident_buf[n_acc, 2] = -1
-            n_acc += 1
+            base = e0[i] + shock_bonus * shock[i] + stakh_bonus * stakh[i]
+            e = (
+                base
+                + b_campaign * campaign * c[i]
+                + b_peer * (shop_effort_prev[s] - base)
+                - b_grievance * g[i]
+                + fac_storm[f]
+            )
+            e = min(max(e, 0.0), e_max)
+            effort[i] = e
+            shop_effort_sum[s] += e
+            shop_effort_n[s] += 1.0
+            # workers make the product; foremen, specialists and managers organise it
+            out = 0.0
+            if role[i] == WORKER:
+                out = skill[i] * e * shop_A[s] * hours * (1.0 - fac_disruption[f]) * supply
+            out_m[i] += out
+            days_m[i] += 1
+            shop_out_q[s] += out
+            nh = shop_norm[s] * hours
+            f_out += out
+            t_out += out
+            t_wd += 1.0
+            if role[i] == WORKER:
+                shop_normhours_q[s] += nh
+                t_nh += nh
+                pay = tariff * fac_pay_mult[f] * out / nh * (1.0 + stakh_pay_bonus * stakh[i])
+            else:
+                pay = tariff * role_mult[role[i]]
+            pay_m[i] += pay
+            t_pay += pay
+            # accidents: fast, tired and storming work is dangerous; safety spending protects.
+            # The hazard at the highest effort bounds every hazard of the shop (exp is
+            # increasing), so most draws are decided without the person's own exp.
+            u_acc = uniform(key_acc, day, pid[i])
+            safety = 1.0 - shop_safety[s]
+            storm = 1.0 + storm_factor * fac_storm[f]
+            if u_acc < p0 * exp_max * safety * storm:
+                p_acc = p0 * np.exp(k_acc * max(0.0, e - e_safe)) * safety * storm
+                if u_acc < p_acc:
+                    today[f, C_ACCIDENTS] += 1.0
+                    shop_accidents_m[s] += 1.0
+                    u = uniform2(key_acc, day, pid[i], 1)
+                    # geometric injury length with the given mean
+                    length = 1 + int(np.log(1.0 - u) / np.log(1.0 - 1.0 / injury_days))
+                    injured_until[i] = day + 1 + length
+                    j = n_acc  # this accident's place in the buffer
+                    n_acc += 1
+                    if j < accident_buf.shape[0]:
+                        accident_buf[j, 0] = pid[i]
+                        accident_buf[j, 1] = s
+                        accident_buf[j, 2] = length
+                    if uniform2(key_acc, day, pid[i], 2) < death_share:
+                        state[i] = DEAD
+                        left[i] = day
+                        shop_employed[s] -= 1.0
+                        today[f, C_DEATHS] += 1.0
+                        count_leaver(leavers, f, role[i], party[i], shock[i], stakh[i], inst[i])
+                        shop_deaths_m[s] += 1.0
+                        if j < accident_buf.shape[0]:
+                            accident_buf[j, 2] = -1
+                        continue  # the dead are not among the day's stocks
+        # everyone still employed at the end of the day, summed as the record sums them
+        hc += 1.0
+        inj += injured_until[i] > day
+        gs += g[i]
+        ps += phi[i]
+        cs += c[i]
     if cur >= 0:
         _store_sums(today, fac_output_m, cur, t_out, t_wd, t_nh, t_pay, f_out)
+        _store_stocks(day_stocks, cur, hc, inj, gs, ps, cs)
     return n_acc
 
 
