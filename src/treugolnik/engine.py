@@ -37,13 +37,13 @@ from .population import (
     Population,
 )
 from .record import (
-    COUNT_COLUMNS,
     EXTRA_COLUMNS,
     METRIC_COLUMNS,
     PAIRWISE_MAX,
     STOCKS,
     EventLog,
     assemble_row,
+    carry_counts,
     monthly_from_daily,
     stocks_by_factory,
     write_run,
@@ -146,6 +146,7 @@ class Simulation:
         # counted attributes of today's leavers and hires (record.COUNT_COLUMNS of STOCKS)
         self.leavers = np.zeros((self.world.fac.n, 16))
         self.day_stocks = np.zeros((self.world.fac.n, 16))  # summed by production
+        self._no_stocks = np.zeros((self.world.fac.n, 16))
         self.hired_stocks: np.ndarray | None = None
         self.by_role: np.ndarray | None = None  # employees by (factory, role) at day's end
         self.stocks: np.ndarray | None = None  # yesterday's end-of-day stocks (STOCKS layout)
@@ -511,8 +512,7 @@ class Simulation:
             day,
         )
         if hires.sum() > 0:
-            fac_of = np.repeat(np.repeat(np.arange(fac.n), 4), hires.ravel())
-            role_of = np.repeat(np.tile(np.arange(4), fac.n), hires.ravel())
+            fac_of, role_of = hiring.expand_hires(hires)
             rows = hiring.add_people(
                 pop,
                 fac_of,
@@ -1036,10 +1036,8 @@ class Simulation:
             # counts less today's leavers plus today's hires (exact: whole numbers)
             st = self.day_stocks.copy()
             self.quiet_days += 1
-            cols = COUNT_COLUMNS
-            st[:, cols] = self.stocks[:, cols] - self.leavers[:, cols]
-            if self.hired_stocks is not None:
-                st[:, cols] += self.hired_stocks[:, cols]
+            hired = self.hired_stocks if self.hired_stocks is not None else self._no_stocks
+            carry_counts(st, self.stocks, self.leavers, hired)
             if self.check_stocks:
                 full = self._stocks(0, pop.n, day)
                 if not np.array_equal(st, full):

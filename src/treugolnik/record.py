@@ -223,6 +223,14 @@ def count_leaver(leavers, f, role, party, shock, stakh, inst):
     leavers[f, 15] += (inst >> 2) & 1
 
 
+@njit(cache=True)
+def carry_counts(st, prev, leavers, hired):
+    """``st[:, COUNT_COLUMNS] = prev - leavers + hired`` (whole numbers: exact in any order)."""
+    for f in range(st.shape[0]):
+        for c in COUNT_COLUMNS:
+            st[f, c] = prev[f, c] - leavers[f, c] + hired[f, c]
+
+
 PAIRWISE_MAX = 128  # NumPy's pairwise block: below it, one block of eight running sums
 
 

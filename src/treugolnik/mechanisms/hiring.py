@@ -184,6 +184,25 @@ def growth_multipliers(dates, start, growth: float, path) -> list[float]:
     return [(1.0 + growth) ** ((d - start).days / 365.25) for d in dates]
 
 
+@njit(cache=True)
+def expand_hires(hires):
+    """The factory and role of each of the day's hires, factory by factory, role by role."""
+    k = 0
+    for f in range(hires.shape[0]):
+        for r in range(hires.shape[1]):
+            k += hires[f, r]
+    fac_of = np.empty(k, dtype=np.int32)
+    role_of = np.empty(k, dtype=np.int8)
+    k = 0
+    for f in range(hires.shape[0]):
+        for r in range(hires.shape[1]):
+            for _ in range(hires[f, r]):
+                fac_of[k] = f
+                role_of[k] = r
+                k += 1
+    return fac_of, role_of
+
+
 @njit(cache=True, nogil=True)
 def count_by_role(n, state, factory, role, n_factories):
     """Employees per (factory, role)."""
