@@ -3,7 +3,7 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from treugolnik.mechanisms.hiring import add_people, hires_today, target_headcount
+from treugolnik.mechanisms.hiring import add_people, expand_hires, hires_today, target_headcount
 from treugolnik.population import WORKER, Population
 from treugolnik.rng import stream_key
 from treugolnik.scenario.schema import Distribution
@@ -87,3 +87,13 @@ def test_ussr_industry_moves_quitters_between_factories():
 
     # quitters re-hired elsewhere are urban workers: fewer village newcomers fill the vacancies
     assert village_share([]) < village_share(["hiring.flit_share=0"])
+
+
+def test_hires_expand_to_one_row_per_person_by_factory_then_role():
+    hires = np.array([[2, 0, 1, 0], [0, 0, 0, 0], [1, 3, 0, 2]])
+    fac_of, role_of = expand_hires(hires)
+    assert fac_of.tolist() == [0, 0, 0, 2, 2, 2, 2, 2, 2]
+    assert role_of.tolist() == [0, 0, 2, 0, 1, 1, 1, 3, 3]
+    assert fac_of.dtype == np.int32 and role_of.dtype == np.int8
+    empty = expand_hires(np.zeros((3, 4), dtype=np.int64))
+    assert empty[0].size == 0 and empty[1].size == 0
