@@ -88,11 +88,13 @@ def test_event_log_in_chunks_is_the_log_in_one_piece(monkeypatch):
     assert skipped.frame()["kind"].to_list() == ["meeting"] * 9
 
 
-def test_events_added_at_once_are_those_added_one_by_one():
+@pytest.mark.parametrize("few", [0, 256])  # as one frame / one by one
+def test_events_added_at_once_are_those_added_one_by_one(monkeypatch, few):
     import datetime as dt
 
     from treugolnik.record import EventLog
 
+    monkeypatch.setattr(EventLog, "FEW", few)
     day = dt.date(1933, 3, 15)
     one, many = EventLog(), EventLog()
     for log in (one, many):

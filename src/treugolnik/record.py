@@ -338,6 +338,7 @@ class EventLog:
     """
 
     chunk = 100_000
+    FEW = 256  # ``add_many`` adds fewer events than this one by one
 
     def __init__(self, skip: set[str] | frozenset[str] = frozenset()):
         self.rows: list[tuple] = []
@@ -415,6 +416,25 @@ class EventLog:
         k = len(factory)
         if k == 0:
             return -1
+        if k < self.FEW:
+            # a few events: one by one (a frame of its own costs more than the events)
+            first = self.n
+            values = {n: columns.pop(n, d) for n, d in self._DEFAULTS.items()}
+            if columns:
+                raise TypeError(f"unknown event columns: {sorted(columns)}")
+            kinds = [kind] * k if isinstance(kind, str) else kind
+            per_event = {n: v for n, v in values.items() if not np.isscalar(v)}
+            fixed = {("parent" if n == "parent_id" else n): v for n, v in values.items()
+                     if np.isscalar(v)}  # fmt: skip
+            for j in range(k):
+                self.add(
+                    kinds[j],
+                    date,
+                    factory[j],
+                    **fixed,
+                    **{("parent" if n == "parent_id" else n): v[j] for n, v in per_event.items()},
+                )
+            return first
         self._flush()  # keep the order of events added one by one before these
         data = {
             "event_id": np.arange(self.n, self.n + k),
