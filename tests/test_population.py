@@ -1,6 +1,14 @@
 import numpy as np
 
-from treugolnik.population import DISMISSED, EMPLOYED, QUIT, Population
+from treugolnik.population import (
+    CANDIDATE,
+    DISMISSED,
+    EMPLOYED,
+    MEMBER,
+    QUIT,
+    Population,
+    group_by_factory,
+)
 
 
 def test_append_gives_fresh_sorted_ids_and_grows():
@@ -73,3 +81,19 @@ def test_factory_rows_stay_right_through_appends_and_compaction():
         if step % 7 == 6:
             pop.compact()
             check()
+
+
+def test_members_grouped_by_factory_are_the_employed_members_and_candidates_in_row_order():
+    rng = np.random.default_rng(5)
+    n, nf = 3000, 6
+    factory = rng.integers(0, nf, n).astype(np.int32)
+    state = np.where(rng.random(n) < 0.1, QUIT, EMPLOYED).astype(np.int8)
+    party = rng.integers(0, 4, n).astype(np.int8)  # nonparty, candidate, member, expelled
+    rows, bounds = group_by_factory(0, n, factory, state, party, True, nf)
+    for f in range(nf):
+        want = np.flatnonzero(
+            (factory == f) & (state == EMPLOYED) & ((party == MEMBER) | (party == CANDIDATE))
+        )
+        assert rows[bounds[f] : bounds[f + 1]].tolist() == want.tolist()
+    everyone, _ = group_by_factory(0, n, factory, state, party, False, nf)
+    assert everyone.size == np.sum(state == EMPLOYED)

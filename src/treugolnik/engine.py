@@ -35,6 +35,7 @@ from .population import (
     SPECIALIST,
     WORKER,
     Population,
+    group_by_factory,
 )
 from .record import (
     EXTRA_COLUMNS,
@@ -146,8 +147,7 @@ class Simulation:
         # counted attributes of today's leavers and hires (record.COUNT_COLUMNS of STOCKS)
         self.leavers = np.zeros((self.world.fac.n, 16))
         self.day_stocks = np.zeros((self.world.fac.n, 16))  # summed by production
-        self._no_stocks = np.zeros((self.world.fac.n, 16))
-        self.hired_stocks: np.ndarray | None = None
+        self.hired_stocks = np.zeros((self.world.fac.n, 16))  # stocks of today's hires
         self.by_role: np.ndarray | None = None  # employees by (factory, role) at day's end
         self.stocks: np.ndarray | None = None  # yesterday's end-of-day stocks (STOCKS layout)
         self.counts_changed = True  # a step other than leaving or hiring changed counted fields
@@ -529,9 +529,7 @@ class Simulation:
             pop.hired[rows] = day
             pop.g[rows] = 0.1
             w.today[:, C["hires"]] += hires.sum(axis=1)
-        self.hired_stocks = None
-        if pop.n > n_before_hiring:
-            self.hired_stocks = self._stocks(n_before_hiring, pop.n, day)
+        self.hired_stocks = self._stocks(n_before_hiring, pop.n, day)
         self.profile["hiring"] += time.perf_counter() - th
         # 3. production
         pr, ac, py = s.production, s.accidents, s.pay
@@ -874,9 +872,8 @@ class Simulation:
         t0 = time.perf_counter()
         s, w = self.s, self.world
         pop, fac, shops = w.pop, w.fac, w.shops
-        rows, bounds, pay_sum = meetings.members_by_factory(
-            pop.n, pop.state, pop.party, pop.factory, pop.pay_short, fac.n
-        )
+        rows, bounds = group_by_factory(0, pop.n, pop.factory, pop.state, pop.party, True, fac.n)
+        pay_sum = meetings.pay_short_by_factory(pop.n, pop.state, pop.factory, pop.pay_short, fac.n)
         pay_short = pay_sum / np.maximum(fac.headcount, 1)
         for f in range(fac.n):
             self._mark_roles(pop, fac, f)
@@ -1036,8 +1033,7 @@ class Simulation:
             # counts less today's leavers plus today's hires (exact: whole numbers)
             st = self.day_stocks.copy()
             self.quiet_days += 1
-            hired = self.hired_stocks if self.hired_stocks is not None else self._no_stocks
-            carry_counts(st, self.stocks, self.leavers, hired)
+            carry_counts(st, self.stocks, self.leavers, self.hired_stocks)
             if self.check_stocks:
                 full = self._stocks(0, pop.n, day)
                 if not np.array_equal(st, full):

@@ -64,19 +64,28 @@ COLUMNS: dict[str, type] = {
 }
 
 
+@njit(cache=True, inline="always")
+def _kept(i, state, party, members_only):
+    if state[i] != EMPLOYED:
+        return False
+    return not members_only or party[i] == MEMBER or party[i] == CANDIDATE
+
+
 @njit(cache=True)
-def _group_by_factory(lo, hi, factory, state, n_factories):
-    """Employed rows ``lo..hi`` grouped by factory (stable counting sort), and group bounds."""
+def group_by_factory(lo, hi, factory, state, party, members_only, n_factories):
+    """Employed rows ``lo..hi`` (only party members and candidates if ``members_only``)
+    grouped by factory in row order (a stable counting sort), and the group bounds.
+    """
     bounds = np.zeros(n_factories + 1, dtype=np.int64)
     for i in range(lo, hi):
-        if state[i] == EMPLOYED:
+        if _kept(i, state, party, members_only):
             bounds[factory[i] + 1] += 1
     for f in range(n_factories):
         bounds[f + 1] += bounds[f]
     fill = bounds[:-1].copy()
     rows = np.empty(bounds[n_factories], dtype=np.int64)
     for i in range(lo, hi):
-        if state[i] == EMPLOYED:
+        if _kept(i, state, party, members_only):
             f = factory[i]
             rows[fill[f]] = i
             fill[f] += 1
@@ -145,7 +154,9 @@ class Population:
         """
         g = self._groups
         if g is None or g[0] != self.compactions or self.n - g[1] > g[1] // 8:
-            rows, bounds = _group_by_factory(0, self.n, self.factory, self.state, n_factories)
+            rows, bounds = group_by_factory(
+                0, self.n, self.factory, self.state, self.party, False, n_factories
+            )
             g = self._groups = (self.compactions, self.n, rows, bounds)
             self._tail = None
         _, n0, rows, bounds = g
@@ -153,8 +164,8 @@ class Population:
         if self.n == n0:
             return base
         if self._tail is None or self._tail[0] != self.n:
-            self._tail = (self.n, *_group_by_factory(n0, self.n, self.factory, self.state,
-                                                     n_factories))  # fmt: skip
+            self._tail = (self.n, *group_by_factory(n0, self.n, self.factory, self.state,
+                                                    self.party, False, n_factories))  # fmt: skip
         _, tail_rows, tail_bounds = self._tail
         tail = tail_rows[tail_bounds[f] : tail_bounds[f + 1]]
         return np.concatenate((base, tail)) if tail.size else base

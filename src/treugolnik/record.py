@@ -223,6 +223,22 @@ def count_leaver(leavers, f, role, party, shock, stakh, inst):
     leavers[f, 15] += (inst >> 2) & 1
 
 
+@njit(cache=True, inline="always")
+def load_day_sums(stocks, f):
+    """Factory ``f``'s headcount, injured and grievance, fear and consciousness sums."""
+    return stocks[f, 0], stocks[f, 5], stocks[f, 6], stocks[f, 7], stocks[f, 8]
+
+
+@njit(cache=True, inline="always")
+def store_day_sums(stocks, f, hc, inj, gs, ps, cs):
+    """Write back what :func:`load_day_sums` read (the STOCKS columns not in COUNT_COLUMNS)."""
+    stocks[f, 0] = hc
+    stocks[f, 5] = inj
+    stocks[f, 6] = gs
+    stocks[f, 7] = ps
+    stocks[f, 8] = cs
+
+
 @njit(cache=True)
 def carry_counts(st, prev, leavers, hired):
     """``st[:, COUNT_COLUMNS] = prev - leavers + hired`` (whole numbers: exact in any order)."""
@@ -416,23 +432,24 @@ class EventLog:
         k = len(factory)
         if k == 0:
             return -1
+        values = {name: columns.pop(name, default) for name, default in self._DEFAULTS.items()}
+        if columns:
+            raise TypeError(f"unknown event columns: {sorted(columns)}")
+        kinds = [kind] * k if isinstance(kind, str) else kind
         if k < self.FEW:
-            # a few events: one by one (a frame of its own costs more than the events)
+            # a few events: one by one (a frame of their own costs more than the events)
             first = self.n
-            values = {n: columns.pop(n, d) for n, d in self._DEFAULTS.items()}
-            if columns:
-                raise TypeError(f"unknown event columns: {sorted(columns)}")
-            kinds = [kind] * k if isinstance(kind, str) else kind
-            per_event = {n: v for n, v in values.items() if not np.isscalar(v)}
-            fixed = {("parent" if n == "parent_id" else n): v for n, v in values.items()
-                     if np.isscalar(v)}  # fmt: skip
             for j in range(k):
                 self.add(
                     kinds[j],
                     date,
                     factory[j],
-                    **fixed,
-                    **{("parent" if n == "parent_id" else n): v[j] for n, v in per_event.items()},
+                    **{
+                        ("parent" if name == "parent_id" else name): (
+                            value if np.isscalar(value) else value[j]
+                        )
+                        for name, value in values.items()
+                    },
                 )
             return first
         self._flush()  # keep the order of events added one by one before these
@@ -440,13 +457,10 @@ class EventLog:
             "event_id": np.arange(self.n, self.n + k),
             "date": [date] * k,
             "factory": np.asarray(factory),
-            "kind": kind if not isinstance(kind, str) else [kind] * k,
+            "kind": kinds,
         }
-        for name, default in self._DEFAULTS.items():
-            value = columns.pop(name, default)
+        for name, value in values.items():
             data[name] = [value] * k if np.isscalar(value) else value
-        if columns:
-            raise TypeError(f"unknown event columns: {sorted(columns)}")
         self.frames.append(pl.DataFrame(data, schema=EVENT_SCHEMA))
         first = self.n
         self.n += k

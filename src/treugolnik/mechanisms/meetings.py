@@ -124,13 +124,12 @@ def _best_frame(side: str, fits: dict, u: float):
 
 
 @njit(cache=True)
-def members_by_factory(n, state, party, factory, pay_short, n_factories):
-    """Rows of employed members and candidates grouped by factory (in row order), the group
-    bounds, and each factory's sum of its employees' pay shortfall (added in row order).
+def pay_short_by_factory(n, state, factory, pay_short, n_factories):
+    """Each factory's sum of its employees' pay shortfall, added in row order (a factory's run
+    of rows is summed in a local, as a weighted count would add them).
     """
-    bounds = np.zeros(n_factories + 1, dtype=np.int64)
     pay_sum = np.zeros(n_factories)
-    cur = -1  # the current factory's sum is kept in ``run`` (same additions, same order)
+    cur = -1
     run = 0.0
     for i in range(n):
         if state[i] == EMPLOYED:
@@ -141,20 +140,9 @@ def members_by_factory(n, state, party, factory, pay_short, n_factories):
                 cur = f
                 run = pay_sum[f]
             run += np.float64(pay_short[i])
-            if party[i] == MEMBER or party[i] == CANDIDATE:
-                bounds[f + 1] += 1
     if cur >= 0:
         pay_sum[cur] = run
-    for f in range(n_factories):
-        bounds[f + 1] += bounds[f]
-    fill = bounds[:-1].copy()
-    rows = np.empty(bounds[n_factories], dtype=np.int64)
-    for i in range(n):
-        if state[i] == EMPLOYED and (party[i] == MEMBER or party[i] == CANDIDATE):
-            f = factory[i]
-            rows[fill[f]] = i
-            fill[f] += 1
-    return rows, bounds, pay_sum
+    return pay_sum
 
 
 def hold_meeting(

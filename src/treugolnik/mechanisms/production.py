@@ -19,7 +19,7 @@ import numpy as np
 from numba import njit
 
 from ..population import DEAD, EMPLOYED, WORKER
-from ..record import count_leaver
+from ..record import count_leaver, load_day_sums, store_day_sums
 from ..rng import uniform, uniform2
 from ..state import C_ACCIDENTS, C_DEATHS, C_NORM_HOURS, C_OUTPUT, C_PAY, C_WORKDAYS
 from .labour import is_scheduled
@@ -33,16 +33,6 @@ def _store_sums(today, fac_output_m, f, out, workdays, norm_hours, pay, fac_out)
     today[f, C_NORM_HOURS] = norm_hours
     today[f, C_PAY] = pay
     fac_output_m[f] = fac_out
-
-
-@njit(cache=True, inline="always")
-def _store_stocks(day_stocks, f, hc, inj, gs, ps, cs):
-    """Write a factory's running end-of-day stocks back (see ``production_day``)."""
-    day_stocks[f, 0] = hc
-    day_stocks[f, 5] = inj
-    day_stocks[f, 6] = gs
-    day_stocks[f, 7] = ps
-    day_stocks[f, 8] = cs
 
 
 @njit(cache=True, nogil=True)
@@ -127,7 +117,7 @@ def production_day(
     # loaded when the factory changes and written back, so the additions are the same
     cur = -1
     t_out = t_wd = t_nh = t_pay = f_out = 0.0
-    hc = inj = gs = ps = cs = 0.0  # end-of-day stocks (record.STOCKS columns 0, 5, 6, 7, 8)
+    hc = inj = gs = ps = cs = 0.0  # end-of-day sums (record.load_day_sums)
     for i in range(n):
         if state[i] != EMPLOYED:
             effort[i] = 0.0
@@ -137,15 +127,14 @@ def production_day(
         if f != cur:
             if cur >= 0:
                 _store_sums(today, fac_output_m, cur, t_out, t_wd, t_nh, t_pay, f_out)
-                _store_stocks(day_stocks, cur, hc, inj, gs, ps, cs)
+                store_day_sums(day_stocks, cur, hc, inj, gs, ps, cs)
             cur = f
             t_out = today[f, C_OUTPUT]
             t_wd = today[f, C_WORKDAYS]
             t_nh = today[f, C_NORM_HOURS]
             t_pay = today[f, C_PAY]
             f_out = fac_output_m[f]
-            hc, inj, gs = day_stocks[f, 0], day_stocks[f, 5], day_stocks[f, 6]
-            ps, cs = day_stocks[f, 7], day_stocks[f, 8]
+            hc, inj, gs, ps, cs = load_day_sums(day_stocks, f)
         shop_employed[s] += 1.0
         if (
             absent[i]
@@ -224,7 +213,7 @@ def production_day(
         cs += c[i]
     if cur >= 0:
         _store_sums(today, fac_output_m, cur, t_out, t_wd, t_nh, t_pay, f_out)
-        _store_stocks(day_stocks, cur, hc, inj, gs, ps, cs)
+        store_day_sums(day_stocks, cur, hc, inj, gs, ps, cs)
     return n_acc
 
 
