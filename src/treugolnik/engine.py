@@ -224,8 +224,7 @@ class Simulation:
         daily = per_fac * hours * supply * 0.95 * (6.0 / 7.0)
         fac.target_annual[:] = daily * 365.0 * s.plan.initial_fulfilment
         fac.headcount[:] = np.bincount(pop.factory[:n], minlength=nf)
-        for f in range(nf):
-            self._mark_roles(pop, fac, f)
+        self._fill_posts(pop, fac)
         self.world = World(pop, shops, fac, S)
         self.world.reset_today()
         self.year_days = 0
@@ -233,20 +232,20 @@ class Simulation:
         self.month_acc = np.zeros((nf, 3))  # absent, scheduled, accidents-this-month
         self.pending = [[] for _ in range(nf)]
 
+    @classmethod
+    def _fill_posts(cls, pop, fac) -> None:
+        """Choose the director, PPO secretary and union chair of each factory whose post is
+        vacant (its holder has left or none was chosen).
+        """
+        vacant = np.stack(
+            [pop.employed_rows(x) < 0 for x in (fac.director, fac.secretary, fac.union_chair)]
+        )
+        for f in np.flatnonzero(vacant.any(axis=0)).tolist():
+            cls._mark_roles(pop, fac, f, vacant[:, f].tolist())
+
     @staticmethod
-    def _mark_roles(pop, fac, f: int) -> None:
-        """Choose the director, PPO secretary and union chair of factory ``f`` if vacant."""
-        n = pop.n
-
-        def alive(pid: int) -> bool:
-            if pid < 0:
-                return False
-            r = int(np.searchsorted(pop.pid[:n], pid))
-            return r < n and pop.pid[r] == pid and pop.state[r] == EMPLOYED
-
-        vacant = [not alive(int(x[f])) for x in (fac.director, fac.secretary, fac.union_chair)]
-        if not any(vacant):
-            return
+    def _mark_roles(pop, fac, f: int, vacant: list[bool]) -> None:
+        """Choose factory ``f``'s director, PPO secretary and union chair where ``vacant``."""
         rows_f = pop.factory_rows(f, fac.n)
         here = rows_f[pop.state[rows_f] == EMPLOYED]
 
@@ -875,20 +874,30 @@ class Simulation:
         rows, bounds = group_by_factory(0, pop.n, pop.factory, pop.state, pop.party, True, fac.n)
         pay_sum = meetings.pay_short_by_factory(pop.n, pop.state, pop.factory, pop.pay_short, fac.n)
         pay_short = pay_sum / np.maximum(fac.headcount, 1)
-        for f in range(fac.n):
-            self._mark_roles(pop, fac, f)
-            sh = np.arange(f * w.shops_per_factory, (f + 1) * w.shops_per_factory)
-            acc = shops.accidents_m[sh]
-            state = {
-                "fulfilment": float(fac.fulfilment_last[f]),
-                "norm_rose": float(shops.norm_rose[sh].max()) if sh.size else 0.0,
-                "pay_short": float(pay_short[f]),
-                "accidents": float(acc.sum()),
-                "deaths": float(shops.deaths_m[sh].sum()),
-                "accidents_expected": float(fac.headcount[f] * s.accidents.p0 * 25 * 1.5),
-                "absence_rate": float(self.month_acc[f, 0] / max(self.month_acc[f, 1], 1.0)),
-                "worst_shop": int(sh[np.argmax(acc)]) if acc.sum() > 0 else -1,
-            }
+        # (a meeting changes only its own factory's people, so the posts of all factories can
+        # be filled first)
+        self._fill_posts(pop, fac)
+        secretary = pop.employed_rows(fac.secretary).tolist()
+        chair = pop.employed_rows(fac.union_chair).tolist()
+        S = w.shops_per_factory
+        acc = shops.accidents_m.reshape(fac.n, S)
+        acc_sum = acc.sum(axis=1)
+        states = zip(
+            fac.fulfilment_last.tolist(),
+            shops.norm_rose.reshape(fac.n, S).max(axis=1).tolist(),
+            pay_short.tolist(),
+            acc_sum.tolist(),
+            shops.deaths_m.reshape(fac.n, S).sum(axis=1).tolist(),
+            (fac.headcount * s.accidents.p0 * 25 * 1.5).tolist(),
+            (self.month_acc[:, 0] / np.maximum(self.month_acc[:, 1], 1.0)).tolist(),
+            np.where(acc_sum > 0, np.arange(fac.n) * S + np.argmax(acc, axis=1), -1).tolist(),
+            strict=True,
+        )
+        names = ("fulfilment", "norm_rose", "pay_short", "accidents", "deaths",
+                 "accidents_expected", "absence_rate", "worst_shop")  # fmt: skip
+        for f, values in enumerate(states):
+            state = dict(zip(names, values, strict=True))
+            sh = slice(f * S, (f + 1) * S)
             meetings.hold_meeting(
                 w,
                 f,
@@ -902,6 +911,8 @@ class Simulation:
                 state,
                 self.pending[f],
                 int(fac.findings[f]),
+                secretary[f],
+                chair[f],
             )
             self.pending[f] = []
             fac.findings[f] = 0

@@ -132,6 +132,18 @@ class Population:
         self.next_pid += k
         return rows
 
+    def employed_rows(self, pids: np.ndarray) -> np.ndarray:
+        """The rows of the people with ids ``pids`` who are employed; -1 for an id that is
+        negative, not in the table or of someone who has left.
+        """
+        pids = np.asarray(pids, dtype=np.int64)
+        n = self.n
+        rows = np.searchsorted(self.pid[:n], pids)
+        found = (pids >= 0) & (rows < n)
+        found[found] &= self.pid[rows[found]] == pids[found]
+        found[found] &= self.state[rows[found]] == EMPLOYED
+        return np.where(found, rows, -1)
+
     def compact(self) -> None:
         """Drop the rows of people no longer employed (order, hence sorted ids, preserved)."""
         keep = np.flatnonzero(self.state[: self.n] == EMPLOYED)

@@ -24,7 +24,7 @@ import numpy as np
 from numba import njit
 
 from ..population import CANDIDATE, EMPLOYED, FOREMAN, MANAGER, MEMBER, ROLES, SPECIALIST, WORKER
-from ..rng import uniform, uniform2, uniforms, uniforms2
+from ..rng import uniform, uniform2
 from .labour import sigmoid
 from .repression import accuse, choose_charge
 
@@ -145,6 +145,180 @@ def pay_short_by_factory(n, state, factory, pay_short, n_factories):
     return pay_sum
 
 
+TOPICS = tuple(STAKE)
+TOPIC_CODE = {topic: i for i, topic in enumerate(TOPICS)}
+STAKE_TABLE = np.array([STAKE[t] for t in TOPICS], dtype=np.float64)
+FRAME_NAMES = {side: tuple(frames) for side, frames in FRAMES.items()}
+SIDES = ("workers", "management", "party_line")
+WORKERS_SIDE, MANAGEMENT_SIDE, PARTY_LINE = 0, 1, 2
+
+
+@njit(cache=True, inline="always")
+def _frame_choice(fits, u):
+    """Index and fit of the best-fitting frame among ``fits``; ties broken by a little
+    speaker-specific noise (the first of equal scores wins).
+    """
+    n = fits.shape[0]
+    c = 0.15 * (u - 0.5)
+    best, top = 0, fits[0] + c / n
+    for i in range(1, n):
+        score = fits[i] + c * (i + 1) / n
+        if score > top:
+            best, top = i, score
+    return best, max(fits[best], 0.0)
+
+
+@njit(cache=True)
+def attendance(members, pid, party, role, c, phi, key, day, p_attend):
+    """Who of ``members`` attends today's meeting: the rows present, and the numbers of
+    members, candidates, and managers and specialists among them.
+    """
+    m = members.shape[0]
+    present = np.empty(m, dtype=np.int64)
+    n_p = 0
+    n_mem = 0
+    n_cand = 0
+    n_mgr = 0
+    for j in range(m):
+        r = members[j]
+        # attendance falls with fear and rises with consciousness (in the columns' float32)
+        bar = (
+            np.float32(p_attend)
+            * (np.float32(1.0) - np.float32(0.5) * phi[r])
+            * (np.float32(0.6) + np.float32(0.4) * c[r])
+        )
+        if uniform(key, day, np.int64(pid[r])) < bar:
+            present[n_p] = r
+            n_p += 1
+            if party[r] == MEMBER:
+                n_mem += 1
+            elif party[r] == CANDIDATE:
+                n_cand += 1
+            if role[r] == MANAGER or role[r] == SPECIALIST:
+                n_mgr += 1
+    return present[:n_p], n_mem, n_cand, n_mgr
+
+
+@njit(cache=True)
+def item_voices(
+    present, pid, role, c, phi, key, day, salt, stake, k, secretary, chair, chair_speaks,
+    union_stance, rho, fits_w, fits_m,
+):  # fmt: skip
+    """Who speaks on one agenda item, on which side, in which frame and with what strength.
+
+    Speakers are a weighted draw without replacement (Efraimidis and Spirakis 2006): the
+    ``k`` smallest ``-log(u) / w`` in order, ties by position, with ``stake`` the topic's
+    stake by role. The secretary, if not drawn, speaks on every item, the union chair on
+    the items where ``chair_speaks``. Returns the voices' rows, ids, sides (SIDES), argued
+    sides, frame indices and strengths, each side's summed strength, the rank gap and each
+    side's lead speaker (the secretary excluded).
+    """
+    n_p = present.shape[0]
+    cap = min(k, n_p) + 2
+    v_row = np.empty(cap, dtype=np.int64)
+    best_neg = np.empty(max(k, 1))
+    nb = 0
+    for q in range(n_p if k > 0 else 0):
+        r = present[q]
+        ro = role[r]
+        w = np.float64(c[r] * (np.float32(1.0) - phi[r])) * stake[ro] * (1.0 + 0.5 * RANK[ro])
+        w += 1e-9
+        neg = -(np.log(max(uniform2(key, day, np.int64(pid[r]), salt), 1e-300)) / w)
+        if nb == k and neg >= best_neg[nb - 1]:
+            continue
+        at = nb if nb < k else k - 1
+        while at > 0 and best_neg[at - 1] > neg:
+            best_neg[at] = best_neg[at - 1]
+            v_row[at] = v_row[at - 1]
+            at -= 1
+        best_neg[at] = neg
+        v_row[at] = r
+        if nb < k:
+            nb += 1
+    v = nb
+    if secretary >= 0 and not _among(v_row, nb, secretary):
+        v_row[v] = secretary
+        v += 1
+    if chair_speaks and chair >= 0 and not _among(v_row, nb, chair):
+        v_row[v] = chair
+        v += 1
+    v_row = v_row[:v]
+    v_pid = np.empty(v, dtype=np.int64)
+    v_side = np.empty(v, dtype=np.int64)
+    v_arg = np.empty(v, dtype=np.int64)
+    v_frame = np.empty(v, dtype=np.int64)
+    v_strength = np.empty(v)
+    sw, sm, rw, rm = 0.0, 0.0, 0.0, 0.0
+    nw, nm = 0, 0
+    lw, lws, lm, lms = -1, -1.0, -1, -1.0
+    for q in range(v):
+        r = v_row[q]
+        p = np.int64(pid[r])
+        v_pid[q] = p
+        u_side = uniform2(key, day, p, salt + 1)
+        u_frame = uniform2(key, day, p, salt + 2)
+        ro = role[r]
+        if r == secretary:
+            side = PARTY_LINE
+        elif r == chair:
+            side = WORKERS_SIDE if u_side < union_stance else MANAGEMENT_SIDE
+        elif ro == WORKER:
+            side = WORKERS_SIDE
+        elif ro == FOREMAN:
+            side = WORKERS_SIDE if u_side < 0.5 else MANAGEMENT_SIDE
+        else:
+            side = MANAGEMENT_SIDE
+        if side == PARTY_LINE:
+            fw, fitw = _frame_choice(fits_w, u_frame)
+            fm, fitm = _frame_choice(fits_m, u_frame)
+            if fitw > fitm:
+                arg, frame, fit = WORKERS_SIDE, fw, fitw
+            else:
+                arg, frame, fit = MANAGEMENT_SIDE, fm, fitm
+        elif side == WORKERS_SIDE:
+            arg = side
+            frame, fit = _frame_choice(fits_w, u_frame)
+        else:
+            arg = side
+            frame, fit = _frame_choice(fits_m, u_frame)
+        # the secretary and the union chair speak with the authority of their office (rank
+        # at least 1.5, which keeps the product in single precision, as the columns are)
+        cf = c[r] * np.float32(fit)
+        rank = RANK[ro]
+        if (r == secretary or r == chair) and rank < 1.5:  # noqa: SIM109 (compiled)
+            rank = 1.5
+            strength = np.float64(cf * np.float32(1.0 + rho * rank) * (np.float32(1.0) - phi[r]))
+        else:
+            strength = np.float64(cf) * (1.0 + rho * rank) * np.float64(np.float32(1.0) - phi[r])
+        v_side[q] = side
+        v_arg[q] = arg
+        v_frame[q] = frame
+        v_strength[q] = strength
+        if arg == WORKERS_SIDE:
+            sw += strength
+            rw += rank
+            nw += 1
+            if strength > lws and r != secretary:
+                lw, lws = r, strength
+        else:
+            sm += strength
+            rm += rank
+            nm += 1
+            if strength > lms and r != secretary:
+                lm, lms = r, strength
+    # (ranks are multiples of 0.5, so these sums are exact in any order)
+    rank_gap = (rw / nw if nw else 0.0) - (rm / nm if nm else 0.0)
+    return v_row, v_pid, v_side, v_arg, v_frame, v_strength, sw, sm, rank_gap, lw, lm
+
+
+@njit(cache=True, inline="always")
+def _among(rows, n, r):
+    for q in range(n):  # noqa: SIM110 (compiled)
+        if rows[q] == r:
+            return True
+    return False
+
+
 def hold_meeting(
     world,
     f: int,
@@ -158,21 +332,22 @@ def hold_meeting(
     state: dict,
     directives: list,
     findings: int,
+    secretary: int,
+    chair: int,
 ) -> dict:
-    """Hold factory ``f``'s general meeting; returns counts (items, workers_won, concessions)."""
+    """Hold factory ``f``'s general meeting; returns counts (items, workers_won, concessions).
+
+    ``secretary`` and ``chair`` are the rows of the PPO secretary and the union chair (-1 if
+    the post is vacant).
+    """
     pop = world.pop
     mp = prm.meetings
     key = keys["meetings"]
-    pids = pop.pid[members]
-    att_u = uniforms(key, day, pids.astype(np.int64))
-    present = members[
-        att_u < mp.attendance * (1.0 - 0.5 * pop.phi[members]) * (0.6 + 0.4 * pop.c[members])
-    ]
-    present_pids = pop.pid[present].astype(np.int64)
-    n_mem = int(np.sum(pop.party[present] == MEMBER))
-    n_cand = int(np.sum(pop.party[present] == CANDIDATE))
-    roles_present = pop.role[present]
-    n_mgr = int(np.count_nonzero((roles_present == MANAGER) | (roles_present == SPECIALIST)))
+    items = agenda(world, f, state, pol, findings, directives)
+    fits = frame_fits(pol)
+    present, n_mem, n_cand, n_mgr = attendance(
+        members, pop.pid, pop.party, pop.role, pop.c, pop.phi, key, day, mp.attendance
+    )
     meeting_id = log.add(
         "meeting",
         date,
@@ -181,10 +356,8 @@ def hold_meeting(
     )
     world.today[f, world.C["meetings"]] += 1
     out = {"items": 0, "workers_won": 0, "concessions": 0}
-    items = agenda(world, f, state, pol, findings, directives)
-    fits = frame_fits(pol)
-    secretary = _marked_row(world, world.fac.secretary, f)
-    chair = _marked_row(world, world.fac.union_chair, f)
+    fits_w = np.array([fit for _, fit in fits["workers"]])
+    fits_m = np.array([fit for _, fit in fits["management"]])
     for j, (topic, detail) in enumerate(items):
         orient = ""
         if topic == "directive":
@@ -192,67 +365,34 @@ def hold_meeting(
         item_id = log.add("item", date, f, parent=meeting_id, topic=topic, detail=detail)
         world.today[f, world.C["items"]] += 1
         out["items"] += 1
-        salt = 1000 * (j + 1)
-        speakers = _draw_speakers(pop, present, present_pids, topic, key, day, salt, mp.speakers)
-        extra = [
-            r
-            for r in (secretary, chair if topic in ("norms_pay", "safety") else -1)
-            if r >= 0 and r not in speakers
-        ]
-        S = {"workers": 0.0, "management": 0.0}
-        ranks = {"workers": [], "management": []}
-        lead = {"workers": (-1, -1.0), "management": (-1, -1.0)}
-        voices = list(speakers) + extra
-        voice_pids = pop.pid[np.array(voices, dtype=np.int64)].astype(np.int64)
-        u_sides = uniforms2(key, day, voice_pids, salt + 1).tolist()
-        u_frames = uniforms2(key, day, voice_pids, salt + 2).tolist()
-        for r, p_id, u_side, u_frame in zip(
-            voices, voice_pids.tolist(), u_sides, u_frames, strict=True
-        ):
-            role = int(pop.role[r])
-            if r == secretary:
-                side = "party_line"
-            elif r == chair:
-                side = "workers" if u_side < mp.union_stance else "management"
-            elif role == WORKER:
-                side = "workers"
-            elif role == FOREMAN:
-                side = "workers" if u_side < 0.5 else "management"
-            else:
-                side = "management"
-            if side == "party_line":
-                fw, fitw = _best_frame("workers", fits, u_frame)
-                fm, fitm = _best_frame("management", fits, u_frame)
-                arg_side, frame, fit = (
-                    ("workers", fw, fitw) if fitw > fitm else ("management", fm, fitm)
-                )
-            else:
-                arg_side = side
-                frame, fit = _best_frame(side, fits, u_frame)
-            # the secretary and the union chair speak with the authority of their office
-            rank = max(RANK[role], 1.5) if r in (secretary, chair) else RANK[role]
+        # (drawn item by item: a resolution or an accusation changes fear and roles)
+        v_row, v_pid, v_side, v_arg, v_frame, v_strength, sw, sm, rank_gap, lw, lm = item_voices(
+            present, pop.pid, pop.role, pop.c, pop.phi, key, day, 1000 * (j + 1),
+            STAKE_TABLE[TOPIC_CODE[topic]], mp.speakers, secretary, chair,
+            topic in ("norms_pay", "safety"), mp.union_stance, mp.rho, fits_w, fits_m,
+        )  # fmt: skip
+        v_row = v_row.tolist()
+        roles = pop.role[v_row].tolist()
+        for r, p_id, ro, side, arg, frame, strength in zip(
+            v_row, v_pid.tolist(), roles, v_side.tolist(), v_arg.tolist(), v_frame.tolist(),
+            v_strength.tolist(), strict=True,
+        ):  # fmt: skip
             office = "PPO secretary" if r == secretary else ("union chair" if r == chair else "")
-            strength = float(pop.c[r] * fit * (1.0 + mp.rho * rank) * (1.0 - pop.phi[r]))
-            S[arg_side] += strength
-            ranks[arg_side].append(rank)
-            if strength > lead[arg_side][1] and r != secretary:
-                lead[arg_side] = (r, strength)
             log.add(
                 "speech",
                 date,
                 f,
                 parent=item_id,
                 person=p_id,
-                role=ROLES[role],
-                side=side,
+                role=ROLES[ro],
+                side=SIDES[side],
                 topic=topic,
-                frame=frame,
+                frame=FRAME_NAMES[SIDES[arg]][frame],
                 strength=strength,
                 detail=office,
             )
-        # (ranks are multiples of 0.5, so these sums are exact in any order)
-        rw, rm = ranks["workers"], ranks["management"]
-        rank_gap = (sum(rw) / len(rw) if rw else 0.0) - (sum(rm) / len(rm) if rm else 0.0)
+        S = {"workers": sw, "management": sm}
+        lead = {"workers": (lw,), "management": (lm,)}
         # the balance of argument, -1 (all management) .. +1 (all workers)
         balance = (S["workers"] - S["management"]) / (S["workers"] + S["management"] + 1e-9)
         x = mp.theta_frame * balance + mp.theta_rank * rank_gap + mp.bias
@@ -331,56 +471,40 @@ def hold_meeting(
     return out
 
 
-def _marked_row(world, pids: np.ndarray, f: int) -> int:
-    p = int(pids[f])
-    if p < 0:
-        return -1
-    pop = world.pop
-    r = int(np.searchsorted(pop.pid[: pop.n], p))
-    if r < pop.n and pop.pid[r] == p and pop.state[r] == EMPLOYED:
-        return r
-    return -1
-
-
-def _draw_speakers(
-    pop, present: np.ndarray, pids: np.ndarray, topic: str, key, day: int, salt: int, k: int
-):
-    """Weighted draw without replacement (Efraimidis and Spirakis 2006), keyed by id.
-
-    ``pids`` are the ids of ``present`` (int64), drawn once per meeting by the caller.
-    """
-    if present.size == 0:
-        return []
-    role = pop.role[present]
-    stake = np.asarray(STAKE[topic])[role]
-    w = (pop.c[present] * (1.0 - pop.phi[present]) * stake * (1.0 + 0.5 * RANK[role])).astype(
-        np.float64
-    ) + 1e-9
-    u = uniforms2(key, day, pids, salt)
-    neg = -(np.log(np.maximum(u, 1e-300)) / w)
-    if neg.size > k:
-        # the k highest scores, in order (ties, which continuous scores do not produce, by row)
-        top = np.argpartition(neg, k - 1)[:k]
-        order = top[np.lexsort((top, neg[top]))]
-    else:
-        order = np.argsort(neg, kind="stable")
-    return [int(present[i]) for i in order]
-
-
 def _answerable(world, f: int, topic: str, state: dict, key, day: int, j: int) -> int:
     """The foreman of the worst shop (safety) or a manager of the factory (other topics)."""
     pop = world.pop
-    want = FOREMAN if topic == "safety" else MANAGER
-    here = pop.factory_rows(f, world.fac.n)
-    rows = here[(pop.state[here] == EMPLOYED) & (pop.role[here] == want)]
-    if topic == "safety" and state.get("worst_shop", -1) >= 0:
-        in_shop = rows[pop.shop[rows] == state["worst_shop"]]
-        if in_shop.size:
-            rows = in_shop
-    if rows.size == 0:
-        return -1
+    worst = state.get("worst_shop", -1) if topic == "safety" else -1
     u = uniform(key, day, 9_000_000 + f * 1000 + j)
-    return int(rows[int(u * rows.size)])
+    return _pick_answerable(
+        pop.factory_rows(f, world.fac.n), pop.state, pop.role, pop.shop,
+        FOREMAN if topic == "safety" else MANAGER, worst, u,
+    )  # fmt: skip
+
+
+@njit(cache=True)
+def _pick_answerable(here, state, role, shop, want, worst_shop, u):
+    """The ``int(u * n)``-th of the ``n`` employed rows of role ``want`` among ``here``, in
+    row order; only those in ``worst_shop`` if it is given and has any. -1 if none.
+    """
+    n_all = 0
+    n_shop = 0
+    for r in here:
+        if state[r] == EMPLOYED and role[r] == want:
+            n_all += 1
+            if shop[r] == worst_shop:
+                n_shop += 1
+    in_shop = worst_shop >= 0 and n_shop > 0
+    n = n_shop if in_shop else n_all
+    if n == 0:
+        return -1
+    target = int(u * n)
+    for r in here:
+        if state[r] == EMPLOYED and role[r] == want and (not in_shop or shop[r] == worst_shop):
+            if target == 0:
+                return r
+            target -= 1
+    return -1
 
 
 def _resolve(

@@ -25,6 +25,9 @@ unreliability and sabotage".
 
 from __future__ import annotations
 
+import itertools
+import math
+
 import numpy as np
 from numba import njit
 
@@ -76,13 +79,16 @@ def choose_charge(
         + p.pol_prior * prior
         + p.pol_specialist * baiting * elite
     )
-    if u1 < 1.0 / (1.0 + np.exp(-x)):
+    if u1 < 1.0 / (1.0 + math.exp(-x)):
         # sabotage ("wrecking") is the charge for those answerable for output and safety
         saboteur = elite or target_role == 1
         sab = 0.6 if (saboteur and topic in ("plan", "safety", "control_finding")) else 0.25
         return "sabotage" if u2 < sab else "political_unreliability"
-    w = np.cumsum(_ORDINARY_BY_TOPIC.get(topic, (0.25, 0.25, 0.25, 0.25)))
-    return ORDINARY[int(np.searchsorted(w, u2 * w[-1], side="right").clip(0, 3))]
+    # the ordinary charge with the topic's weights: the first whose cumulative weight
+    # exceeds u2 times the total (scalar arithmetic: this runs once per accusation)
+    cum = list(itertools.accumulate(_ORDINARY_BY_TOPIC.get(topic, (0.25, 0.25, 0.25, 0.25))))
+    t = u2 * cum[-1]
+    return ORDINARY[min(sum(w <= t for w in cum), 3)]
 
 
 def accuse(

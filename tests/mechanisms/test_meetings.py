@@ -1,0 +1,133 @@
+"""The compiled parts of the PPO meeting against their definitions (MODEL.md section 7)."""
+
+import numpy as np
+import pytest
+
+from treugolnik.mechanisms import meetings as mt
+from treugolnik.population import EMPLOYED, FOREMAN, MANAGER, MEMBER, QUIT, SPECIALIST, WORKER
+from treugolnik.rng import stream_key, uniforms, uniforms2
+
+KEY = stream_key(7, "meetings")
+DAY = 400
+
+
+def people(n=60, seed=3):
+    rng = np.random.default_rng(seed)
+    pid = np.arange(100, 100 + n, dtype=np.int64)
+    role = rng.choice([WORKER, WORKER, WORKER, FOREMAN, SPECIALIST, MANAGER], n).astype(np.int8)
+    c = rng.uniform(0.05, 1.0, n).astype(np.float32)
+    phi = rng.uniform(0.0, 0.9, n).astype(np.float32)
+    party = np.full(n, MEMBER, dtype=np.int8)
+    return pid, role, c, phi, party
+
+
+def test_attendance_follows_fear_and_consciousness():
+    pid, role, c, phi, party = people(400)
+    members = np.arange(0, 400, 2, dtype=np.int64)
+    present, n_mem, _, n_mgr = mt.attendance(members, pid, party, role, c, phi, KEY, DAY, 0.75)
+    # the definition, in the columns' single precision
+    bar = (
+        np.float32(0.75)
+        * (np.float32(1) - np.float32(0.5) * phi[members])
+        * (np.float32(0.6) + np.float32(0.4) * c[members])
+    )
+    expected = members[uniforms(KEY, DAY, pid[members]) < bar]
+    assert present.tolist() == expected.tolist()
+    assert n_mem == expected.size
+    assert n_mgr == np.isin(role[expected], (MANAGER, SPECIALIST)).sum()
+    assert 0 < present.size < members.size
+
+
+def voices(present, pid, role, c, phi, stake, k=6, secretary=-1, chair=-1, chair_speaks=False):
+    fits_w = np.array([0.3, 0.9, 0.2, 0.5])
+    fits_m = np.array([0.7, 0.4, 0.1])
+    return mt.item_voices(
+        present, pid, role, c, phi, KEY, DAY, 2000, stake, k, secretary, chair, chair_speaks,
+        0.6, 0.5, fits_w, fits_m,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("topic", ["plan", "norms_pay", "safety"])
+def test_speakers_are_the_k_smallest_exponential_keys(topic):
+    pid, role, c, phi, _ = people()
+    present = np.arange(3, 60, dtype=np.int64)
+    stake = mt.STAKE_TABLE[mt.TOPIC_CODE[topic]]
+    rows = voices(present, pid, role, c, phi, stake)[0]
+    # Efraimidis-Spirakis: the k largest u^(1/w), i.e. the k smallest -log(u)/w
+    w = c[present].astype(float) * (1 - phi[present]) * stake[role[present]]
+    w = w * (1 + 0.5 * mt.RANK[role[present]]) + 1e-9
+    keys = -np.log(uniforms2(KEY, DAY, pid[present], 2000)) / w
+    assert rows.tolist() == present[np.argsort(keys)[:6]].tolist()
+
+
+def test_speaker_draw_favours_weight():
+    """Over many days a person with four times the weight speaks far more often."""
+    n = 40
+    pid = np.arange(n, dtype=np.int64)
+    role = np.zeros(n, dtype=np.int8)
+    c = np.full(n, 0.2, dtype=np.float32)
+    c[:5] = 0.8
+    phi = np.zeros(n, dtype=np.float32)
+    stake = mt.STAKE_TABLE[0]
+    heavy = light = 0
+    for day in range(300):
+        rows = mt.item_voices(
+            np.arange(n, dtype=np.int64), pid, role, c, phi, KEY, day, 1000, stake, 4, -1, -1,
+            False, 0.6, 0.5, np.array([0.5]), np.array([0.5]),
+        )[0]  # fmt: skip
+        heavy += int((rows < 5).sum())
+        light += int((rows >= 5).sum())
+    assert heavy / 5 > 2.5 * light / 35
+
+
+def test_secretary_and_chair_join_and_strengths_follow_the_formula():
+    pid, role, c, phi, _ = people()
+    present = np.arange(10, 40, dtype=np.int64)
+    sec, chair = 2, 5  # not among the present, so never drawn
+    role[sec] = WORKER
+    role[chair] = WORKER
+    stake = mt.STAKE_TABLE[mt.TOPIC_CODE["safety"]]
+    out = voices(present, pid, role, c, phi, stake, k=4, secretary=sec, chair=chair)
+    rows, _, side, arg, frame, strength, sw, sm, gap, lw, lm = out
+    assert rows.tolist()[-1] == sec and len(rows) == 5  # no chair when the topic is not theirs
+    out = voices(
+        present, pid, role, c, phi, stake, k=4, secretary=sec, chair=chair, chair_speaks=True
+    )
+    rows, _, side, arg, frame, strength, sw, sm, gap, lw, lm = out
+    assert rows.tolist()[-2:] == [sec, chair]
+    assert side[-2] == mt.PARTY_LINE and arg[-2] in (mt.WORKERS_SIDE, mt.MANAGEMENT_SIDE)
+    fits = {mt.WORKERS_SIDE: [0.3, 0.9, 0.2, 0.5], mt.MANAGEMENT_SIDE: [0.7, 0.4, 0.1]}
+    rank = np.array([max(mt.RANK[role[r]], 1.5) if r in (sec, chair) else mt.RANK[role[r]]
+                     for r in rows])  # fmt: skip
+    for q, r in enumerate(rows):
+        if r not in (sec, chair):
+            want = {WORKER: mt.WORKERS_SIDE, MANAGER: mt.MANAGEMENT_SIDE}.get(role[r], side[q])
+            assert side[q] == want
+        fit = fits[arg[q]][frame[q]]
+        assert strength[q] == pytest.approx(c[r] * fit * (1 + 0.5 * rank[q]) * (1 - phi[r]), 1e-6)
+    on_w = arg == mt.WORKERS_SIDE
+    assert sw == pytest.approx(strength[on_w].sum()) and sm == pytest.approx(strength[~on_w].sum())
+    mean = lambda x: x.mean() if x.size else 0.0  # noqa: E731
+    assert gap == mean(rank[on_w]) - mean(rank[~on_w])
+    # the lead speaker of a side is its strongest voice other than the secretary
+    for lead, mask in ((lw, on_w), (lm, ~on_w)):
+        mask = mask & (rows != sec)
+        assert lead == (rows[mask][np.argmax(strength[mask])] if mask.any() else -1)
+
+
+def test_answerable_is_drawn_among_the_right_role_and_shop():
+    n = 30
+    state = np.full(n, EMPLOYED, dtype=np.int8)
+    role = np.full(n, WORKER, dtype=np.int8)
+    shop = np.arange(n, dtype=np.int32) % 3
+    role[[4, 7, 9, 12]] = FOREMAN
+    state[9] = QUIT
+    here = np.arange(n, dtype=np.int64)
+    # foremen employed: 4 (shop 1), 7 (shop 1), 12 (shop 0)
+    assert mt._pick_answerable(here, state, role, shop, FOREMAN, 1, 0.99) == 7
+    assert mt._pick_answerable(here, state, role, shop, FOREMAN, 1, 0.2) == 4
+    assert mt._pick_answerable(here, state, role, shop, FOREMAN, 0, 0.5) == 12
+    # a shop without a foreman: any of the factory's
+    assert mt._pick_answerable(here, state, role, shop, FOREMAN, 2, 0.5) == 7
+    assert mt._pick_answerable(here, state, role, shop, FOREMAN, -1, 0.0) == 4
+    assert mt._pick_answerable(here, state, role, shop, MANAGER, -1, 0.5) == -1
