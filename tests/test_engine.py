@@ -181,18 +181,19 @@ def test_chunked_daily_passes_give_the_same_run_on_any_number_of_threads(period)
 
 
 @pytest.mark.parametrize(
-    ("period", "chunk"),
+    ("period", "chunk", "extra"),
     [
-        (("1928-10-01", "1929-04-30"), None),
-        (("1937-07-01", "1937-10-31"), 300),  # mass arrests, promotions, chunked passes
-        (("1940-05-01", "1940-08-31"), None),  # the decree of 26 June 1940
+        (("1928-10-01", "1929-04-30"), None, []),
+        # mass arrests (at a rate that also takes managers), promotions, chunked passes
+        (("1937-07-01", "1937-10-31"), 300, ["repression.quota_rate=0.0005"]),
+        (("1940-05-01", "1940-08-31"), None, []),  # the decree of 26 June 1940
     ],
 )
-def test_quiet_day_stocks_equal_a_full_recount(period, chunk):
-    """On days without monthly steps or quota arrests the counts by role, party, shock work and
-    institution are carried from yesterday less leavers plus hires, and production sums the
-    rest; every such day is checked against the full end-of-day count (the engine raises on
-    the first difference).
+def test_quiet_day_stocks_equal_a_full_recount(period, chunk, extra):
+    """On days without monthly steps the counts by role, party, shock work and institution
+    are carried from yesterday less leavers (quota arrests among them) plus hires, with
+    promotions moving a count between roles, and production sums the rest; every such day is
+    checked against the full end-of-day count (the engine raises on the first difference).
     """
     from treugolnik import engine
     from treugolnik.passes import Passes
@@ -205,13 +206,19 @@ def test_quiet_day_stocks_equal_a_full_recount(period, chunk):
             "factories.growth=0.3",
             f"period.start={period[0]}",
             f"period.end={period[1]}",
+            *extra,
         ],
     )
     passes = Passes(threads=2, chunk=chunk) if chunk else None
     sim = engine.Simulation(s, passes=passes)
     sim.check_stocks = True
     res = sim.run()
-    # quiet: no monthly step and no quota arrests (from 5 Aug 1937 every day has them)
+    # quiet: no monthly step
     assert sim.quiet_days >= 20
+    if extra:  # managers taken in the mass operation and replaced from the bench
+        ev = res.events
+        quota = ev.filter(pl.col("detail") == "mass operation (Order 00447)")
+        assert quota.height > 20
+        assert ev.filter((pl.col("kind") == "promotion") & (pl.col("parent_id") < 0)).height > 0
     assert res.metrics["quits"].sum() > 0 and res.metrics["hires"].sum() > 0
     assert res.metrics["deaths"].sum() > 0 or res.metrics["dismissals"].sum() > 0

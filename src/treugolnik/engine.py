@@ -45,6 +45,7 @@ from .record import (
     EventLog,
     assemble_row,
     carry_counts,
+    count_promotion,
     monthly_from_daily,
     stocks_by_factory,
     write_run,
@@ -430,12 +431,13 @@ class Simulation:
         fac.fear_pulse[:] = 0.0
         quota_today = pol["arrest_quota"] > 0
         if quota_today:
-            self.counts_changed = True
+            # (the arrested are counted as leavers and promotions as moves between roles,
+            # so the day's counts can still be carried)
             tq = time.perf_counter()
             k = self._pass(
                 "",
                 rep.quota_arrests,
-                (w.today,),
+                (w.today, self.leavers),
                 (),
                 ((self.arrest_buf, 0),),
                 pop.n,
@@ -452,6 +454,11 @@ class Simulation:
                 self.keys["quota"],
                 w.today,
                 self.arrest_buf,
+                pop.party,
+                pop.shock,
+                pop.stakh,
+                pop.inst,
+                self.leavers,
             )
             for r in self.arrest_buf[: min(k, ACCIDENT_BUF)]:
                 f = int(pop.factory[r])
@@ -467,11 +474,14 @@ class Simulation:
                 if pop.role[r] in (MANAGER, SPECIALIST):
                     w.today[f, C["manager_arrests"]] += pop.role[r] == MANAGER
                     w.today[f, C["management_turnover"]] += 1
-                    rep.promote_vydvizhenets(w, f, int(pop.role[r]), day, date, s, self.log, -1)
+                    role = int(pop.role[r])
+                    up = rep.promote_vydvizhenets(w, f, role, day, date, s, self.log, -1)
+                    if up >= 0:
+                        count_promotion(self.leavers, f, WORKER, role)
             self.profile["repression.quota"] += time.perf_counter() - tq
         # hiring to target
         th = time.perf_counter()
-        if self.by_role is None or quota_today:
+        if self.by_role is None:
             by_role = self._pass(
                 "", hiring.count_by_role, (), (), (), pop.n, pop.state, pop.factory, pop.role, fac.n
             )

@@ -203,8 +203,8 @@ def stocks_by_factory(
     return out
 
 
-# STOCKS columns that count people by attributes changed only by leaving, hiring, the 1937-38
-# quota arrests and the monthly steps (role, party, shock work, institutions); the others
+# STOCKS columns that count people by attributes changed only by leaving, hiring, promotion
+# and the monthly steps (role, party, shock work, institutions); the others
 # (headcount, injured, grievance, fear, consciousness) are summed every day (by production on
 # days without those steps)
 COUNT_COLUMNS = np.array([1, 2, 3, 4, 9, 10, 11, 12, 13, 14, 15])
@@ -221,6 +221,15 @@ def count_leaver(leavers, f, role, party, shock, stakh, inst):
     leavers[f, 13] += inst & 1
     leavers[f, 14] += (inst >> 1) & 1
     leavers[f, 15] += (inst >> 2) & 1
+
+
+def count_promotion(leavers, f: int, old_role: int, new_role: int) -> None:
+    """A person of factory ``f`` moved from ``old_role`` to ``new_role`` today: in
+    ``leavers`` (subtracted from yesterday's counts) as one leaving the old role and one
+    less leaving the new one.
+    """
+    leavers[f, 1 + old_role] += 1.0
+    leavers[f, 1 + new_role] -= 1.0
 
 
 @njit(cache=True, inline="always")

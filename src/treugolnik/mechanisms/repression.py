@@ -42,6 +42,7 @@ from ..population import (
     SPECIALIST,
     WORKER,
 )
+from ..record import count_leaver
 from ..rng import uniform, uniform2
 from ..state import C_ARRESTS, C_MANAGER_ARRESTS
 from .labour import sigmoid
@@ -214,15 +215,18 @@ def spread_fear(world, shop: int, f: int, arrests: int, prm) -> None:
     world.fac.fear_pulse[f] += fp.factory_arrest * arrests / head
 
 
-def promote_vydvizhenets(world, f: int, role: int, day: int, date, prm, log, parent: int) -> None:
-    """Replace an arrested manager/specialist by the most conscious party worker of the factory."""
+def promote_vydvizhenets(world, f: int, role: int, day: int, date, prm, log, parent: int) -> int:
+    """Replace an arrested manager/specialist by the most conscious party worker of the factory.
+
+    Returns the promoted worker's row, -1 if the factory has no party worker.
+    """
     pop = world.pop
     here = pop.factory_rows(f, world.fac.n)
     cand = here[
         (pop.state[here] == EMPLOYED) & (pop.role[here] == WORKER) & (pop.party[here] == MEMBER)
     ]
     if cand.size == 0:
-        return
+        return -1
     row = int(cand[np.argmax(pop.c[cand] + 1e-6 * pop.skill[cand])])
     pop.role[row] = role
     world.today[f, world.C["promotions"]] += 1
@@ -239,13 +243,18 @@ def promote_vydvizhenets(world, f: int, role: int, day: int, date, prm, log, par
         target_role=ROLES[role],
         detail="vydvizhenets",
     )
+    return row
 
 
 @njit(cache=True, nogil=True)
 def quota_arrests(
-    n, pid, factory, shop, role, village, accused, state, left, day, rate, key, today, buf
-):
-    """Order 00447 background arrests of the day; arrested rows go to ``buf``; returns count."""
+    n, pid, factory, shop, role, village, accused, state, left, day, rate, key, today, buf,
+    party, shock, stakh, inst, leavers,
+):  # fmt: skip
+    """Order 00447 background arrests of the day; arrested rows go to ``buf``; returns count.
+
+    The arrested are counted in ``leavers[factory]`` (``record.count_leaver``).
+    """
     k = 0
     for i in range(n):
         if state[i] != EMPLOYED:
@@ -255,6 +264,7 @@ def quota_arrests(
             state[i] = ARRESTED
             left[i] = day
             today[factory[i], C_ARRESTS] += 1.0
+            count_leaver(leavers, factory[i], role[i], party[i], shock[i], stakh[i], inst[i])
             if k < buf.shape[0]:
                 buf[k] = i
             k += 1
