@@ -21,9 +21,18 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
+from numba import njit
 
 CHUNK_PEOPLE = 250_000
 MAX_CHUNKS = 64
+
+
+@njit(cache=True, nogil=True)
+def drain(dst, acc):
+    """``dst += acc`` element by element, then ``acc = 0`` (flat arrays)."""
+    for j in range(dst.shape[0]):
+        dst[j] += acc[j]
+        acc[j] = 0
 
 
 def default_threads() -> int:
@@ -67,11 +76,13 @@ class Passes:
     _locals: dict = field(default_factory=dict)  # chunk-local accumulators and buffers
 
     def _local(self, kernel, pos: int, c: int, like: np.ndarray) -> np.ndarray:
-        """Chunk ``c``'s own array for argument ``pos`` of ``kernel`` (kept between calls)."""
+        """Chunk ``c``'s own array for argument ``pos`` of ``kernel`` (kept between calls;
+        created zeroed, and an accumulator is zeroed again as it is drained).
+        """
         key = (kernel, pos, c)
         arr = self._locals.get(key)
         if arr is None or arr.shape != like.shape or arr.dtype != like.dtype:
-            arr = self._locals[key] = np.empty_like(like)
+            arr = self._locals[key] = np.zeros_like(like)
         return arr
 
     def close(self) -> None:
@@ -121,22 +132,27 @@ class Passes:
             for p in person:
                 a[p] = args[p][lo:hi]
             for p in (*accum, *overwrite):
+                if not args[p].flags.c_contiguous:  # drained through a flat view
+                    raise ValueError(f"argument {p} of {kernel.__name__} is not contiguous")
                 a[p] = self._local(kernel, p, c, args[p])
-                a[p].fill(0)
             for b in buffers:  # read only up to the count the kernel returns: no clearing
                 a[b.pos] = self._local(kernel, b.pos, c, args[b.pos])
             calls.append((lo, a))
         if self.threads > 1:
             if self._pool is None:
                 self._pool = ThreadPoolExecutor(self.threads)
-            results = list(self._pool.map(lambda la: kernel(*la[1]), calls))
+            done = self._pool.map(lambda la: kernel(*la[1]), calls)
         else:
-            results = [kernel(*a) for _, a in calls]
+            done = (kernel(*a) for _, a in calls)
         for p in overwrite:
             args[p][...] = 0
-        for _, a in calls:
+        # each chunk's sums are added as soon as it is done, in chunk order (while later chunks
+        # still run), and its accumulators are left zeroed for the next call
+        results = []
+        for (_, a), result in zip(calls, done, strict=True):
+            results.append(result)
             for p in (*accum, *overwrite):
-                np.add(args[p], a[p], out=args[p])
+                drain(args[p].reshape(-1), a[p].reshape(-1))
         if buffers:
             for b in buffers:
                 dst = args[b.pos]
