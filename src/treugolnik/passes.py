@@ -29,10 +29,13 @@ MAX_CHUNKS = 64
 
 @njit(cache=True, nogil=True)
 def drain(dst, acc):
-    """``dst += acc`` element by element, then ``acc = 0`` (flat arrays)."""
+    """``dst += acc`` element by element, then ``acc = 0`` (flat arrays; most of a chunk's
+    sums are zero and are only read).
+    """
     for j in range(dst.shape[0]):
-        dst[j] += acc[j]
-        acc[j] = 0
+        if acc[j] != 0:
+            dst[j] += acc[j]
+            acc[j] = 0
 
 
 def default_threads() -> int:

@@ -92,6 +92,17 @@ def group_by_factory(lo, hi, factory, state, party, members_only, n_factories):
     return rows, bounds
 
 
+@njit(cache=True, nogil=True)
+def _move_down(col, keep, n):
+    """``col[:k] = col[keep]`` in place (``keep`` increasing, so ``keep[j] >= j``), then zeros
+    up to row ``n``.
+    """
+    k = keep.shape[0]
+    for j in range(k):
+        col[j] = col[keep[j]]
+    col[k:n] = 0
+
+
 class Population:
     """Columnar person table with stable ids and amortised growth."""
 
@@ -150,9 +161,7 @@ class Population:
         if keep.size == self.n:
             return
         for name in COLUMNS:
-            arr = getattr(self, name)
-            arr[: keep.size] = arr[keep]
-            arr[keep.size : self.n] = 0
+            _move_down(getattr(self, name), keep, self.n)
         self.n = int(keep.size)
         self.compactions += 1
 
