@@ -223,7 +223,12 @@ def item_voices(
         ro = role[r]
         w = np.float64(c[r] * (np.float32(1.0) - phi[r])) * stake[ro] * (1.0 + 0.5 * RANK[ro])
         w += 1e-9
-        neg = -(np.log(max(uniform2(key, day, np.int64(pid[r]), salt), 1e-300)) / w)
+        u = uniform2(key, day, np.int64(pid[r]), salt)
+        # -log(u) >= 1 - u: once k are drawn, most keys are known to be too large without
+        # the logarithm (the factor keeps the bound below the computed key)
+        if nb == k and (1.0 - u) / w * (1.0 - 1e-12) >= best_neg[nb - 1]:
+            continue
+        neg = -(np.log(max(u, 1e-300)) / w)
         if nb == k and neg >= best_neg[nb - 1]:
             continue
         at = nb if nb < k else k - 1
