@@ -397,7 +397,7 @@ def hold_meeting(
                 detail=office,
             )
         S = {"workers": sw, "management": sm}
-        lead = {"workers": (lw,), "management": (lm,)}
+        lead = {"workers": lw, "management": lm}  # rows of the strongest speakers (-1: none)
         # the balance of argument, -1 (all management) .. +1 (all workers)
         balance = (S["workers"] - S["management"]) / (S["workers"] + S["management"] + 1e-9)
         x = mp.theta_frame * balance + mp.theta_rank * rank_gap + mp.bias
@@ -453,10 +453,10 @@ def hold_meeting(
             heat += 1.0
         xa = mp.acc0 + mp.acc_heat * heat + mp.acc_vigilance * pol["vigilance"] + mp.acc_loss
         if uniform2(key, day, 7_000_000 + f * 1000 + j, 7) < sigmoid(xa):
-            target = lead[loser][0]
+            target = lead[loser]
             if workers_win and (target < 0 or topic in ("safety", "plan", "control_finding")):
                 target = _answerable(world, f, topic, state, key, day, j)
-            accuser = lead[winner][0]
+            accuser = lead[winner]
             if target >= 0 and pop.state[target] == EMPLOYED:
                 u1 = uniform2(key, day, 7_000_000 + f * 1000 + j, 8)
                 u2 = uniform2(key, day, 7_000_000 + f * 1000 + j, 9)
@@ -560,7 +560,7 @@ def _resolve(
     fac.authority[f] += mp.authority_gain * (1.0 - fac.authority[f])
     fac.will[f] += mp.will_gain * (1.0 - fac.will[f])
     fac.g_pulse[f] += 0.2 * gp.defeat
-    critic = lead["workers"][0]
+    critic = lead["workers"]
     if critic >= 0:
         pop.g[critic] = min(pop.g[critic] + gp.defeat, gp.g_max)
         pop.phi[critic] = min(1.0, pop.phi[critic] + 0.05)
