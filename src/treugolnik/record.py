@@ -9,6 +9,7 @@ run never leaves a half-written file.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import os
 from pathlib import Path
@@ -433,6 +434,8 @@ class EventLog:
         "detail": "",
     }
 
+    _CASTS = {"parent_id": int, "person": int, "target": int, "strength": float}
+
     def add_many(self, kind, date: dt.date, factory, **columns) -> int:
         """Add ``len(factory)`` events at once (ids in order, as that many ``add`` calls would
         number them). ``kind`` and every column are a scalar or one value per event; kinds in
@@ -446,20 +449,29 @@ class EventLog:
             raise TypeError(f"unknown event columns: {sorted(columns)}")
         kinds = [kind] * k if isinstance(kind, str) else kind
         if k < self.FEW:
-            # a few events: one by one (a frame of their own costs more than the events)
+            # a few events: as rows, like ``add`` (a frame of their own costs more than the
+            # events), the columns cast as ``add`` casts them
+            def col(value, cast):
+                if np.isscalar(value):
+                    return itertools.repeat(cast(value), k)
+                if cast is str:
+                    return value.tolist() if isinstance(value, np.ndarray) else list(value)
+                return np.asarray(value).astype(cast).tolist()
+
             first = self.n
-            for j in range(k):
-                self.add(
-                    kinds[j],
-                    date,
-                    factory[j],
-                    **{
-                        ("parent" if name == "parent_id" else name): (
-                            value if np.isscalar(value) else value[j]
-                        )
-                        for name, value in values.items()
-                    },
+            self.rows.extend(
+                zip(
+                    range(first, first + k),
+                    itertools.repeat(date, k),
+                    col(factory, int),
+                    kinds,
+                    *(col(value, self._CASTS.get(name, str)) for name, value in values.items()),
+                    strict=True,
                 )
+            )
+            self.n += k
+            if len(self.rows) >= self.chunk:
+                self._flush()
             return first
         self._flush()  # keep the order of events added one by one before these
         data = {
