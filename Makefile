@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast test-all lint bench docking dashboard clean
+.PHONY: run test test-fast test-all lint bench bench-ussr docking dashboard clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -39,6 +39,9 @@ dashboard: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+bench-ussr: $(STAMP)
+	$(BIN)/python benchmarks/run.py --ussr
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache

@@ -2,6 +2,8 @@
 
     python benchmarks/run.py            # full: reference and engine over 1928-1931, 5 repeats
     python benchmarks/run.py --quick    # about a minute: shorter period, 3 repeats
+    python benchmarks/run.py --ussr     # only the full ussr-industry run (20-30 minutes here)
+    python benchmarks/run.py --ussr --ussr-end 1929-09-30   # its first year, a quick proxy
 
 Figures:
   speedup_vs_mesa_reference  engine vs the Mesa reference, kirov-small, same period, same
@@ -14,6 +16,10 @@ Figures:
                              of counter-based draws per person-day as the engine (3) and one
                              multiply-add: the floor for any engine built this way
   engine_vs_floor            floor_kernel_rate / worker_days_per_second
+
+With --ussr (a fresh process, as for kirov): ussr_industry_wall, its worker-days per second and
+peak resident memory, and the floor kernel's rate just before and after the run, which tells a
+slow moment of a shared machine from a slow engine.
 """
 
 from __future__ import annotations
@@ -99,10 +105,26 @@ def probe(scenario: str, *sets: str) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def ussr(end: str | None) -> None:
+    before = floor_rate()
+    u = probe("ussr-industry", *([f"period.end={end}"] if end else []))
+    after = floor_rate()
+    print(f"ussr_industry_wall: {u['wall']:.1f} s")
+    print(f"ussr_industry_worker_days_per_second: {u['worker_days'] / u['wall']:.3g}")
+    print(f"ussr_industry_peak_rss: {u['after_kb'] / 1024**2:.2f} GB")
+    print(f"floor_kernel_rate_before: {before:.3g} person-days/s")
+    print(f"floor_kernel_rate_after: {after:.3g} person-days/s")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--ussr", action="store_true", help="only the ussr-industry run")
+    ap.add_argument("--ussr-end", default=None, help="end date of the ussr-industry run")
     args = ap.parse_args()
+    if args.ussr:
+        ussr(args.ussr_end)
+        return
     end, repeats = ("1929-06-30", 3) if args.quick else ("1931-12-31", 5)
     ratio, e, r = speedup(end, repeats)
     print(f"speedup_vs_mesa_reference: {ratio:.1f} x")
