@@ -108,21 +108,6 @@ def frame_fits(pol: dict) -> dict[str, list[tuple[str, float]]]:
     }
 
 
-def _best_frame(side: str, fits: dict, u: float):
-    """The side's best-fitting frame, ties broken by a little speaker-specific noise (the
-    first of equal scores wins).
-    """
-    options = fits[side]
-    n = len(options)
-    c = 0.15 * (u - 0.5)
-    best, top = options[0], options[0][1] + c / n
-    for i in range(1, n):
-        score = options[i][1] + c * (i + 1) / n
-        if score > top:
-            best, top = options[i], score
-    return best[0], max(float(best[1]), 0.0)
-
-
 @njit(cache=True)
 def pay_short_by_factory(n, state, factory, pay_short, n_factories):
     """Each factory's sum of its employees' pay shortfall, added in row order (a factory's run
