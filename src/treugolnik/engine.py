@@ -149,7 +149,6 @@ class Simulation:
         self.leavers = np.zeros((self.world.fac.n, 16))
         self.day_stocks = np.zeros((self.world.fac.n, 16))  # summed by production
         self.hired_stocks = np.zeros((self.world.fac.n, 16))  # stocks of today's hires
-        self.by_role: np.ndarray | None = None  # employees by (factory, role) at day's end
         self.stocks: np.ndarray | None = None  # yesterday's end-of-day stocks (STOCKS layout)
         self.counts_changed = True  # a step other than leaving or hiring changed counted fields
         self.check_stocks = False  # tests: verify the day's stocks against a full recount
@@ -481,13 +480,14 @@ class Simulation:
             self.profile["repression.quota"] += time.perf_counter() - tq
         # hiring to target
         th = time.perf_counter()
-        if self.by_role is None:
+        if self.stocks is None:
             by_role = self._pass(
                 "", hiring.count_by_role, (), (), (), pop.n, pop.state, pop.factory, pop.role, fac.n
             )
         else:
-            # yesterday's end-of-day employees by role less today's dismissals and quits
-            by_role = self.by_role - self.leavers[:, 1:5]
+            # yesterday's end-of-day employees by role (STOCKS columns 1-4) less today's
+            # leavers so far, with promotions moved between roles
+            by_role = self.stocks[:, 1:5] - self.leavers[:, 1:5]
         n_before_hiring = pop.n
         if s.hiring.flit_share > 0 and self.quits_yesterday > 0:
             wanted = np.maximum(target * self.mix[WORKER] - by_role[:, WORKER], 0.0)
@@ -1061,7 +1061,6 @@ class Simulation:
                     raise AssertionError(f"day {day}: stocks differ from a full recount")
         self.stocks = st
         fac.headcount[:] = st[:, 0]
-        self.by_role = st[:, 1:5].copy()
         if self._index is None:
             self._index = self._record_index()
             self._norm0 = w.shops.norm.copy()

@@ -148,9 +148,8 @@ class Population:
         negative, not in the table or of someone who has left.
         """
         pids = np.asarray(pids, dtype=np.int64)
-        n = self.n
-        rows = np.searchsorted(self.pid[:n], pids)
-        found = (pids >= 0) & (rows < n)
+        rows = self.rows_of(pids)
+        found = (pids >= 0) & (rows < self.n)
         found[found] &= self.pid[rows[found]] == pids[found]
         found[found] &= self.state[rows[found]] == EMPLOYED
         return np.where(found, rows, -1)

@@ -364,7 +364,7 @@ class EventLog:
     """
 
     chunk = 100_000
-    FEW = 256  # ``add_many`` adds fewer events than this one by one
+    FEW = 256  # ``add_many`` appends fewer events than this as rows, more as a frame
 
     def __init__(self, skip: set[str] | frozenset[str] = frozenset()):
         self.rows: list[tuple] = []

@@ -101,11 +101,9 @@ def agenda(world, f: int, state: dict, pol: dict, findings: int, directives: lis
     return items
 
 
-def frame_fits(pol: dict) -> dict[str, list[tuple[str, float]]]:
-    """Each side's frames with their fit to today's policy vector (computed once a meeting)."""
-    return {
-        side: [(name, fn(pol)) for name, fn in frames.items()] for side, frames in FRAMES.items()
-    }
+def frame_fits(pol: dict, side: str) -> np.ndarray:
+    """The fit of each of the side's frames (in FRAMES order) to today's policy vector."""
+    return np.array([fn(pol) for fn in FRAMES[side].values()])
 
 
 @njit(cache=True)
@@ -334,7 +332,6 @@ def hold_meeting(
     mp = prm.meetings
     key = keys["meetings"]
     items = agenda(world, f, state, pol, findings, directives)
-    fits = frame_fits(pol)
     present, n_mem, n_cand, n_mgr = attendance(
         members, pop.pid, pop.party, pop.role, pop.c, pop.phi, key, day, mp.attendance
     )
@@ -346,8 +343,7 @@ def hold_meeting(
     )
     world.today[f, world.C["meetings"]] += 1
     out = {"items": 0, "workers_won": 0, "concessions": 0}
-    fits_w = np.array([fit for _, fit in fits["workers"]])
-    fits_m = np.array([fit for _, fit in fits["management"]])
+    fits_w, fits_m = frame_fits(pol, "workers"), frame_fits(pol, "management")
     for j, (topic, detail) in enumerate(items):
         orient = ""
         if topic == "directive":
