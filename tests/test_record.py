@@ -116,3 +116,27 @@ def test_events_added_at_once_are_those_added_one_by_one(monkeypatch, few):
     assert many.frame().equals(one.frame())
     with pytest.raises(TypeError, match="unknown event columns"):
         many.add_many("proposal", day, factory, persn=person)
+
+
+def test_a_quiet_days_stocks_and_the_days_totals():
+    from treugolnik.record import carried_stocks, carry_counts, close_day
+    from treugolnik.state import COUNTERS, C
+
+    rng = np.random.default_rng(3)
+    day_sums, prev = rng.random((3, 16)), rng.integers(0, 50, (3, 16)).astype(float)
+    leavers, hired = rng.integers(0, 3, (3, 16)).astype(float), rng.integers(0, 3, (3, 16)) * 1.0
+    out = np.full((3, 16), np.nan)
+    carried_stocks(out, day_sums, prev, leavers, hired)
+    expect = day_sums.copy()
+    carry_counts(expect, prev, leavers, hired)
+    assert np.array_equal(out, expect)
+    assert np.array_equal(out[:, COUNT_COLUMNS], (prev - leavers + hired)[:, COUNT_COLUMNS])
+    summed = [c for c in range(16) if c not in COUNT_COLUMNS]
+    assert np.array_equal(out[:, summed], day_sums[:, summed])
+
+    today = np.zeros((3, len(COUNTERS)))
+    today[:, C["output"]] = [1.5, 2.0, 0.25]
+    today[:, C["quits"]] = [2, 0, 5]
+    output_y = np.array([10.0, 0.0, 1.0])
+    assert close_day(today, output_y) == 7.0
+    assert output_y.tolist() == [11.5, 2.0, 1.25]

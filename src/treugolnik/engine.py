@@ -43,10 +43,11 @@ from .record import (
     PAIRWISE_MAX,
     STOCKS,
     EventLog,
-    assemble_row,
-    carry_counts,
+    carried_stocks,
+    close_day,
     count_promotion,
     monthly_from_daily,
+    record_row,
     stocks_by_factory,
     write_run,
 )
@@ -145,11 +146,17 @@ class Simulation:
         self.pros_buf = np.zeros((ACCIDENT_BUF, 2), dtype=np.int64)
         self.expel_buf = np.zeros(INST_BUF, dtype=np.int64)
         self.shop_employed = np.zeros(self.world.shops.n)
+        # the daily decay of promoted managers' productivity cost
+        self.vydv_decay = float(np.exp(-1.0 / scenario.repression.vydvizhenets_days))
+        self._inst_share = np.zeros(self.world.fac.n)  # institutions' share of the workforce
+        self.target = np.zeros(self.world.fac.n)  # today's target headcount per factory
+        self.tight = np.zeros(self.world.fac.n)  # today's labour-market tightness
         # counted attributes of today's leavers and hires (record.COUNT_COLUMNS of STOCKS)
         self.leavers = np.zeros((self.world.fac.n, 16))
         self.day_stocks = np.zeros((self.world.fac.n, 16))  # summed by production
         self.hired_stocks = np.zeros((self.world.fac.n, 16))  # stocks of today's hires
         self.stocks: np.ndarray | None = None  # yesterday's end-of-day stocks (STOCKS layout)
+        self._spare: np.ndarray | None = None  # the stocks of the day before (a buffer to reuse)
         self.counts_changed = True  # a step other than leaving or hiring changed counted fields
         self.check_stocks = False  # tests: verify the day's stocks against a full recount
         self.quiet_days = 0  # days whose stocks were carried rather than recounted
@@ -283,6 +290,9 @@ class Simulation:
         table = np.column_stack([pol_arrays[k] for k in names]).tolist()
         fs, start = self.s.factories, self.s.period.start
         self.growth = hiring.growth_multipliers(self.policy.dates, start, fs.growth, fs.growth_path)
+        # each day's number (days since EPOCH) and its month's length
+        self._days = [(d - EPOCH).days for d in self.policy.dates]
+        self._dims = [_cal.monthrange(d.year, d.month)[1] for d in self.policy.dates]
         try:
             for t in range(n_days):
                 date = self.policy.dates[t]
@@ -332,9 +342,9 @@ class Simulation:
     def _day(self, t: int, date: dt.date, pol: dict, directives: list, decree: bool) -> None:
         s, w = self.s, self.world
         pop, fac, shops = w.pop, w.fac, w.shops
-        day = (date - EPOCH).days
+        day = self._days[t]
         dom = date.day
-        dim = _cal.monthrange(date.year, date.month)[1]
+        dim = self._dims[t]
         w.reset_today()
         tc = time.perf_counter()
         # 1. centre
@@ -342,10 +352,12 @@ class Simulation:
             for f in range(fac.n):
                 self.pending[f].append(item)
             w.today[:, C["directives_issued"]] += 1
-        target = hiring.target_from_multiplier(fac.size0, self.growth[t], s.hiring.safety_factor)
-        fac.vacancy_rate[:] = np.maximum(0.0, 1.0 - fac.headcount / np.maximum(target, 1.0))
-        tight = np.minimum(3.0, pol["tempo"] / 0.25 + 2.0 * fac.vacancy_rate)
-        labour.enforcement_will(fac.will, fac.vacancy_rate, pol["discipline"], s.absence, decree)
+        target, tight, ab = self.target, self.tight, s.absence
+        labour.centre_day(
+            fac.size0, self.growth[t], s.hiring.safety_factor, fac.headcount, pol["tempo"],
+            pol["discipline"], ab.will_base, ab.will_vacancy, ab.will_rate, decree,
+            target, fac.vacancy_rate, tight, fac.will,
+        )  # fmt: skip
         self.profile["centre"] += time.perf_counter() - tc
         # 2. labour
         a, tv, gr, fe = s.absence, s.turnover, s.grievance, s.fear
@@ -414,7 +426,7 @@ class Simulation:
             pop.inst,
             self.leavers,
         )
-        for r, kind in self.pros_buf[: min(n_pros, ACCIDENT_BUF)]:
+        for r, kind in self.pros_buf[: min(n_pros, ACCIDENT_BUF)] if n_pros else ():
             self.log.add(
                 "prosecution",
                 date,
@@ -512,49 +524,31 @@ class Simulation:
                 pop.g[rows] = 0.1
                 by_role[:, WORKER] += flit
                 w.today[:, C["hires"]] += flit
-        hires = hiring.hires_today(
-            target[:, None] * self.mix[None, :],
-            by_role,
-            s.hiring.fill_rate,
-            pol["village_supply"],
-            self.keys["hiring"],
-            day,
-        )
-        if hires.sum() > 0:
-            fac_of, role_of = hiring.expand_hires(hires)
-            rows = hiring.add_people(
-                pop,
-                fac_of,
-                role_of,
-                w.shops_per_factory,
-                self.keys["hiring"],
-                day,
-                skill=s.hiring.newcomer_skill,
-                consciousness=s.hiring.newcomer_consciousness,
-                village_share=min(1.0, s.hiring.village_share * pol["village_supply"]),
-                e_mean=s.production.e0,
-                e_sd=s.production.e_sd,
-            )
-            pop.hired[rows] = day
-            pop.g[rows] = 0.1
-            w.today[:, C["hires"]] += hires.sum(axis=1)
-        self.hired_stocks = self._stocks(n_before_hiring, pop.n, day)
+        hires = hiring.hires_by_mix(
+            target, self.mix, by_role, s.hiring.fill_rate, pol["village_supply"],
+            self.keys["hiring"], day,
+        )  # fmt: skip
+        rows = pop.append(int(hires.sum()))
+        sk, cs = s.hiring.newcomer_skill, s.hiring.newcomer_consciousness
+        self.hired_stocks = hiring.hire_rows(
+            hires, rows.start, n_before_hiring, pop.pid, pop.factory, pop.shop, pop.role,
+            pop.skill, pop.c, pop.e0, pop.village, pop.hired, pop.g, pop.state,
+            pop.injured_until, pop.phi, pop.party, pop.shock, pop.stakh, pop.inst, w.today,
+            w.shops_per_factory, self.keys["hiring"], day, sk.alpha, sk.beta, cs.alpha, cs.beta,
+            min(1.0, s.hiring.village_share * pol["village_supply"]), s.production.e0,
+            s.production.e_sd,
+        )  # fmt: skip
         self.profile["hiring"] += time.perf_counter() - th
         # 3. production
         pr, ac, py = s.production, s.accidents, s.pay
         tp = time.perf_counter()
-        elapsed = dom / dim
-        fac.storm[:] = production.storm_boost(fac.output_m, fac.plan_m, elapsed, dom, pr)
-        fac.disruption[:] = np.minimum(
-            0.5, self._inst_share * pr.disruption_institutions + fac.vydv_penalty
-        )
-        fac.vydv_penalty *= np.exp(-1.0 / s.repression.vydvizhenets_days)
-        if dom == 1:
-            fac.plan_m[:] = fac.target_annual * dim / 365.0
+        production.before_day(
+            fac.output_m, fac.plan_m, fac.target_annual, fac.storm, fac.disruption,
+            fac.vydv_penalty, self._inst_share, pr.disruption_institutions, self.vydv_decay, dom,
+            dim, pr.storm_max, pr.storm_k, shops.effort_sum, shops.effort_n,
+        )  # fmt: skip
         tariff = py.tariff * self.policy.wage_index[t]
         role_mult = self.role_mult
-        shops.effort_sum[:] = 0.0
-        shops.effort_n[:] = 0.0
         n_acc = self._pass(
             "",
             production.production_day,
@@ -635,8 +629,9 @@ class Simulation:
             pop.phi,
             self.day_stocks,
         )
-        worked = shops.effort_n > 0
-        shops.effort_prev[worked] = shops.effort_sum[worked] / shops.effort_n[worked]
+        production.after_day(
+            shops.effort_sum, shops.effort_n, shops.effort_prev, w.today, self.month_acc
+        )
         if n_acc:
             acc = self.acc_buf[: min(n_acc, ACCIDENT_BUF)]
             sh = acc[:, 1]
@@ -658,8 +653,6 @@ class Simulation:
                         detail=f"shop {sh % w.shops_per_factory + 1}"
                         + ("" if length < 0 else f", {length} days off"),
                     )
-        self.month_acc[:, 0] += w.today[:, C["absent"]]
-        self.month_acc[:, 1] += w.today[:, C["scheduled"]]
         self.profile["production"] += time.perf_counter() - tp
         # 4. institutions
         if dom == 15:
@@ -681,8 +674,7 @@ class Simulation:
             fac.output_y[:] = 0.0
             self.year_days = -1
             self.profile["plan"] += time.perf_counter() - tpl
-        fac.output_y += w.today[:, C["output"]]
-        self.quits_yesterday = float(w.today[:, C["quits"]].sum())
+        self.quits_yesterday = close_day(w.today, fac.output_y)
         self.year_days += 1
         # 7. observation
         tr = time.perf_counter()
@@ -690,8 +682,6 @@ class Simulation:
         self.profile["record"] += time.perf_counter() - tr
 
     # ------------------------------------------------------------------ monthly steps
-    _inst_share: np.ndarray | float = 0.0
-
     def _institutions(self, day: int, date: dt.date, pol: dict) -> None:
         self.counts_changed = True
         t0 = time.perf_counter()
@@ -1052,15 +1042,15 @@ class Simulation:
             # injured, grievance, fear and consciousness over everyone employed at its end;
             # only leaving and hiring changed the counted attributes, so they are yesterday's
             # counts less today's leavers plus today's hires (exact: whole numbers)
-            st = self.day_stocks.copy()
+            # (into yesterday's spare buffer: nothing keeps the stocks of two days ago)
+            st = self._spare if self._spare is not None else np.empty_like(self.day_stocks)
             self.quiet_days += 1
-            carry_counts(st, self.stocks, self.leavers, self.hired_stocks)
+            carried_stocks(st, self.day_stocks, self.stocks, self.leavers, self.hired_stocks)
             if self.check_stocks:
                 full = self._stocks(0, pop.n, day)
                 if not np.array_equal(st, full):
                     raise AssertionError(f"day {day}: stocks differ from a full recount")
-        self.stocks = st
-        fac.headcount[:] = st[:, 0]
+        self._spare, self.stocks = self.stocks, st
         if self._index is None:
             self._index = self._record_index()
             self._norm0 = w.shops.norm.copy()
@@ -1070,13 +1060,17 @@ class Simulation:
         price = float(self.policy.price[t])
         per_f = self._per_f
         fixed = self._fixed
-        np.divide(fac.plan_m, dim, out=fixed[0])
-        fixed[1], fixed[2], fixed[3] = fac.fulfilment_last, fac.authority, fac.will
         if w.shops_per_factory > PAIRWISE_MAX:
             rel = w.shops.norm / np.maximum(self._norm0, 1e-12)
             per_f[:, self.col["norm_index"]] = rel.reshape(fac.n, -1).mean(axis=1)
-        assemble_row(
+        record_row(
             st,
+            fac.headcount,
+            fac.plan_m,
+            dim,
+            fac.fulfilment_last,
+            fac.authority,
+            fac.will,
             w.today,
             stock_dst,
             stock_src,

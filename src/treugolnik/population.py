@@ -135,6 +135,8 @@ class Population:
         Rows past ``n`` are kept at zero (fresh arrays are zeros and ``compact`` clears the rows
         it frees), so nothing needs clearing here.
         """
+        if k == 0:
+            return slice(self.n, self.n)
         self._grow(self.n + k)
         rows = slice(self.n, self.n + k)
         self.pid[rows] = np.arange(self.next_pid, self.next_pid + k, dtype=np.int64)

@@ -19,7 +19,7 @@ import polars as pl
 from numba import njit
 
 from .population import CANDIDATE, EMPLOYED, FOREMAN, MANAGER, MEMBER, SPECIALIST, WORKER
-from .state import COUNTERS
+from .state import C_OUTPUT, C_QUITS, COUNTERS
 
 METRIC_COLUMNS = (
     "headcount",
@@ -257,6 +257,27 @@ def carry_counts(st, prev, leavers, hired):
             st[f, c] = prev[f, c] - leavers[f, c] + hired[f, c]
 
 
+@njit(cache=True)
+def carried_stocks(out, day_sums, prev, leavers, hired):
+    """A quiet day's stocks into ``out``: the sums production took at the end of the day
+    (``day_sums``) with the counts carried from yesterday (:func:`carry_counts`).
+    """
+    out[:] = day_sums
+    carry_counts(out, prev, leavers, hired)
+
+
+@njit(cache=True)
+def close_day(today, output_y):
+    """Add each factory's output today to its plan year's; returns the day's quits (a whole
+    number, so the order of the sum does not matter).
+    """
+    quits = 0.0
+    for f in range(today.shape[0]):
+        output_y[f] += today[f, C_OUTPUT]
+        quits += today[f, C_QUITS]
+    return quits
+
+
 PAIRWISE_MAX = 128  # NumPy's pairwise block: below it, one block of eight running sums
 
 
@@ -353,6 +374,29 @@ def assemble_row(
         for f in range(nf):
             acc += max(st[f, 0], 1.0) * per_f[f, j]
         tot[j] = acc / head_sum
+
+
+@njit(cache=True)
+def record_row(
+    st, headcount, plan_m, days_in_month, fulfilment_last, authority, will, today, stock_dst,
+    stock_src, flow_dst, flow_src, fixed_dst, fixed, norm, norm0, shops_per_factory, means,
+    weighted, i_head, i_pay_total, i_pay_nominal, i_pay_real, i_workdays, price, per_f, tot,
+):  # fmt: skip
+    """The day's record from the end-of-day stocks ``st``: each factory's headcount, then the
+    fixed columns (the day's plan, last month's fulfilment, authority and enforcement will) and
+    :func:`assemble_row`.
+    """
+    for f in range(st.shape[0]):
+        headcount[f] = st[f, 0]
+        fixed[0, f] = plan_m[f] / days_in_month
+        fixed[1, f] = fulfilment_last[f]
+        fixed[2, f] = authority[f]
+        fixed[3, f] = will[f]
+    assemble_row(
+        st, today, stock_dst, stock_src, flow_dst, flow_src, fixed_dst, fixed, norm, norm0,
+        shops_per_factory, means, weighted, i_head, i_pay_total, i_pay_nominal, i_pay_real,
+        i_workdays, price, per_f, tot,
+    )  # fmt: skip
 
 
 class EventLog:

@@ -103,7 +103,7 @@ def normals(key, day, ids):
     return out
 
 
-class Streams:
+class Streams(dict):
     """The stream keys of one run, looked up by mechanism name.
 
     >>> s = Streams(seed=3)
@@ -112,13 +112,12 @@ class Streams:
     """
 
     def __init__(self, seed: int):
+        super().__init__()
         self.seed = int(seed)
-        self._keys: dict[str, np.uint64] = {}
 
-    def __getitem__(self, name: str) -> np.uint64:
-        key = self._keys.get(name)
-        if key is None:
-            key = self._keys[name] = stream_key(self.seed, name)
+    def __missing__(self, name: str) -> np.uint64:
+        # a key is computed once, then found by the dictionary lookup itself
+        key = self[name] = stream_key(self.seed, name)
         return key
 
 

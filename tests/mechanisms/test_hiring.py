@@ -97,3 +97,50 @@ def test_hires_expand_to_one_row_per_person_by_factory_then_role():
     assert fac_of.dtype == np.int32 and role_of.dtype == np.int8
     empty = expand_hires(np.zeros((3, 4), dtype=np.int64))
     assert empty[0].size == 0 and empty[1].size == 0
+
+
+def test_hire_rows_fills_reserved_rows_as_add_people_and_counts_them():
+    from treugolnik.mechanisms.hiring import hire_rows, hires_by_mix
+    from treugolnik.record import stocks_by_factory
+    from treugolnik.state import COUNTERS, C
+
+    key, day = stream_key(5, "hiring"), 400
+    skill, cons = Distribution(alpha=2, beta=4), Distribution(alpha=1.5, beta=7)
+    target, mix = np.array([500.0, 80.0]), np.array([0.8, 0.1, 0.07, 0.03])
+    have = np.array([[380.0, 40.0, 20.0, 2.0], [70.0, 8.0, 5.0, 3.0]])
+    hires = hires_by_mix(target, mix, have, 0.05, 1.2, key, day)
+    # the target by role is the factory's target times the role's share
+    assert np.array_equal(hires, hires_today(target[:, None] * mix[None, :], have, 0.05, 1.2,
+                                             key, day))  # fmt: skip
+    k = int(hires.sum())
+    assert k > 0
+
+    # reference: two people already there (e.g. re-hired quitters), then add_people
+    ref = Population(8)
+    ref.append(2)
+    ref.factory[:2] = [1, 0]
+    fac_of, role_of = expand_hires(hires)
+    rows = add_people(ref, fac_of, role_of, 6, key, day, skill=skill, consciousness=cons,
+                      village_share=0.5, e_mean=1.0, e_sd=0.1)  # fmt: skip
+    ref.hired[rows] = day
+    ref.g[rows] = 0.1
+
+    pop = Population(8)
+    pop.append(2)
+    pop.factory[:2] = [1, 0]
+    r = pop.append(k)
+    t = np.zeros((2, len(COUNTERS)))
+    st = hire_rows(hires, r.start, 0, pop.pid, pop.factory, pop.shop, pop.role, pop.skill,
+                   pop.c, pop.e0, pop.village, pop.hired, pop.g, pop.state, pop.injured_until,
+                   pop.phi, pop.party, pop.shock, pop.stakh, pop.inst, t, 6, key, day,
+                   skill.alpha, skill.beta, cons.alpha, cons.beta, 0.5, 1.0, 0.1)  # fmt: skip
+    for col in ("pid", "factory", "shop", "role", "skill", "c", "e0", "village", "hired", "g"):
+        assert np.array_equal(getattr(pop, col)[: pop.n], getattr(ref, col)[: ref.n]), col
+    assert np.array_equal(t[:, C["hires"]], hires.sum(axis=1))
+    # the stocks of every row added today (from row 0 here), as the stocks kernel counts them
+    full = stocks_by_factory(
+        pop.n, pop.state, pop.factory, pop.role, pop.injured_until, pop.g, pop.phi, pop.c,
+        pop.party, pop.shock, pop.stakh, pop.inst, day, 2,
+    )  # fmt: skip
+    assert np.array_equal(st, full)
+    assert st[:, 0].sum() == k + 2

@@ -329,3 +329,29 @@ def test_quit_cap_bounds_every_quit_probability():
                                 + q_v * village
                             )
                             assert sigmoid(x) <= cap[f]
+
+
+def test_centre_day_sets_target_vacancies_tightness_and_will_from_their_definitions():
+    from treugolnik.mechanisms.labour import centre_day
+
+    p = Absence()
+    size0 = np.array([1000.0, 400.0, 50.0])
+    headcount = np.array([1700.0, 300.0, 0.0])
+    target, vac, tight = np.zeros(3), np.zeros(3), np.zeros(3)
+    will = np.array([0.2, 0.9, 0.5])
+    will0 = will.copy()
+    centre_day(size0, 1.5, 0.1, headcount, 0.5, 0.7, p.will_base, p.will_vacancy, p.will_rate,
+               False, target, vac, tight, will)  # fmt: skip
+    assert np.allclose(target, size0 * 1.5 * 1.1)
+    # over target: no vacancies; short of it: the missing share
+    assert vac[0] == 0.0 and vac[1] == pytest.approx(1 - 300 / 660) and vac[2] == 1.0
+    assert np.allclose(tight, np.minimum(3.0, 0.5 / 0.25 + 2 * vac))
+    eq = p.will_base * (0.5 + 0.5 * 0.7) / (1 + p.will_vacancy * vac)
+    assert np.allclose(will, will0 + p.will_rate * (eq - will0))
+    # the same update as the step by itself, to the last bit
+    w2 = will0.copy()
+    enforcement_will(w2, vac, 0.7, p, decree_today=False)
+    assert np.array_equal(will, w2)
+    centre_day(size0, 1.5, 0.1, headcount, 0.5, 0.7, p.will_base, p.will_vacancy, p.will_rate,
+               True, target, vac, tight, will)  # fmt: skip
+    assert np.all(will == 1.0)  # a decree day

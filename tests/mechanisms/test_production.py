@@ -196,3 +196,33 @@ def test_storming_only_in_the_last_decade_and_supply_lag_in_the_first():
     assert storm_boost(np.array([90.0]), plan, 0.8, 24, p)[0] < late
     assert supply_factor(5, 0.3) == 0.7 and supply_factor(15, 0.3) == 1.0
     assert WORKER == 0
+
+
+def test_before_and_after_the_day_follow_their_definitions():
+    from treugolnik.mechanisms.production import after_day, before_day
+    from treugolnik.state import COUNTERS
+
+    p = Production()
+    out_m, plan_m = np.array([40.0, 90.0]), np.array([100.0, 100.0])
+    target_annual = np.array([3650.0, 730.0])
+    storm, disruption = np.zeros(2), np.zeros(2)
+    vydv = np.array([0.1, 0.6])
+    inst = np.array([0.2, 0.0])
+    eff_sum, eff_n = np.array([3.0, 5.0]), np.array([2.0, 0.0])
+    before_day(out_m, plan_m, target_annual, storm, disruption, vydv, inst, 0.5, 0.9, 24, 30,
+               p.storm_max, p.storm_k, eff_sum, eff_n)  # fmt: skip
+    assert np.array_equal(storm, storm_boost(out_m, plan_m, 24 / 30, 24, p))
+    assert disruption[0] == pytest.approx(0.2 * 0.5 + 0.1) and disruption[1] == 0.5  # capped
+    assert np.allclose(vydv, [0.09, 0.54])  # decayed after use
+    assert np.array_equal(plan_m, [100.0, 100.0]) and not eff_sum.any() and not eff_n.any()
+    before_day(out_m, plan_m, target_annual, storm, disruption, vydv, inst, 0.5, 0.9, 1, 31,
+               p.storm_max, p.storm_k, eff_sum, eff_n)  # fmt: skip
+    assert np.allclose(plan_m, target_annual * 31 / 365) and not storm.any()  # a new month
+
+    prev = np.array([0.7, 0.8])
+    today = np.zeros((1, len(COUNTERS)))
+    today[0, C["absent"]], today[0, C["scheduled"]] = 3, 40
+    acc = np.array([[1.0, 10.0, 0.0]])
+    after_day(np.array([3.0, 5.0]), np.array([2.0, 0.0]), prev, today, acc)
+    assert prev.tolist() == [1.5, 0.8]  # a shop where nobody worked keeps its peer norm
+    assert acc.tolist() == [[4.0, 50.0, 0.0]]

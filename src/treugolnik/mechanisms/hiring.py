@@ -15,7 +15,9 @@ import numpy as np
 from numba import njit
 
 from ..population import EMPLOYED, WORKER, Population
+from ..record import stocks_by_factory
 from ..rng import beta, uniform, uniform2
+from ..state import C_HIRES
 
 
 @njit(cache=True)
@@ -137,12 +139,70 @@ def _hires(target_by_role, headcount_by_role, fill_rate, village_supply, key, da
     out = np.empty((nf, nr), dtype=np.int64)
     for f in range(nf):
         for r in range(nr):
-            vac = max(target_by_role[f, r] - headcount_by_role[f, r], 0.0)
-            # worker recruitment depends on the village's supply
-            rate = fill_rate * village_supply if r == WORKER else fill_rate
-            u = uniform(key, day, f * nr + r + 1_000_000_007)
-            out[f, r] = np.int64(np.floor(vac * min(rate, 1.0) + u))
+            out[f, r] = _hires_of(
+                target_by_role[f, r], headcount_by_role[f, r], f, r, nr, fill_rate,
+                village_supply, key, day,
+            )  # fmt: skip
     return out
+
+
+@njit(cache=True)
+def hires_by_mix(target, mix, headcount_by_role, fill_rate, village_supply, key, day):
+    """:func:`hires_today` with the target by role given as ``target[f] * mix[r]``."""
+    nf, nr = headcount_by_role.shape
+    out = np.empty((nf, nr), dtype=np.int64)
+    for f in range(nf):
+        for r in range(nr):
+            out[f, r] = _hires_of(
+                target[f] * mix[r], headcount_by_role[f, r], f, r, nr, fill_rate,
+                village_supply, key, day,
+            )  # fmt: skip
+    return out
+
+
+@njit(cache=True, inline="always")
+def _hires_of(target, headcount, f, r, nr, fill_rate, village_supply, key, day):
+    vac = max(target - headcount, 0.0)
+    # worker recruitment depends on the village's supply
+    rate = fill_rate * village_supply if r == WORKER else fill_rate
+    u = uniform(key, day, f * nr + r + 1_000_000_007)
+    return np.int64(np.floor(vac * min(rate, 1.0) + u))
+
+
+@njit(cache=True)
+def hire_rows(
+    hires, r0, n_before, pid, factory, shop, role, skill, c, e0, village, hired, g, state,
+    injured_until, phi, party, shock, stakh, inst, today, shops_per_factory, key, day, skill_a,
+    skill_b, c_a, c_b, village_share, e_mean, e_sd,
+):  # fmt: skip
+    """Fill the rows reserved from ``r0`` with the day's hires (:func:`expand_hires` order,
+    attributes as :func:`add_people` draws them; tenure 0, grievance 0.1) and count them in
+    ``today``; returns the end-of-day stocks (``record.STOCKS``) of all rows added today, from
+    ``n_before`` on.
+    """
+    fac_of, role_of = expand_hires(hires)
+    k = fac_of.shape[0]
+    if k:
+        _fill(
+            r0, r0 + k, pid, factory, shop, role, skill, c, e0, village, hired, fac_of, role_of,
+            shops_per_factory, key, day, skill_a, skill_b, c_a, c_b, village_share, e_mean, e_sd,
+            0,
+        )  # fmt: skip
+        for i in range(r0, r0 + k):
+            hired[i] = day
+            g[i] = 0.1
+        for f in range(hires.shape[0]):
+            total = 0
+            for r in range(hires.shape[1]):
+                total += hires[f, r]
+            today[f, C_HIRES] += total
+    n = r0 + k
+    return stocks_by_factory(
+        n - n_before, state[n_before:n], factory[n_before:n], role[n_before:n],
+        injured_until[n_before:n], g[n_before:n], phi[n_before:n], c[n_before:n],
+        party[n_before:n], shock[n_before:n], stakh[n_before:n], inst[n_before:n], day,
+        today.shape[0],
+    )  # fmt: skip
 
 
 @njit(cache=True)

@@ -286,22 +286,55 @@ def labour_day(
     return k
 
 
+@njit(cache=True, inline="always")
+def _will_step(will, vacancy, discipline, will_base, will_vacancy, will_rate, decree_today):
+    """One day of one factory's enforcement will (see :func:`enforcement_will`)."""
+    if decree_today:
+        w = 1.0
+    else:
+        pull = will_base * (0.5 + 0.5 * discipline)
+        equilibrium = pull / (1.0 + will_vacancy * max(vacancy, 0.0))
+        w = will + will_rate * (equilibrium - will)
+    return max(min(w, 1.0), 0.0)
+
+
+@njit(cache=True)
+def _will_all(will, vacancy_rate, discipline, will_base, will_vacancy, will_rate, decree_today):
+    for f in range(will.shape[0]):
+        will[f] = _will_step(
+            will[f], vacancy_rate[f], discipline, will_base, will_vacancy, will_rate, decree_today
+        )
+
+
 def enforcement_will(will, vacancy_rate, discipline, p, decree_today):
-    """Update management's enforcement will (vectorised over factories).
+    """Update management's enforcement will, factory by factory, in place.
 
     On the day a discipline decree raises the penalties the will jumps to 1 (the campaign);
     it then returns towards ``will_base * discipline-weighted / (1 + will_vacancy * vacancy)``
     at ``will_rate`` per day: managers who need labour stop enforcing (P5).
     """
-    equilibrium = (
-        p.will_base
-        * (0.5 + 0.5 * discipline)
-        / (1.0 + p.will_vacancy * np.maximum(vacancy_rate, 0.0))
-    )
-    if decree_today:
-        will[:] = 1.0
-    else:
-        will += p.will_rate * (equilibrium - will)
-    np.minimum(will, 1.0, out=will)
-    np.maximum(will, 0.0, out=will)
+    _will_all(
+        will, vacancy_rate, float(discipline), p.will_base, p.will_vacancy, p.will_rate,
+        bool(decree_today),
+    )  # fmt: skip
     return will
+
+
+@njit(cache=True)
+def centre_day(
+    size0, mult, safety_factor, headcount, tempo, discipline, will_base, will_vacancy, will_rate,
+    decree_today, target, vacancy_rate, tight, will,
+):  # fmt: skip
+    """The centre's day for every factory, in place: the target headcount (``size0`` times the
+    growth multiple ``mult`` times one plus the safety factor), the vacancy rate against it,
+    labour-market tightness ``min(3, tempo / 0.25 + 2 vacancy)`` and the enforcement will
+    (:func:`enforcement_will`).
+    """
+    for f in range(size0.shape[0]):
+        target[f] = size0[f] * mult * (1.0 + safety_factor)
+        v = max(0.0, 1.0 - headcount[f] / max(target[f], 1.0))
+        vacancy_rate[f] = v
+        tight[f] = min(3.0, tempo / 0.25 + 2.0 * v)
+        will[f] = _will_step(
+            will[f], v, discipline, will_base, will_vacancy, will_rate, decree_today
+        )

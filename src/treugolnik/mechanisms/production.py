@@ -21,7 +21,16 @@ from numba import njit
 from ..population import DEAD, EMPLOYED, WORKER
 from ..record import count_leaver, load_day_sums, store_day_sums
 from ..rng import uniform, uniform2
-from ..state import C_ACCIDENTS, C_DEATHS, C_NORM_HOURS, C_OUTPUT, C_PAY, C_WORKDAYS
+from ..state import (
+    C_ABSENT,
+    C_ACCIDENTS,
+    C_DEATHS,
+    C_NORM_HOURS,
+    C_OUTPUT,
+    C_PAY,
+    C_SCHEDULED,
+    C_WORKDAYS,
+)
 from .labour import is_scheduled
 
 
@@ -217,15 +226,67 @@ def production_day(
     return n_acc
 
 
-def storm_boost(output_m, plan_m, elapsed_share, day_of_month, p):
-    """Storming effort boost per factory (vectorised): only from day 21 on, rising with the
-    month-to-date shortfall against the pro-rata plan (P4).
-    """
+@njit(cache=True, inline="always")
+def _storm(output_m, plan_m, elapsed_share, day_of_month, storm_max, storm_k):
     if day_of_month < 21:
-        return np.zeros_like(output_m)
-    gap = np.maximum(0.0, 1.0 - output_m / np.maximum(plan_m * elapsed_share, 1e-9))
+        return 0.0
+    gap = max(0.0, 1.0 - output_m / max(plan_m * elapsed_share, 1e-9))
     # late in the month the remaining plan must be made in fewer days
-    return np.minimum(p.storm_max, p.storm_k * (gap + 0.25 * elapsed_share))
+    return min(storm_max, storm_k * (gap + 0.25 * elapsed_share))
+
+
+@njit(cache=True)
+def _storm_all(output_m, plan_m, elapsed_share, day_of_month, storm_max, storm_k):
+    out = np.empty(output_m.shape[0])
+    for f in range(output_m.shape[0]):
+        out[f] = _storm(output_m[f], plan_m[f], elapsed_share, day_of_month, storm_max, storm_k)
+    return out
+
+
+def storm_boost(output_m, plan_m, elapsed_share, day_of_month, p):
+    """Storming effort boost per factory: only from day 21 on, rising with the month-to-date
+    shortfall against the pro-rata plan (P4).
+    """
+    return _storm_all(
+        np.asarray(output_m, dtype=np.float64), np.asarray(plan_m, dtype=np.float64),
+        float(elapsed_share), int(day_of_month), p.storm_max, p.storm_k,
+    )  # fmt: skip
+
+
+@njit(cache=True)
+def before_day(
+    output_m, plan_m, target_annual, storm, disruption, vydv_penalty, inst_share,
+    disruption_institutions, vydv_decay, day_of_month, days_in_month, storm_max, storm_k,
+    shop_effort_sum, shop_effort_n,
+):  # fmt: skip
+    """Each factory's state for today's production, in place: the storming boost
+    (:func:`storm_boost`), the output lost to disruption (institutions' share of the workforce
+    times ``disruption_institutions`` plus the cost of promoted managers, at most one half),
+    the decay of that cost (``vydv_decay`` a day) and, on the first of the month, the month's
+    plan (the annual target pro rata); the shops' effort sums are cleared.
+    """
+    elapsed = day_of_month / days_in_month
+    for f in range(output_m.shape[0]):
+        storm[f] = _storm(output_m[f], plan_m[f], elapsed, day_of_month, storm_max, storm_k)
+        disruption[f] = min(0.5, inst_share[f] * disruption_institutions + vydv_penalty[f])
+        vydv_penalty[f] *= vydv_decay
+        if day_of_month == 1:
+            plan_m[f] = target_annual[f] * days_in_month / 365.0
+    shop_effort_sum[:] = 0.0
+    shop_effort_n[:] = 0.0
+
+
+@njit(cache=True)
+def after_day(shop_effort_sum, shop_effort_n, shop_effort_prev, today, month_acc):
+    """After the day's work: each shop's mean effort becomes tomorrow's peer norm (shops where
+    nobody worked keep theirs); the month's absences and scheduled days are summed.
+    """
+    for s in range(shop_effort_n.shape[0]):
+        if shop_effort_n[s] > 0:
+            shop_effort_prev[s] = shop_effort_sum[s] / shop_effort_n[s]
+    for f in range(today.shape[0]):
+        month_acc[f, 0] += today[f, C_ABSENT]
+        month_acc[f, 1] += today[f, C_SCHEDULED]
 
 
 def supply_factor(day_of_month, supply_lag):
