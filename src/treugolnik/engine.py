@@ -149,6 +149,7 @@ class Simulation:
         # the daily decay of promoted managers' productivity cost
         self.vydv_decay = float(np.exp(-1.0 / scenario.repression.vydvizhenets_days))
         self._inst_share = np.zeros(self.world.fac.n)  # institutions' share of the workforce
+        self._shop_label = [f"shop {j + 1}" for j in range(self.world.shops_per_factory)]
         self.target = np.zeros(self.world.fac.n)  # today's target headcount per factory
         self.tight = np.zeros(self.world.fac.n)  # today's labour-market tightness
         # counted attributes of today's leavers and hires (record.COUNT_COLUMNS of STOCKS)
@@ -244,9 +245,8 @@ class Simulation:
         """Choose the director, PPO secretary and union chair of each factory whose post is
         vacant (its holder has left or none was chosen).
         """
-        vacant = np.stack(
-            [pop.employed_rows(x) < 0 for x in (fac.director, fac.secretary, fac.union_chair)]
-        )
+        holders = np.concatenate((fac.director, fac.secretary, fac.union_chair))
+        vacant = (pop.employed_rows(holders) < 0).reshape(3, fac.n)
         for f in np.flatnonzero(vacant.any(axis=0)).tolist():
             cls._mark_roles(pop, fac, f, vacant[:, f].tolist())
 
@@ -642,17 +642,15 @@ class Simulation:
                 ac.grievance_shop * 100.0 / np.maximum(self.shop_employed[sh], 1.0),
             )
             if "accident" not in self.log.skip:
-                for p_id, sh, length in acc.tolist():
-                    self.log.add(
-                        "accident",
-                        date,
-                        int(shops.factory[sh]),
-                        target=p_id,
-                        topic="safety",
-                        outcome="death" if length < 0 else "injury",
-                        detail=f"shop {sh % w.shops_per_factory + 1}"
-                        + ("" if length < 0 else f", {length} days off"),
+                S, label, nan = w.shops_per_factory, self._shop_label, float("nan")
+                self.log.add_rows(
+                    (
+                        date, sh // S, "accident", -1, -1, "", p_id, "", "", "safety", "", nan,
+                        "death" if length < 0 else "injury", "",
+                        label[sh % S] + ("" if length < 0 else f", {length} days off"),
                     )
+                    for p_id, sh, length in acc.tolist()
+                )  # fmt: skip
         self.profile["production"] += time.perf_counter() - tp
         # 4. institutions
         if dom == 15:
@@ -763,7 +761,7 @@ class Simulation:
             person=events[:, 1],
             topic=np.where(code == 2, "control_finding", ""),
             outcome=np.where(code == 0, np.where(ok != 0, "adopted", "rejected"), ""),
-            detail=np.char.add("shop ", (sh % w.shops_per_factory + 1).astype(str)),
+            detail=[self._shop_label[x] for x in (sh % w.shops_per_factory).tolist()],
         )
         fac.findings[:] = [int(x) for x in findings]
         parts = self._pass(

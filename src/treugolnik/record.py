@@ -463,6 +463,19 @@ class EventLog:
             self._flush()
         return eid
 
+    def add_rows(self, rows) -> int:
+        """Add events given as tuples of every column but ``event_id``, in the order of
+        :data:`EVENT_SCHEMA` and with the types ``add`` casts to (ints, floats, strings; no
+        NumPy scalars); ids are numbered in order. For many events of a kind not skipped.
+        Returns the first new id.
+        """
+        first, before = self.n, len(self.rows)
+        self.rows.extend((eid, *row) for eid, row in enumerate(rows, first))
+        self.n += len(self.rows) - before
+        if len(self.rows) >= self.chunk:
+            self._flush()
+        return first
+
     _DEFAULTS = {
         "parent_id": -1,
         "person": -1,
@@ -536,7 +549,9 @@ class EventLog:
 
     def _flush(self) -> None:
         if self.rows:
-            self.frames.append(pl.DataFrame(self.rows, schema=EVENT_SCHEMA, orient="row"))
+            # column by column (transposed in Python): twice as fast as a frame built from rows
+            columns = dict(zip(EVENT_SCHEMA, zip(*self.rows, strict=True), strict=True))
+            self.frames.append(pl.DataFrame(columns, schema=EVENT_SCHEMA))
             self.rows = []
 
     def frame(self) -> pl.DataFrame:

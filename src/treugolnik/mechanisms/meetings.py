@@ -357,26 +357,20 @@ def hold_meeting(
             STAKE_TABLE[TOPIC_CODE[topic]], mp.speakers, secretary, chair,
             topic in ("norms_pay", "safety"), mp.union_stance, mp.rho, fits_w, fits_m,
         )  # fmt: skip
-        v_row = v_row.tolist()
-        roles = pop.role[v_row].tolist()
-        for r, p_id, ro, side, arg, frame, strength in zip(
-            v_row, v_pid.tolist(), roles, v_side.tolist(), v_arg.tolist(), v_frame.tolist(),
-            v_strength.tolist(), strict=True,
-        ):  # fmt: skip
-            office = "PPO secretary" if r == secretary else ("union chair" if r == chair else "")
-            log.add(
-                "speech",
-                date,
-                f,
-                parent=item_id,
-                person=p_id,
-                role=ROLES[ro],
-                side=SIDES[side],
-                topic=topic,
-                frame=FRAME_NAMES[SIDES[arg]][frame],
-                strength=strength,
-                detail=office,
-            )
+        if "speech" not in log.skip:
+            v_row = v_row.tolist()
+            roles = pop.role[v_row].tolist()
+            log.add_rows(
+                (
+                    date, int(f), "speech", item_id, p_id, ROLES[ro], -1, "", SIDES[side], topic,
+                    FRAME_NAMES[SIDES[arg]][frame], strength, "", "",
+                    "PPO secretary" if r == secretary else ("union chair" if r == chair else ""),
+                )
+                for r, p_id, ro, side, arg, frame, strength in zip(
+                    v_row, v_pid.tolist(), roles, v_side.tolist(), v_arg.tolist(),
+                    v_frame.tolist(), v_strength.tolist(), strict=True,
+                )
+            )  # fmt: skip
         S = {"workers": sw, "management": sm}
         lead = {"workers": lw, "management": lm}  # rows of the strongest speakers (-1: none)
         # the balance of argument, -1 (all management) .. +1 (all workers)
