@@ -222,3 +222,43 @@ def test_quiet_day_stocks_equal_a_full_recount(period, chunk, extra):
         assert ev.filter((pl.col("kind") == "promotion") & (pl.col("parent_id") < 0)).height > 0
     assert res.metrics["quits"].sum() > 0 and res.metrics["hires"].sum() > 0
     assert res.metrics["deaths"].sum() > 0 or res.metrics["dismissals"].sum() > 0
+
+
+@pytest.mark.parametrize(
+    ("sets", "chunk"),
+    [
+        (("period.end=1929-12-31",), None),
+        # three factories; the decree of 15 November 1932 and its campaign
+        (("factories.count=3", "factories.size=400", "period.start=1932-09-01",
+          "period.end=1933-01-31"), None),
+        # into the mass operation (August 1937) and the decree of 26 June 1940
+        (("period.start=1937-06-01", "period.end=1937-09-30", "repression.quota_rate=0.0005"),
+         None),
+        (("period.start=1940-05-01", "period.end=1940-08-31"), None),
+        # fast growth: the person table must grow between runs of quiet days
+        (("factories.growth=1.0", "period.end=1930-06-30"), None),
+        # a table that may be split into chunks as it grows (those days go day by day)
+        (("factories.growth=1.0", "period.end=1930-06-30"), 1000),
+    ],
+)  # fmt: skip
+def test_compiled_quiet_days_give_the_step_by_step_results(sets, chunk):
+    """Quiet days run as compiled runs (treugolnik.quiet) call the same steps in the same
+    order as the day-by-day path, so every output is identical to the last bit."""
+    from treugolnik import engine
+    from treugolnik.passes import Passes
+
+    s = load_scenario("kirov-small", sets=list(sets))
+    runs = {}
+    for step_by_step in (True, False):
+        passes = Passes(threads=2, chunk=chunk) if chunk else None
+        sim = engine.Simulation(s, passes=passes, step_by_step=step_by_step)
+        runs[step_by_step] = (sim, sim.run())
+    (a_sim, a), (b_sim, b) = runs[True], runs[False]
+    assert b_sim.compiled_days > 0 and a_sim.compiled_days == 0  # both paths were taken
+    assert "quiet days (compiled)" not in a.profile
+    assert a_sim.quiet_days == b_sim.quiet_days > b_sim.compiled_days
+    assert a.metrics.equals(b.metrics)
+    assert a.monthly.equals(b.monthly)
+    assert a.events.equals(b.events)
+    assert a.events.filter(pl.col("kind") == "accident").height > 0
+    assert a_sim.world.pop.n == b_sim.world.pop.n

@@ -6,8 +6,11 @@ order, record what happens.
 >>> res.metrics.height
 92
 
-The order of a day is data (:data:`PLAN`), printed by ``treugolnik run --plan``; the time spent
-in each step is measured when ``profile=True`` (``treugolnik run --profile``).
+The order of a day is data (:data:`PLAN`), printed by ``treugolnik run --plan``. Quiet days
+(no monthly step, directive, mass operation or prosecutions) run as compiled runs of days
+(:mod:`treugolnik.quiet`) calling the same steps in the same order; with ``step_by_step=True``
+(``treugolnik run --profile``) every day goes step by step and the time spent in each step is
+measured. Both give the same results.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from .population import (
     Population,
     group_by_factory,
 )
+from .quiet import LOG_FULL, NEED_ROOM, quiet_days
 from .record import (
     EXTRA_COLUMNS,
     METRIC_COLUMNS,
@@ -65,7 +69,7 @@ PLAN: list[tuple[str, str, str]] = [
         "daily while arrest_quota > 0",
         "mechanisms.repression.quota_arrests (Order 00447)",
     ),
-    ("hiring", "daily", "mechanisms.hiring.hires_today + add_people: fill vacancies"),
+    ("hiring", "daily", "mechanisms.hiring.hires_by_mix + hire_rows: fill vacancies"),
     (
         "production",
         "daily",
@@ -119,9 +123,17 @@ class Simulation:
     """One run in progress. Most users call :func:`simulate` instead."""
 
     def __init__(
-        self, scenario: Scenario, *, by_factory: bool = False, passes: Passes | None = None
+        self,
+        scenario: Scenario,
+        *,
+        by_factory: bool = False,
+        passes: Passes | None = None,
+        step_by_step: bool = False,
     ):
         self.s = scenario
+        # run quiet days as compiled runs (quiet.py) where that gives the same results, unless
+        # every step is to be timed day by day
+        self.step_by_step = step_by_step
         self.passes = passes if passes is not None else Passes()
         self._positions: dict = {}
         self.policy: Policy = build_policy(scenario)
@@ -131,6 +143,8 @@ class Simulation:
         self.log = EventLog(set(scenario.record.skip_events))
         self.by_factory = by_factory
         self.profile: dict[str, float] = {name: 0.0 for name, _, _ in PLAN}
+        if not step_by_step:
+            self.profile["quiet days (compiled)"] = 0.0
         self._init_world()
         n_days = self.policy.n_days
         self.rows = np.zeros((n_days, len(METRIC_COLUMNS) + len(EXTRA_COLUMNS)))
@@ -161,6 +175,7 @@ class Simulation:
         self.counts_changed = True  # a step other than leaving or hiring changed counted fields
         self.check_stocks = False  # tests: verify the day's stocks against a full recount
         self.quiet_days = 0  # days whose stocks were carried rather than recounted
+        self.compiled_days = 0  # of which run in compiled runs of quiet days (quiet.py)
 
     # ------------------------------------------------------------------ set-up
     def _init_world(self) -> None:
@@ -293,20 +308,26 @@ class Simulation:
         # each day's number (days since EPOCH) and its month's length
         self._days = [(d - EPOCH).days for d in self.policy.dates]
         self._dims = [_cal.monthrange(d.year, d.month)[1] for d in self.policy.dates]
+        absence = pol_arrays["absence_penalty"]
+        decree = np.zeros(n_days, dtype=np.bool_)
+        decree[1:] = absence[1:] > absence[:-1] + 1e-9  # a discipline decree raises the penalty
+        quiet = self._quiet_calendar(directives_by_day, decree)
         try:
-            for t in range(n_days):
+            t = 0
+            while t < n_days:
+                if quiet is not None and quiet[t] and self._can_run_quiet():
+                    t_next = self._quiet_run(t, n_days, quiet, decree)
+                    if t_next > t:
+                        t = t_next
+                        if progress is not None:
+                            progress(t, n_days)
+                        continue
                 date = self.policy.dates[t]
                 pol = dict(zip(names, table[t], strict=True))
-                prev_abs = pol_arrays["absence_penalty"][t - 1] if t else pol["absence_penalty"]
-                self._day(
-                    t,
-                    date,
-                    pol,
-                    directives_by_day.get(t, []),
-                    decree=pol["absence_penalty"] > prev_abs + 1e-9,
-                )
+                self._day(t, date, pol, directives_by_day.get(t, []), decree=bool(decree[t]))
                 if progress is not None and (t % 30 == 0 or t == n_days - 1):
                     progress(t + 1, n_days)
+                t += 1
         finally:
             self.passes.close()
         wall = time.perf_counter() - t0
@@ -338,6 +359,136 @@ class Simulation:
         if name:
             self.profile[name] += time.perf_counter() - t
         return out
+
+    # ------------------------------------------------------------------ quiet days
+    def _quiet_calendar(self, directives_by_day: dict, decree: np.ndarray) -> np.ndarray | None:
+        """The days that may run as compiled runs of quiet days (quiet.py), or None if this
+        run must go day by day: days without a monthly step, directive, mass operation or
+        prosecutions, in a run without flitting, per-factory rows, stock checks or more shops
+        a factory than the record sums in one block.
+        """
+        s = self.s
+        if (
+            self.step_by_step
+            or self.fac_rows is not None
+            or s.hiring.flit_share > 0
+            or s.factories.shops > PAIRWISE_MAX
+        ):
+            return None
+        v = self.policy.values
+        doms = np.array([d.day for d in self.policy.dates])
+        quiet = (
+            (doms != 1)
+            & (doms != 15)
+            & (doms != 25)
+            & (doms != np.array(self._dims))
+            & ~(v["arrest_quota"] > 0)
+            & ~(v["prosecution"] > 0.5)
+        )
+        quiet[list(directives_by_day)] = False
+        self._q_days = (
+            np.array(self._days, dtype=np.int64),
+            doms.astype(np.int64),
+            np.array(self._dims, dtype=np.int64),
+            np.asarray(self.cal_code, dtype=np.int64),
+            np.asarray(self.common, dtype=np.bool_),
+            np.array(self.growth, dtype=np.float64),
+            decree,
+            *(np.ascontiguousarray(v[k], dtype=np.float64) for k in (
+                "tempo", "discipline", "absence_penalty", "quit_penalty", "prosecution",
+                "village_supply", "hours", "campaign")),
+            np.ascontiguousarray(self.policy.wage_index, dtype=np.float64),
+            np.ascontiguousarray(self.policy.price, dtype=np.float64),
+        )  # fmt: skip
+        self._q_out = np.zeros(7, dtype=np.int64)
+        self._q_quits = np.zeros(1)
+        self._acc_log = np.zeros((8 * ACCIDENT_BUF, 4), dtype=np.int64)
+        return quiet
+
+    def _can_run_quiet(self) -> bool:
+        """Whether yesterday left what a quiet day carries: counts and the record's layout."""
+        return (
+            self.stocks is not None
+            and not self.counts_changed
+            and not self.check_stocks
+            and self._index is not None
+        )
+
+    def _quiet_run(self, t: int, t_end: int, quiet: np.ndarray, decree: np.ndarray) -> int:
+        """Run the quiet days from ``t`` in compiled runs (quiet.py); returns the next day."""
+        t0 = time.perf_counter()
+        s, w = self.s, self.world
+        pop, fac, shops = w.pop, w.fac, w.shops
+        a, tv, gr, fe = s.absence, s.turnover, s.grievance, s.fear
+        hi, pr, ac, py = s.hiring, s.production, s.accidents, s.pay
+        stock_dst, stock_src, flow_dst, flow_src, means, weighted, fixed_dst, special = self._index
+        spare = self._spare if self._spare is not None else np.empty_like(self.stocks)
+        out, acc_log = self._q_out, self._acc_log
+        while True:
+            quiet_days(
+                t, t_end, out, self._q_quits, acc_log, 2 * self.passes.chunk, quiet,
+                *self._q_days, pop.n, pop.next_pid, pop.pid, pop.factory, pop.shop, pop.role,
+                pop.skill, pop.c, pop.g, pop.phi, pop.e0, pop.effort, pop.shock, pop.stakh,
+                pop.state, pop.left, pop.injured_until, pop.absent, pop.out_m, pop.pay_m,
+                pop.days_m, pop.hired, pop.village, pop.party, pop.inst, pop.pay_short,
+                pop.prosecuted, pop.last_accused, shops.g_pulse, shops.fear_pulse, shops.clash,
+                shops.norm, shops.A, shops.safety, shops.effort_prev, shops.effort_sum,
+                shops.effort_n, shops.accidents_m, shops.deaths_m, shops.out_q,
+                shops.normhours_q, w.shops_per_factory, fac.size0, fac.headcount,
+                fac.vacancy_rate, fac.will, fac.g_pulse, fac.fear_pulse, fac.output_m,
+                fac.plan_m, fac.target_annual, fac.storm, fac.disruption, fac.vydv_penalty,
+                fac.pay_mult, fac.output_y, fac.fulfilment_last, fac.authority, w.today,
+                self.leavers, self.target, self.tight, self._inst_share, self.mix,
+                self.role_mult, self.acc_buf, self.pros_buf, self.shop_employed,
+                self.day_stocks, self.stocks, spare, self.month_acc, self.rows, stock_dst,
+                stock_src, flow_dst, flow_src, fixed_dst, self._fixed, self._norm0, means,
+                weighted, *special, self._per_f, hi.safety_factor, a.will_base,
+                a.will_vacancy, a.will_rate, a.a0, a.a_grievance, a.a_enforcement, a.a_fear,
+                a.a_village, a.a_clash, a.dismiss_p, a.prosecute_p, a.prosecute_quit_p,
+                gr.decay, gr.pay_gap, gr.g_max, fe.decay, tv.q0, tv.q_grievance,
+                tv.q_tightness, tv.q_penalty, tv.q_tenure, tv.q_party, tv.q_village,
+                hi.fill_rate, hi.village_share, hi.newcomer_skill.alpha,
+                hi.newcomer_skill.beta, hi.newcomer_consciousness.alpha,
+                hi.newcomer_consciousness.beta, pr.e0, pr.e_sd, pr.disruption_institutions,
+                self.vydv_decay, pr.storm_max, pr.storm_k, pr.supply_lag, pr.b_campaign,
+                pr.b_peer, pr.b_grievance, pr.e_max, pr.shock_bonus, pr.stakhanovite_bonus,
+                ac.p0, ac.k, ac.e_safe, ac.storm_factor, ac.injury_days, ac.death_share,
+                ac.grievance_shop, py.tariff, py.stakhanovite_bonus, self.keys["absence"],
+                self.keys["quit"], self.keys["hiring"], self.keys["accidents"],
+            )  # fmt: skip
+            t_next, n, next_pid, code, need, n_log, flips = out.tolist()
+            pop.n, pop.next_pid = n, next_pid
+            if t_next > t:
+                done = t_next - t
+                self.quiet_days += done
+                self.compiled_days += done
+                self.year_days += done
+                self.quits_yesterday = float(self._q_quits[0])
+                if flips:
+                    self.stocks, spare = spare, self.stocks
+            if n_log and "accident" not in self.log.skip:
+                self._log_accidents(acc_log[:n_log].tolist())
+            t = t_next
+            if code == NEED_ROOM:
+                pop.reserve(need)
+            elif code != LOG_FULL:
+                break
+        self._spare = spare
+        self.profile["quiet days (compiled)"] += time.perf_counter() - t0
+        return t
+
+    def _log_accidents(self, accidents: list) -> None:
+        """Enter accidents, given as (day index, person id, shop, injury length; -1 death)."""
+        S, label, nan = self.world.shops_per_factory, self._shop_label, float("nan")
+        dates = self.policy.dates
+        self.log.add_rows(
+            (
+                dates[t], sh // S, "accident", -1, -1, "", p_id, "", "", "safety", "", nan,
+                "death" if length < 0 else "injury", "",
+                label[sh % S] + ("" if length < 0 else f", {length} days off"),
+            )
+            for t, p_id, sh, length in accidents
+        )  # fmt: skip
 
     def _day(self, t: int, date: dt.date, pol: dict, directives: list, decree: bool) -> None:
         s, w = self.s, self.world
@@ -642,15 +793,7 @@ class Simulation:
                 ac.grievance_shop * 100.0 / np.maximum(self.shop_employed[sh], 1.0),
             )
             if "accident" not in self.log.skip:
-                S, label, nan = w.shops_per_factory, self._shop_label, float("nan")
-                self.log.add_rows(
-                    (
-                        date, sh // S, "accident", -1, -1, "", p_id, "", "", "safety", "", nan,
-                        "death" if length < 0 else "injury", "",
-                        label[sh % S] + ("" if length < 0 else f", {length} days off"),
-                    )
-                    for p_id, sh, length in acc.tolist()
-                )  # fmt: skip
+                self._log_accidents([(t, *row) for row in acc.tolist()])
         self.profile["production"] += time.perf_counter() - tp
         # 4. institutions
         if dom == 15:
@@ -1180,6 +1323,7 @@ def simulate(
     progress: Callable[[int, int], None] | None = None,
     by_factory: bool = False,
     threads: int | None = None,
+    step_by_step: bool = False,
 ) -> Result:
     """Run a scenario and return its :class:`Result`.
 
@@ -1191,6 +1335,9 @@ def simulate(
         by_factory: also keep per-factory daily rows (written as ``metrics.parquet``).
         threads: threads for the daily passes of populations of 500,000 or more (default:
             ``TREUGOLNIK_THREADS`` or the machine's cores); results do not depend on it.
+        step_by_step: run every day step by step, each step timed in ``Result.profile``,
+            instead of running quiet days as compiled runs (``treugolnik.quiet``); results
+            do not depend on it.
 
     Returns:
         A :class:`Result` with ``metrics``, ``monthly`` and ``events`` (Polars) and ``save()``.
@@ -1203,4 +1350,6 @@ def simulate(
     if seed is not None:
         scenario = scenario.model_copy(update={"seed": int(seed)})
     passes = Passes(threads=threads) if threads is not None else None
-    return Simulation(scenario, by_factory=by_factory, passes=passes).run(progress)
+    return Simulation(
+        scenario, by_factory=by_factory, passes=passes, step_by_step=step_by_step
+    ).run(progress)

@@ -145,6 +145,10 @@ class Population:
         self.next_pid += k
         return rows
 
+    def reserve(self, k: int) -> None:
+        """Make room for at least ``k`` more rows (the capacity doubles as needed)."""
+        self._grow(self.n + k)
+
     def employed_rows(self, pids: np.ndarray) -> np.ndarray:
         """The rows of the people with ids ``pids`` who are employed; -1 for an id that is
         negative, not in the table or of someone who has left.
