@@ -255,6 +255,7 @@ def test_compiled_quiet_days_give_the_step_by_step_results(sets, chunk):
         runs[step_by_step] = (sim, sim.run())
     (a_sim, a), (b_sim, b) = runs[True], runs[False]
     assert b_sim.compiled_days > 0 and a_sim.compiled_days == 0  # both paths were taken
+    assert b_sim.partial_days > 0 and a_sim.partial_days == 0
     assert "quiet days (compiled)" not in a.profile
     assert a_sim.quiet_days == b_sim.quiet_days > b_sim.compiled_days
     assert a.metrics.equals(b.metrics)

@@ -40,7 +40,7 @@ from .population import (
     Population,
     group_by_factory,
 )
-from .quiet import LOG_FULL, NEED_ROOM, quiet_days
+from .quiet import LOG_FULL, NEED_ROOM, PARTIAL, quiet_days
 from .record import (
     EXTRA_COLUMNS,
     METRIC_COLUMNS,
@@ -98,6 +98,8 @@ PLAN: list[tuple[str, str, str]] = [
 ]
 
 ACCIDENT_BUF = 4096
+# an institutional event's outcome by its code (proposal, clash, finding) and success
+OUTCOME = (("rejected", "adopted"), ("", ""), ("", ""))
 INST_BUF = 1 << 16
 
 
@@ -176,6 +178,7 @@ class Simulation:
         self.check_stocks = False  # tests: verify the day's stocks against a full recount
         self.quiet_days = 0  # days whose stocks were carried rather than recounted
         self.compiled_days = 0  # of which run in compiled runs of quiet days (quiet.py)
+        self.partial_days = 0  # days with a monthly step whose daily steps ran compiled
 
     # ------------------------------------------------------------------ set-up
     def _init_world(self) -> None:
@@ -301,8 +304,8 @@ class Simulation:
             orient = "management" if variables & mgmt else "workers"
             directives_by_day.setdefault(t, []).append((t, event, desc, src, orient))
         # the day's policy values as Python floats, and the growth of the target headcount
-        names = list(pol_arrays)
-        table = np.column_stack([pol_arrays[k] for k in names]).tolist()
+        names = self._pol_names = list(pol_arrays)
+        table = self._pol_table = np.column_stack([pol_arrays[k] for k in names]).tolist()
         fs, start = self.s.factories, self.s.period.start
         self.growth = hiring.growth_multipliers(self.policy.dates, start, fs.growth, fs.growth_path)
         # each day's number (days since EPOCH) and its month's length
@@ -377,15 +380,12 @@ class Simulation:
             return None
         v = self.policy.values
         doms = np.array([d.day for d in self.policy.dates])
-        quiet = (
-            (doms != 1)
-            & (doms != 15)
-            & (doms != 25)
-            & (doms != np.array(self._dims))
-            & ~(v["arrest_quota"] > 0)
-            & ~(v["prosecution"] > 0.5)
-        )
-        quiet[list(directives_by_day)] = False
+        # 1: a quiet day; 2: a day with a monthly step, whose daily steps up to production run
+        # compiled before the engine takes the day's end (quiet.PARTIAL)
+        monthly = (doms == 1) | (doms == 15) | (doms == 25) | (doms == np.array(self._dims))
+        quiet = np.where(monthly, 2, 1).astype(np.int64)
+        quiet[(v["arrest_quota"] > 0) | (v["prosecution"] > 0.5)] = 0
+        quiet[list(directives_by_day)] = 0
         self._q_days = (
             np.array(self._days, dtype=np.int64),
             doms.astype(np.int64),
@@ -401,6 +401,7 @@ class Simulation:
             np.ascontiguousarray(self.policy.price, dtype=np.float64),
         )  # fmt: skip
         self._q_out = np.zeros(7, dtype=np.int64)
+        self._q_hired = np.zeros((self.world.fac.n, 16))
         self._q_quits = np.zeros(1)
         self._acc_log = np.zeros((8 * ACCIDENT_BUF, 4), dtype=np.int64)
         return quiet
@@ -426,7 +427,8 @@ class Simulation:
         out, acc_log = self._q_out, self._acc_log
         while True:
             quiet_days(
-                t, t_end, out, self._q_quits, acc_log, 2 * self.passes.chunk, quiet,
+                t, t_end, out, self._q_quits, self._q_hired, acc_log, 2 * self.passes.chunk,
+                quiet,
                 *self._q_days, pop.n, pop.next_pid, pop.pid, pop.factory, pop.shop, pop.role,
                 pop.skill, pop.c, pop.g, pop.phi, pop.e0, pop.effort, pop.shock, pop.stakh,
                 pop.state, pop.left, pop.injured_until, pop.absent, pop.out_m, pop.pay_m,
@@ -475,6 +477,13 @@ class Simulation:
                 break
         self._spare = spare
         self.profile["quiet days (compiled)"] += time.perf_counter() - t0
+        if code == PARTIAL:
+            # day t ran up to production; the engine takes its monthly steps and record
+            self.hired_stocks = self._q_hired.copy()
+            self.partial_days += 1
+            pol = dict(zip(self._pol_names, self._pol_table[t], strict=True))
+            self._day_end(t, self.policy.dates[t], pol)
+            t += 1
         return t
 
     def _log_accidents(self, accidents: list) -> None:
@@ -795,6 +804,12 @@ class Simulation:
             if "accident" not in self.log.skip:
                 self._log_accidents([(t, *row) for row in acc.tolist()])
         self.profile["production"] += time.perf_counter() - tp
+        self._day_end(t, date, pol)
+
+    def _day_end(self, t: int, date: dt.date, pol: dict) -> None:
+        """The rest of a day after production: monthly steps, the day's totals, the record."""
+        s, fac = self.s, self.world.fac
+        day, dom, dim = self._days[t], date.day, self._dims[t]
         # 4. institutions
         if dom == 15:
             self._institutions(day, date, pol)
@@ -815,7 +830,7 @@ class Simulation:
             fac.output_y[:] = 0.0
             self.year_days = -1
             self.profile["plan"] += time.perf_counter() - tpl
-        self.quits_yesterday = close_day(w.today, fac.output_y)
+        self.quits_yesterday = close_day(self.world.today, fac.output_y)
         self.year_days += 1
         # 7. observation
         tr = time.perf_counter()
@@ -896,15 +911,16 @@ class Simulation:
         events = self.inst_buf[: min(k, INST_BUF)]
         if len(kept) < len(kinds):
             events = events[np.isin(events[:, 0], kept)]
-        code, sh, ok = events[:, 0], events[:, 2], events[:, 3]
+        S, label = w.shops_per_factory, self._shop_label
+        code, sh, ok = events[:, 0].tolist(), events[:, 2].tolist(), events[:, 3].tolist()
         self.log.add_many(
-            np.array(kinds)[code],
+            [kinds[c] for c in code],
             date,
-            shops.factory[sh],
+            [x // S for x in sh],
             person=events[:, 1],
-            topic=np.where(code == 2, "control_finding", ""),
-            outcome=np.where(code == 0, np.where(ok != 0, "adopted", "rejected"), ""),
-            detail=[self._shop_label[x] for x in (sh % w.shops_per_factory).tolist()],
+            topic=["control_finding" if c == 2 else "" for c in code],
+            outcome=[OUTCOME[c][o != 0] for c, o in zip(code, ok, strict=True)],
+            detail=[label[x % S] for x in sh],
         )
         fac.findings[:] = [int(x) for x in findings]
         parts = self._pass(

@@ -29,11 +29,12 @@ DONE = 0  # reached a day that is not quiet (or the end)
 NEED_ROOM = 1  # the person table needs at least ``out[4]`` free rows before the next day
 LOG_FULL = 2  # the accident log is full: the engine enters it and calls again
 TOO_BIG = 3  # the day's table could be split into chunks: the engine runs it day by day
+PARTIAL = 4  # a day with a monthly step (``quiet`` 2) ran up to production: the engine ends it
 
 
 @njit(cache=True)
 def quiet_days(
-    t0, t1, out, quits_out, acc_log, n_split,
+    t0, t1, out, quits_out, hired_out, acc_log, n_split,
     # each day
     quiet, days, doms, dims, cal_code, common, growth, decree, tempo, discipline,
     absence_penalty, quit_penalty, prosecution, village_supply, hours, campaign, wage_index,
@@ -82,7 +83,7 @@ def quiet_days(
     code = DONE
     need = 0
     t = t0
-    while t < t1 and quiet[t]:
+    while t < t1 and quiet[t] > 0:
         # room for any day's hires: a factory hires at most its vacancies plus one a role,
         # and its vacancies are at most its target headcount
         bound = 4 * nf + 1
@@ -169,6 +170,11 @@ def quiet_days(
             acc_log[n_log, 2] = sh
             acc_log[n_log, 3] = acc_buf[j, 2]
             n_log += 1
+        if quiet[t] == 2:
+            # a day with a monthly step: the engine takes it from here
+            hired_out[:] = hired_stocks
+            code = PARTIAL
+            break
         quits_out[0] = close_day(today, output_y)
         # 7. observation: yesterday's counts carried, into the spare buffer
         carried_stocks(spare, day_stocks, stocks, leavers, hired_stocks)
