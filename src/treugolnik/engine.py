@@ -319,7 +319,7 @@ class Simulation:
             t = 0
             while t < n_days:
                 if quiet is not None and quiet[t] and self._can_run_quiet():
-                    t_next = self._quiet_run(t, n_days, quiet, decree)
+                    t_next = self._quiet_run(t, n_days, quiet)
                     if t_next > t:
                         t = t_next
                         if progress is not None:
@@ -415,49 +415,71 @@ class Simulation:
             and self._index is not None
         )
 
-    def _quiet_run(self, t: int, t_end: int, quiet: np.ndarray, decree: np.ndarray) -> int:
-        """Run the quiet days from ``t`` in compiled runs (quiet.py); returns the next day."""
-        t0 = time.perf_counter()
+    def _quiet_args(self, quiet: np.ndarray) -> list:
+        """The arguments of :func:`quiet.quiet_days`, built once for the person table's
+        arrays (they change only when it grows); the day range, row count, next id and the
+        stocks buffers are set on each call (at :attr:`_q_pos`).
+        """
         s, w = self.s, self.world
         pop, fac, shops = w.pop, w.fac, w.shops
+        if self._q_args is not None and self._q_args[0] is pop.pid:
+            return self._q_args[1]
         a, tv, gr, fe = s.absence, s.turnover, s.grievance, s.fear
         hi, pr, ac, py = s.hiring, s.production, s.accidents, s.pay
         stock_dst, stock_src, flow_dst, flow_src, means, weighted, fixed_dst, special = self._index
+        head = [0, 0, self._q_out, self._q_quits, self._q_hired, self._acc_log,
+                2 * self.passes.chunk, quiet, *self._q_days]  # fmt: skip
+        people = [0, 0, pop.pid, pop.factory, pop.shop, pop.role, pop.skill, pop.c, pop.g,
+                  pop.phi, pop.e0, pop.effort, pop.shock, pop.stakh, pop.state, pop.left,
+                  pop.injured_until, pop.absent, pop.out_m, pop.pay_m, pop.days_m, pop.hired,
+                  pop.village, pop.party, pop.inst, pop.pay_short, pop.prosecuted,
+                  pop.last_accused]  # fmt: skip
+        rest = [
+            shops.g_pulse, shops.fear_pulse, shops.clash, shops.norm, shops.A, shops.safety,
+            shops.effort_prev, shops.effort_sum, shops.effort_n, shops.accidents_m,
+            shops.deaths_m, shops.out_q, shops.normhours_q, w.shops_per_factory, fac.size0,
+            fac.headcount, fac.vacancy_rate, fac.will, fac.g_pulse, fac.fear_pulse,
+            fac.output_m, fac.plan_m, fac.target_annual, fac.storm, fac.disruption,
+            fac.vydv_penalty, fac.pay_mult, fac.output_y, fac.fulfilment_last, fac.authority,
+            w.today, self.leavers, self.target, self.tight, self._inst_share, self.mix,
+            self.role_mult, self.acc_buf, self.pros_buf, self.shop_employed, self.day_stocks,
+        ]  # fmt: skip
+        stocks_at = len(head) + len(people) + len(rest)
+        tail = [
+            None, None, self.month_acc, self.rows, stock_dst, stock_src, flow_dst, flow_src,
+            fixed_dst, self._fixed, self._norm0, means, weighted, *special, self._per_f,
+            hi.safety_factor, a.will_base, a.will_vacancy, a.will_rate, a.a0, a.a_grievance,
+            a.a_enforcement, a.a_fear, a.a_village, a.a_clash, a.dismiss_p, a.prosecute_p,
+            a.prosecute_quit_p, gr.decay, gr.pay_gap, gr.g_max, fe.decay, tv.q0,
+            tv.q_grievance, tv.q_tightness, tv.q_penalty, tv.q_tenure, tv.q_party,
+            tv.q_village, hi.fill_rate, hi.village_share, hi.newcomer_skill.alpha,
+            hi.newcomer_skill.beta, hi.newcomer_consciousness.alpha,
+            hi.newcomer_consciousness.beta, pr.e0, pr.e_sd, pr.disruption_institutions,
+            self.vydv_decay, pr.storm_max, pr.storm_k, pr.supply_lag, pr.b_campaign,
+            pr.b_peer, pr.b_grievance, pr.e_max, pr.shock_bonus, pr.stakhanovite_bonus,
+            ac.p0, ac.k, ac.e_safe, ac.storm_factor, ac.injury_days, ac.death_share,
+            ac.grievance_shop, py.tariff, py.stakhanovite_bonus, self.keys["absence"],
+            self.keys["quit"], self.keys["hiring"], self.keys["accidents"],
+        ]  # fmt: skip
+        args = head + people + rest + tail
+        self._q_pos = (len(head), stocks_at)
+        self._q_args = (pop.pid, args)
+        return args
+
+    _q_args: tuple | None = None
+
+    def _quiet_run(self, t: int, t_end: int, quiet: np.ndarray) -> int:
+        """Run the quiet days from ``t`` in compiled runs (quiet.py); returns the next day."""
+        t0 = time.perf_counter()
+        pop = self.world.pop
         spare = self._spare if self._spare is not None else np.empty_like(self.stocks)
         out, acc_log = self._q_out, self._acc_log
         while True:
-            quiet_days(
-                t, t_end, out, self._q_quits, self._q_hired, acc_log, 2 * self.passes.chunk,
-                quiet,
-                *self._q_days, pop.n, pop.next_pid, pop.pid, pop.factory, pop.shop, pop.role,
-                pop.skill, pop.c, pop.g, pop.phi, pop.e0, pop.effort, pop.shock, pop.stakh,
-                pop.state, pop.left, pop.injured_until, pop.absent, pop.out_m, pop.pay_m,
-                pop.days_m, pop.hired, pop.village, pop.party, pop.inst, pop.pay_short,
-                pop.prosecuted, pop.last_accused, shops.g_pulse, shops.fear_pulse, shops.clash,
-                shops.norm, shops.A, shops.safety, shops.effort_prev, shops.effort_sum,
-                shops.effort_n, shops.accidents_m, shops.deaths_m, shops.out_q,
-                shops.normhours_q, w.shops_per_factory, fac.size0, fac.headcount,
-                fac.vacancy_rate, fac.will, fac.g_pulse, fac.fear_pulse, fac.output_m,
-                fac.plan_m, fac.target_annual, fac.storm, fac.disruption, fac.vydv_penalty,
-                fac.pay_mult, fac.output_y, fac.fulfilment_last, fac.authority, w.today,
-                self.leavers, self.target, self.tight, self._inst_share, self.mix,
-                self.role_mult, self.acc_buf, self.pros_buf, self.shop_employed,
-                self.day_stocks, self.stocks, spare, self.month_acc, self.rows, stock_dst,
-                stock_src, flow_dst, flow_src, fixed_dst, self._fixed, self._norm0, means,
-                weighted, *special, self._per_f, hi.safety_factor, a.will_base,
-                a.will_vacancy, a.will_rate, a.a0, a.a_grievance, a.a_enforcement, a.a_fear,
-                a.a_village, a.a_clash, a.dismiss_p, a.prosecute_p, a.prosecute_quit_p,
-                gr.decay, gr.pay_gap, gr.g_max, fe.decay, tv.q0, tv.q_grievance,
-                tv.q_tightness, tv.q_penalty, tv.q_tenure, tv.q_party, tv.q_village,
-                hi.fill_rate, hi.village_share, hi.newcomer_skill.alpha,
-                hi.newcomer_skill.beta, hi.newcomer_consciousness.alpha,
-                hi.newcomer_consciousness.beta, pr.e0, pr.e_sd, pr.disruption_institutions,
-                self.vydv_decay, pr.storm_max, pr.storm_k, pr.supply_lag, pr.b_campaign,
-                pr.b_peer, pr.b_grievance, pr.e_max, pr.shock_bonus, pr.stakhanovite_bonus,
-                ac.p0, ac.k, ac.e_safe, ac.storm_factor, ac.injury_days, ac.death_share,
-                ac.grievance_shop, py.tariff, py.stakhanovite_bonus, self.keys["absence"],
-                self.keys["quit"], self.keys["hiring"], self.keys["accidents"],
-            )  # fmt: skip
+            args = self._quiet_args(quiet)
+            i_n, i_stocks = self._q_pos
+            args[0], args[1], args[i_n], args[i_n + 1] = t, t_end, pop.n, pop.next_pid
+            args[i_stocks], args[i_stocks + 1] = self.stocks, spare
+            quiet_days(*args)
             t_next, n, next_pid, code, need, n_log, flips = out.tolist()
             pop.n, pop.next_pid = n, next_pid
             if t_next > t:
@@ -937,7 +959,7 @@ class Simulation:
         )
         # share of working time lost to institutional activity (members of several bodies count
         # once per body)
-        self._inst_share = parts.sum(axis=1) / np.maximum(fac.headcount, 1.0) / 3.0
+        self._inst_share[:] = parts.sum(axis=1) / np.maximum(fac.headcount, 1.0) / 3.0
         self.profile["institutions"] += time.perf_counter() - t0
 
     def _party(self, day: int, date: dt.date, pol: dict, dim: int) -> None:
