@@ -259,14 +259,21 @@ class Simulation:
         self.pending = [[] for _ in range(nf)]
 
     @classmethod
-    def _fill_posts(cls, pop, fac) -> None:
+    def _fill_posts(cls, pop, fac) -> np.ndarray:
         """Choose the director, PPO secretary and union chair of each factory whose post is
-        vacant (its holder has left or none was chosen).
+        vacant (its holder has left or none was chosen); returns the rows of the three posts'
+        holders (3 x factories; -1 where a post stays vacant).
         """
         holders = np.concatenate((fac.director, fac.secretary, fac.union_chair))
-        vacant = (pop.employed_rows(holders) < 0).reshape(3, fac.n)
-        for f in np.flatnonzero(vacant.any(axis=0)).tolist():
+        rows = pop.employed_rows(holders).reshape(3, fac.n)
+        vacant = rows < 0
+        fill = np.flatnonzero(vacant.any(axis=0)).tolist()
+        for f in fill:
             cls._mark_roles(pop, fac, f, vacant[:, f].tolist())
+        if fill:
+            holders = np.concatenate((fac.director, fac.secretary, fac.union_chair))
+            rows = pop.employed_rows(holders).reshape(3, fac.n)
+        return rows
 
     @staticmethod
     def _mark_roles(pop, fac, f: int, vacant: list[bool]) -> None:
@@ -1055,9 +1062,8 @@ class Simulation:
         pay_short = pay_sum / np.maximum(fac.headcount, 1)
         # (a meeting changes only its own factory's people, so the posts of all factories can
         # be filled first)
-        self._fill_posts(pop, fac)
-        secretary = pop.employed_rows(fac.secretary).tolist()
-        chair = pop.employed_rows(fac.union_chair).tolist()
+        posts = self._fill_posts(pop, fac)
+        secretary, chair = posts[1].tolist(), posts[2].tolist()
         S = w.shops_per_factory
         acc = shops.accidents_m.reshape(fac.n, S)
         acc_sum = acc.sum(axis=1)
