@@ -100,6 +100,7 @@ PLAN: list[tuple[str, str, str]] = [
 ACCIDENT_BUF = 4096
 # an institutional event's outcome by its code (proposal, clash, finding) and success
 OUTCOME = (("rejected", "adopted"), ("", ""), ("", ""))
+TOPIC = ("", "", "control_finding")
 INST_BUF = 1 << 16
 
 
@@ -940,17 +941,14 @@ class Simulation:
         events = self.inst_buf[: min(k, INST_BUF)]
         if len(kept) < len(kinds):
             events = events[np.isin(events[:, 0], kept)]
-        S, label = w.shops_per_factory, self._shop_label
-        code, sh, ok = events[:, 0].tolist(), events[:, 2].tolist(), events[:, 3].tolist()
-        self.log.add_many(
-            [kinds[c] for c in code],
-            date,
-            [x // S for x in sh],
-            person=events[:, 1],
-            topic=["control_finding" if c == 2 else "" for c in code],
-            outcome=[OUTCOME[c][o != 0] for c, o in zip(code, ok, strict=True)],
-            detail=[label[x % S] for x in sh],
-        )
+        S, label, nan = w.shops_per_factory, self._shop_label, float("nan")
+        self.log.add_rows(
+            (
+                date, sh // S, kinds[c], -1, person, "", -1, "", "", TOPIC[c], "", nan,
+                OUTCOME[c][ok != 0], "", label[sh % S],
+            )
+            for c, person, sh, ok in events.tolist()
+        )  # fmt: skip
         fac.findings[:] = [int(x) for x in findings]
         parts = self._pass(
             "",

@@ -16,7 +16,7 @@ reused. Nothing here draws random numbers; attributes of new people are set by
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import literal_unroll, njit
 
 # Roles (MODEL.md section 2). The director, PPO secretary and union chair are marked per factory.
 WORKER, FOREMAN, SPECIALIST, MANAGER = 0, 1, 2, 3
@@ -103,6 +103,13 @@ def _move_down(col, keep, n):
     col[k:n] = 0
 
 
+@njit(cache=True, nogil=True)
+def _move_all(keep, n, columns):
+    """:func:`_move_down` for every column in the tuple ``columns``."""
+    for col in literal_unroll(columns):
+        _move_down(col, keep, n)
+
+
 class Population:
     """Columnar person table with stable ids and amortised growth."""
 
@@ -165,8 +172,7 @@ class Population:
         keep = np.flatnonzero(self.state[: self.n] == EMPLOYED)
         if keep.size == self.n:
             return
-        for name in COLUMNS:
-            _move_down(getattr(self, name), keep, self.n)
+        _move_all(keep, self.n, tuple(getattr(self, name) for name in COLUMNS))
         self.n = int(keep.size)
         self.compactions += 1
 
