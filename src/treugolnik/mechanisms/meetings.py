@@ -133,6 +133,7 @@ TOPIC_CODE = {topic: i for i, topic in enumerate(TOPICS)}
 STAKE_TABLE = np.array([STAKE[t] for t in TOPICS], dtype=np.float64)
 FRAME_NAMES = {side: tuple(frames) for side, frames in FRAMES.items()}
 SIDES = ("workers", "management", "party_line")
+FRAMES_BY_SIDE = tuple(FRAME_NAMES.get(side, ()) for side in SIDES)  # by side code
 WORKERS_SIDE, MANAGEMENT_SIDE, PARTY_LINE = 0, 1, 2
 
 
@@ -344,6 +345,8 @@ def hold_meeting(
     world.today[f, world.C["meetings"]] += 1
     out = {"items": 0, "workers_won": 0, "concessions": 0}
     fits_w, fits_m = frame_fits(pol, "workers"), frame_fits(pol, "management")
+    f = int(f)
+    office = {chair: "union chair", secretary: "PPO secretary"}  # (the secretary first)
     for j, (topic, detail) in enumerate(items):
         orient = ""
         if topic == "directive":
@@ -358,17 +361,14 @@ def hold_meeting(
             topic in ("norms_pay", "safety"), mp.union_stance, mp.rho, fits_w, fits_m,
         )  # fmt: skip
         if "speech" not in log.skip:
-            v_row = v_row.tolist()
-            roles = pop.role[v_row].tolist()
             log.add_rows(
                 (
-                    date, int(f), "speech", item_id, p_id, ROLES[ro], -1, "", SIDES[side], topic,
-                    FRAME_NAMES[SIDES[arg]][frame], strength, "", "",
-                    "PPO secretary" if r == secretary else ("union chair" if r == chair else ""),
+                    date, f, "speech", item_id, p_id, ROLES[ro], -1, "", SIDES[side], topic,
+                    FRAMES_BY_SIDE[arg][frame], strength, "", "", office.get(r, ""),
                 )
                 for r, p_id, ro, side, arg, frame, strength in zip(
-                    v_row, v_pid.tolist(), roles, v_side.tolist(), v_arg.tolist(),
-                    v_frame.tolist(), v_strength.tolist(), strict=True,
+                    v_row.tolist(), v_pid.tolist(), pop.role[v_row].tolist(), v_side.tolist(),
+                    v_arg.tolist(), v_frame.tolist(), v_strength.tolist(), strict=True,
                 )
             )  # fmt: skip
         S = {"workers": sw, "management": sm}

@@ -44,7 +44,9 @@ def _store_sums(today, fac_output_m, f, out, workdays, norm_hours, pay, fac_out)
     fac_output_m[f] = fac_out
 
 
-@njit(cache=True, nogil=True)
+# (NumPy's error model skips the check for a division by zero on every division; where the
+# default model would not stop with an error, the results are the same)
+@njit(cache=True, nogil=True, error_model="numpy")
 def production_day(
     n,
     pid,
