@@ -19,6 +19,15 @@ def test_pairwise_sum_is_numpys_sum(n):
     assert pairwise_sum(b, 1, n) == np.sum(a)
 
 
+@pytest.mark.parametrize("n", [129, 136, 255, 256, 1000, 1001, 4099])
+def test_numpy_order_sum_is_numpys_sum_for_longer_arrays(n):
+    from treugolnik.record import numpy_sum
+
+    a = np.random.default_rng(n).lognormal(0, 3, n)
+    assert numpy_sum(a, 0, n) == np.sum(a)
+    assert numpy_sum(a, 0, 100) == np.sum(a[:100])
+
+
 def test_stocks_are_per_factory_sums_of_the_employed():
     rng = np.random.default_rng(3)
     n, nf = 5000, 7

@@ -374,17 +374,12 @@ class Simulation:
     # ------------------------------------------------------------------ quiet days
     def _quiet_calendar(self, directives_by_day: dict, decree: np.ndarray) -> np.ndarray | None:
         """The days that may run as compiled runs of quiet days (quiet.py), or None if this
-        run must go day by day: days without a monthly step, directive, mass operation or
-        prosecutions, in a run without flitting, per-factory rows, stock checks or more shops
-        a factory than the record sums in one block.
+        run must go day by day: days without a directive, mass operation or prosecutions (2
+        where a monthly step follows production), in a run without per-factory rows, stock
+        checks or more shops a factory than the record sums in one block.
         """
         s = self.s
-        if (
-            self.step_by_step
-            or self.fac_rows is not None
-            or s.hiring.flit_share > 0
-            or s.factories.shops > PAIRWISE_MAX
-        ):
+        if self.step_by_step or self.fac_rows is not None or s.factories.shops > PAIRWISE_MAX:
             return None
         v = self.policy.values
         doms = np.array([d.day for d in self.policy.dates])
@@ -435,7 +430,7 @@ class Simulation:
         a, tv, gr, fe = s.absence, s.turnover, s.grievance, s.fear
         hi, pr, ac, py = s.hiring, s.production, s.accidents, s.pay
         stock_dst, stock_src, flow_dst, flow_src, means, weighted, fixed_dst, special = self._index
-        head = [0, 0, self._q_out, self._q_quits, self._q_hired, self._acc_log,
+        head = [0, 0, 0.0, self._q_out, self._q_quits, self._q_hired, self._acc_log,
                 2 * self.passes.chunk, quiet, *self._q_days]  # fmt: skip
         people = [0, 0, pop.pid, pop.factory, pop.shop, pop.role, pop.skill, pop.c, pop.g,
                   pop.phi, pop.e0, pop.effort, pop.shock, pop.stakh, pop.state, pop.left,
@@ -462,12 +457,15 @@ class Simulation:
             tv.q_grievance, tv.q_tightness, tv.q_penalty, tv.q_tenure, tv.q_party,
             tv.q_village, hi.fill_rate, hi.village_share, hi.newcomer_skill.alpha,
             hi.newcomer_skill.beta, hi.newcomer_consciousness.alpha,
-            hi.newcomer_consciousness.beta, pr.e0, pr.e_sd, pr.disruption_institutions,
+            hi.newcomer_consciousness.beta, pr.e0, pr.e_sd, hi.flit_share,
+            s.factories.skill.alpha, s.factories.skill.beta, s.factories.consciousness.alpha,
+            s.factories.consciousness.beta, pr.disruption_institutions,
             self.vydv_decay, pr.storm_max, pr.storm_k, pr.supply_lag, pr.b_campaign,
             pr.b_peer, pr.b_grievance, pr.e_max, pr.shock_bonus, pr.stakhanovite_bonus,
             ac.p0, ac.k, ac.e_safe, ac.storm_factor, ac.injury_days, ac.death_share,
             ac.grievance_shop, py.tariff, py.stakhanovite_bonus, self.keys["absence"],
             self.keys["quit"], self.keys["hiring"], self.keys["accidents"],
+            self.keys["flitting"],
         ]  # fmt: skip
         args = head + people + rest + tail
         self._q_pos = (len(head), stocks_at)
@@ -485,7 +483,8 @@ class Simulation:
         while True:
             args = self._quiet_args(quiet)
             i_n, i_stocks = self._q_pos
-            args[0], args[1], args[i_n], args[i_n + 1] = t, t_end, pop.n, pop.next_pid
+            args[0], args[1], args[2] = t, t_end, self.quits_yesterday
+            args[i_n], args[i_n + 1] = pop.n, pop.next_pid
             args[i_stocks], args[i_stocks + 1] = self.stocks, spare
             quiet_days(*args)
             t_next, n, next_pid, code, need, n_log, flips = out.tolist()

@@ -10,19 +10,23 @@ loop that calls the very same compiled steps in the same order, so a run's resul
 bit-identical with or without it (a test runs both ways and compares every output).
 
 The engine uses it only where the day-by-day path would do exactly the same: a single-chunk
-person table (see ``passes.py``), no "flitting" between factories, no per-factory record, no
-stock check. Accidents are kept in ``acc_log`` and entered into the event log by the engine
-after the loop, in their order. ``--profile`` runs day by day, so that every step is timed.
+person table (see ``passes.py``), no per-factory record, no stock check. On a day with a
+monthly step the loop runs the daily steps up to production and returns (:data:`PARTIAL`); the
+engine takes the monthly steps and the record. Accidents are kept in ``acc_log`` and entered
+into the event log by the engine after the loop, in their order. ``--profile`` runs day by day,
+so that every step is timed.
 """
 
 from __future__ import annotations
 
+import numpy as np
 from numba import njit
 
-from .mechanisms.hiring import hire_rows, hires_by_mix
+from .mechanisms.hiring import _fill, flitters_by_factory, hire_rows, hires_by_mix
 from .mechanisms.labour import centre_day, labour_day
 from .mechanisms.production import after_day, before_day, production_day
 from .record import carried_stocks, close_day, record_row
+from .state import C_HIRES
 
 # what stopped a run of quiet days (``out[3]``)
 DONE = 0  # reached a day that is not quiet (or the end)
@@ -34,7 +38,7 @@ PARTIAL = 4  # a day with a monthly step (``quiet`` 2) ran up to production: the
 
 @njit(cache=True)
 def quiet_days(
-    t0, t1, out, quits_out, hired_out, acc_log, n_split,
+    t0, t1, quits_y, out, quits_out, hired_out, acc_log, n_split,
     # each day
     quiet, days, doms, dims, cal_code, common, growth, decree, tempo, discipline,
     absence_penalty, quit_penalty, prosecution, village_supply, hours, campaign, wage_index,
@@ -61,20 +65,21 @@ def quiet_days(
     safety_factor, will_base, will_vacancy, will_rate,
     a0, a_g, a_E, a_phi, a_v, a_clash, dismiss_p, prosecute_p, prosecute_quit_p,
     g_decay, g_pay, g_max, phi_decay, q0, q_g, q_m, q_L, q_t, q_p, q_v,
-    fill_rate, village_share, skill_a, skill_b, c_a, c_b, e_mean, e_sd,
+    fill_rate, village_share, skill_a, skill_b, c_a, c_b, e_mean, e_sd, flit_share, f_skill_a,
+    f_skill_b, f_c_a, f_c_b,
     disruption_institutions, vydv_decay, storm_max, storm_k, supply_lag,
     b_campaign, b_peer, b_grievance, e_max, shock_bonus, stakh_bonus,
     p0, k_acc, e_safe, storm_factor, injury_days, death_share, grievance_shop,
     tariff0, stakh_pay_bonus,
-    key_absence, key_quit, key_hiring, key_accidents,
+    key_absence, key_quit, key_hiring, key_accidents, key_flitting,
 ):  # fmt: skip
     """Run the quiet days from ``t0`` on, up to ``t1`` or the first day that is not quiet.
 
     Writes to ``out``: the next day to run, the table's row count and next id, what stopped
     the run (:data:`DONE`, :data:`NEED_ROOM`, :data:`LOG_FULL`, :data:`TOO_BIG`), the free rows
     needed, the accidents in ``acc_log`` (rows of day index, id, shop, injury length) and
-    whether the stocks ended in ``spare`` (1) or ``stocks`` (0); the last day's quits go to
-    ``quits_out[0]``.
+    whether the stocks ended in ``spare`` (1) or ``stocks`` (0). ``quits_y`` is yesterday's
+    quits (for flitting); the last day's quits go to ``quits_out[0]``.
     """
     nf = size0.shape[0]
     capacity = pid.shape[0]
@@ -89,6 +94,8 @@ def quiet_days(
         bound = 4 * nf + 1
         for f in range(nf):
             bound += int(size0[f] * growth[t] * (1.0 + safety_factor) * mix.sum()) + 1
+            if flit_share > 0:  # and at most its worker vacancies from other plants
+                bound += int(size0[f] * growth[t] * (1.0 + safety_factor) * mix[0]) + 1
         if n + bound >= n_split:
             code = TOO_BIG
             break
@@ -124,6 +131,37 @@ def quiet_days(
         fac_fear_pulse[:] = 0.0
         # hiring to target, into rows reserved as Population.append reserves them
         by_role = stocks[:, 1:5] - leavers[:, 1:5]
+        n_before = n
+        if flit_share > 0 and quits_y > 0:
+            # yesterday's quitters re-hired by plants short of workers ("flitting")
+            wanted = np.empty(nf)
+            for f in range(nf):
+                wanted[f] = max(target[f] * mix[0] - by_role[f, 0], 0.0)
+            flit = flitters_by_factory(flit_share * quits_y, wanted, key_flitting, day)
+            kf = flit.sum()
+            if kf > 0:
+                fac_of = np.empty(kf, dtype=np.int32)
+                j = 0
+                for f in range(nf):
+                    for _ in range(flit[f]):
+                        fac_of[j] = f
+                        j += 1
+                for j in range(kf):
+                    pid[n + j] = next_pid + j
+                    last_accused[n + j] = -1
+                _fill(
+                    n, n + kf, pid, factory, shop, role, skill, c, e0, village, hired, fac_of,
+                    np.zeros(kf, dtype=np.int8), shops_per_factory, key_flitting, day,
+                    f_skill_a, f_skill_b, f_c_a, f_c_b, 0.0, e_mean, e_sd, 0,
+                )  # fmt: skip
+                for i in range(n, n + kf):
+                    hired[i] = day
+                    g[i] = 0.1
+                n += kf
+                next_pid += kf
+                for f in range(nf):
+                    by_role[f, 0] += flit[f]
+                    today[f, C_HIRES] += flit[f]
         hires = hires_by_mix(
             target, mix, by_role, fill_rate, village_supply[t], key_hiring, day
         )  # fmt: skip
@@ -135,7 +173,7 @@ def quiet_days(
             pid[n + j] = next_pid + j
             last_accused[n + j] = -1
         hired_stocks = hire_rows(
-            hires, n, n, pid, factory, shop, role, skill, c, e0, village, hired, g, state,
+            hires, n, n_before, pid, factory, shop, role, skill, c, e0, village, hired, g, state,
             injured_until, phi, party, shock, stakh, inst, today, shops_per_factory,
             key_hiring, day, skill_a, skill_b, c_a, c_b,
             min(1.0, village_share * village_supply[t]), e_mean, e_sd,
@@ -175,7 +213,8 @@ def quiet_days(
             hired_out[:] = hired_stocks
             code = PARTIAL
             break
-        quits_out[0] = close_day(today, output_y)
+        quits_y = close_day(today, output_y)
+        quits_out[0] = quits_y
         # 7. observation: yesterday's counts carried, into the spare buffer
         carried_stocks(spare, day_stocks, stocks, leavers, hired_stocks)
         stocks, spare = spare, stocks

@@ -312,6 +312,45 @@ def pairwise_sum(a, lo, n):
 
 
 @njit(cache=True)
+def numpy_sum(a, lo, n):
+    """Sum of ``a[lo:lo + n]`` in the order NumPy adds a contiguous float64 array (blocks of at
+    most 128 by :func:`pairwise_sum`, halves of whole eights above), so it equals ``np.sum``.
+    """
+    if n <= PAIRWISE_MAX:
+        return pairwise_sum(a, lo, n)
+    # NumPy recurses: sum(first n2) + sum(rest), n2 = the whole eights of n // 2. The same tree,
+    # walked with explicit stacks (a block's sum when small; else its halves, then their sum).
+    los = np.empty(64, dtype=np.int64)
+    ns = np.empty(64, dtype=np.int64)
+    stage = np.zeros(64, dtype=np.int64)
+    vals = np.empty(64)
+    sp = 1
+    vp = 0
+    los[0], ns[0] = lo, n
+    while sp > 0:
+        top = sp - 1
+        m = ns[top]
+        if m <= PAIRWISE_MAX:
+            vals[vp] = pairwise_sum(a, los[top], m)
+            vp += 1
+            sp -= 1
+            continue
+        m2 = m // 2
+        m2 -= m2 % 8
+        if stage[top] == 2:
+            vals[vp - 2] = vals[vp - 2] + vals[vp - 1]
+            vp -= 1
+            sp -= 1
+            continue
+        child_lo = los[top] if stage[top] == 0 else los[top] + m2
+        child_n = m2 if stage[top] == 0 else m - m2
+        stage[top] += 1
+        los[sp], ns[sp], stage[sp] = child_lo, child_n, 0
+        sp += 1
+    return vals[0]
+
+
+@njit(cache=True)
 def assemble_row(
     st,
     today,

@@ -15,7 +15,7 @@ import numpy as np
 from numba import njit
 
 from ..population import EMPLOYED, WORKER, Population
-from ..record import stocks_by_factory
+from ..record import numpy_sum, stocks_by_factory
 from ..rng import beta, uniform, uniform2
 from ..state import C_HIRES
 
@@ -205,14 +205,6 @@ def hire_rows(
     )  # fmt: skip
 
 
-@njit(cache=True)
-def _uniforms(key, day, ids):
-    out = np.empty(ids.shape[0])
-    for j in range(ids.shape[0]):
-        out[j] = uniform(key, day, ids[j] + 1_000_000_007)
-    return out
-
-
 def target_headcount(
     size0: np.ndarray, years: float, growth: float, path, date, safety_factor: float
 ) -> np.ndarray:
@@ -273,6 +265,23 @@ def count_by_role(n, state, factory, role, n_factories):
     return out
 
 
+@njit(cache=True)
+def flitters_by_factory(total, wanted, key, day):
+    """See :func:`allocate_flitters`: ``min(total, sum(wanted)) * wanted / sum(wanted)`` a
+    factory, rounded up with the probability of its fraction, at most ``floor(wanted)``.
+    """
+    nf = wanted.shape[0]
+    out = np.zeros(nf, dtype=np.int64)
+    w_sum = numpy_sum(wanted, 0, nf)
+    if total <= 0 or w_sum <= 0:
+        return out
+    m = total if total <= w_sum else w_sum
+    for f in range(nf):
+        u = uniform(key, day, f + 2_000_000_011 + 1_000_000_007)
+        out[f] = np.int64(min(np.floor(m * wanted[f] / w_sum + u), np.floor(wanted[f])))
+    return out
+
+
 def allocate_flitters(total: float, wanted: np.ndarray, key, day: int) -> np.ndarray:
     """Spread re-hired quitters over factories in proportion to their worker vacancies.
 
@@ -280,8 +289,6 @@ def allocate_flitters(total: float, wanted: np.ndarray, key, day: int) -> np.nda
     count is stochastically rounded (draws keyed by day and factory), never above a factory's
     vacancies.
     """
-    if total <= 0 or wanted.sum() <= 0:
-        return np.zeros(wanted.shape[0], dtype=np.int64)
-    expected = min(total, wanted.sum()) * wanted / wanted.sum()
-    u = _uniforms(key, day, np.arange(wanted.shape[0], dtype=np.int64) + 2_000_000_011)
-    return np.minimum(np.floor(expected + u), np.floor(wanted)).astype(np.int64)
+    return flitters_by_factory(
+        float(total), np.ascontiguousarray(wanted, dtype=np.float64), key, int(day)
+    )
