@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .mechanisms.hiring import _fill, flitters_by_factory, hire_rows, hires_by_mix
+from .mechanisms.hiring import fill_rows, flitters_by_factory, hire_rows, hires_by_mix
 from .mechanisms.labour import centre_day, labour_day
 from .mechanisms.production import after_day, before_day, production_day
 from .record import carried_stocks, close_day, record_row
@@ -149,7 +149,7 @@ def quiet_days(
                 for j in range(kf):
                     pid[n + j] = next_pid + j
                     last_accused[n + j] = -1
-                _fill(
+                fill_rows(
                     n, n + kf, pid, factory, shop, role, skill, c, e0, village, hired, fac_of,
                     np.zeros(kf, dtype=np.int8), shops_per_factory, key_flitting, day,
                     f_skill_a, f_skill_b, f_c_a, f_c_b, 0.0, e_mean, e_sd, 0,

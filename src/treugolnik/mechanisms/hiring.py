@@ -21,7 +21,7 @@ from ..state import C_HIRES
 
 
 @njit(cache=True)
-def _fill(
+def fill_rows(
     rows0,
     rows1,
     pid,
@@ -47,6 +47,10 @@ def _fill(
     e_sd,
     tenure_max_days,
 ):
+    """Set the attributes of the new people in rows ``rows0..rows1`` (ids already given) from
+    draws keyed by their ids: factory and role as given, shop, village origin, skill and
+    consciousness (Beta), base effort (normal), and a tenure of up to ``tenure_max_days``.
+    """
     for i in range(rows0, rows1):
         p = pid[i]
         f = fac_of_row[i - rows0]
@@ -89,7 +93,7 @@ def add_people(
     k = int(fac_of_new.shape[0])
     rows = pop.append(k)
     if k:
-        _fill(
+        fill_rows(
             rows.start,
             rows.stop,
             pop.pid,
@@ -183,7 +187,7 @@ def hire_rows(
     fac_of, role_of = expand_hires(hires)
     k = fac_of.shape[0]
     if k:
-        _fill(
+        fill_rows(
             r0, r0 + k, pid, factory, shop, role, skill, c, e0, village, hired, fac_of, role_of,
             shops_per_factory, key, day, skill_a, skill_b, c_a, c_b, village_share, e_mean, e_sd,
             0,
