@@ -19,8 +19,10 @@ PROBE = """
 import json, resource, sys, time
 from treugolnik import load_scenario, simulate
 sets = sys.argv[1:]
-simulate(load_scenario("ussr-industry", sets=["factories.count=1", "factories.size=200",
-         "period.start=1936-01-01", "period.end=1936-01-10"]))
+# warm up every step (a month and more: party, institutions, meetings, month end), so that the
+# compiled functions are loaded from the cache before the timed run
+simulate(load_scenario("ussr-industry", sets=["factories.count=2", "factories.size=200",
+         "period.start=1936-01-01", "period.end=1936-02-05"]))
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 t = time.perf_counter()
 res = simulate(load_scenario("ussr-industry", sets=sets))
