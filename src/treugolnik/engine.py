@@ -468,6 +468,9 @@ class Simulation:
             self.keys["flitting"],
         ]  # fmt: skip
         args = head + people + rest + tail
+        # (the list follows quiet_days' signature by position: a parameter added there must be
+        # added here in its place)
+        assert len(args) == quiet_days.py_func.__code__.co_argcount, "quiet_days arguments"
         self._q_pos = (len(head), stocks_at)
         self._q_args = (pop.pid, args)
         return args
