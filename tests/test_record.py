@@ -136,6 +136,15 @@ def test_events_added_at_once_are_those_added_one_by_one(monkeypatch, few):
     assert rows.add_rows(tuple(e[c] for c in cols) for e in given) == 1
     rows.add("clash", day, 1, person=7)
     assert len(rows) == 5 and rows.frame().equals(one.frame())
+    # and column by column
+    by_col = EventLog()
+    by_col.add("meeting", day, 2, detail="before")
+    assert by_col.add_columns(3, *([e[c] for e in given] for c in cols)) == 1
+    by_col.add("clash", day, 1, person=7)
+    assert len(by_col) == 5 and by_col.frame().equals(one.frame())
+    with pytest.raises(ValueError):
+        by_col.add_columns(2, *([e[c] for e in given] for c in cols))  # three values, not two
+    assert len(by_col) == 5 and by_col.frame().equals(one.frame())  # nothing added
     with pytest.raises(TypeError, match="unknown event columns"):
         many.add_many("proposal", day, factory, persn=person)
 

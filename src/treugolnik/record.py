@@ -515,6 +515,20 @@ class EventLog:
             self._flush()
         return first
 
+    def add_columns(self, k: int, *columns) -> int:
+        """Add ``k`` events given column by column: every column but ``event_id``, in the
+        order of :data:`EVENT_SCHEMA`, each ``k`` values (``itertools.repeat`` for one value)
+        with the types ``add`` casts to. For many events of a kind not skipped. Returns the
+        first new id.
+        """
+        first = self.n
+        # (a list first: columns of the wrong length raise before anything is added)
+        self.rows.extend(list(zip(range(first, first + k), *columns, strict=True)))
+        self.n += k
+        if len(self.rows) >= self.chunk:
+            self._flush()
+        return first
+
     _DEFAULTS = {
         "parent_id": -1,
         "person": -1,

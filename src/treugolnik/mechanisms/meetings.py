@@ -20,6 +20,8 @@ winning side may accuse (``repression.accuse``).
 
 from __future__ import annotations
 
+from itertools import repeat
+
 import numpy as np
 from numba import njit
 
@@ -361,15 +363,15 @@ def hold_meeting(
             topic in ("norms_pay", "safety"), mp.union_stance, mp.rho, fits_w, fits_m,
         )  # fmt: skip
         if "speech" not in log.skip:
-            log.add_rows(
-                (
-                    date, f, "speech", item_id, p_id, ROLES[ro], -1, "", SIDES[side], topic,
-                    FRAMES_BY_SIDE[arg][frame], strength, "", "", office.get(r, ""),
-                )
-                for r, p_id, ro, side, arg, frame, strength in zip(
-                    v_row.tolist(), v_pid.tolist(), pop.role[v_row].tolist(), v_side.tolist(),
-                    v_arg.tolist(), v_frame.tolist(), v_strength.tolist(), strict=True,
-                )
+            k, rows = len(v_row), v_row.tolist()
+            log.add_columns(
+                k, repeat(date, k), repeat(f, k), repeat("speech", k), repeat(item_id, k),
+                v_pid.tolist(), [ROLES[ro] for ro in pop.role[v_row].tolist()], repeat(-1, k),
+                repeat("", k), [SIDES[x] for x in v_side.tolist()], repeat(topic, k),
+                [FRAMES_BY_SIDE[a][x] for a, x in zip(v_arg.tolist(), v_frame.tolist(),
+                                                        strict=True)],
+                v_strength.tolist(), repeat("", k), repeat("", k),
+                [office.get(r, "") for r in rows],
             )  # fmt: skip
         S = {"workers": sw, "management": sm}
         lead = {"workers": lw, "management": lm}  # rows of the strongest speakers (-1: none)
