@@ -123,9 +123,7 @@ def test_events_added_at_once_are_those_added_one_by_one(monkeypatch, few):
         log.add("clash", day, 1, person=7)
     assert first == 1 and len(many) == len(one) == 5
     assert many.frame().equals(one.frame())
-    # events given as tuples of their columns (all but the id), after one added by itself
-    rows = EventLog()
-    rows.add("meeting", day, 2, detail="before")
+    # events given column by column (all columns but the id), after one added by itself
     cols = ("date", "factory", "kind", "parent", "person", "role", "target", "target_role",
             "side", "topic", "frame", "strength", "outcome", "charge", "detail")  # fmt: skip
     defaults = dict(parent=-1, person=-1, role="", target=-1, target_role="", side="", topic="",
@@ -133,10 +131,6 @@ def test_events_added_at_once_are_those_added_one_by_one(monkeypatch, few):
     given = [dict(defaults, date=day, factory=int(f), kind="proposal", person=int(p),
                   outcome="adopted" if ok else "rejected")
              for f, p, ok in zip(factory, person, (True, False, True), strict=True)]  # fmt: skip
-    assert rows.add_rows(tuple(e[c] for c in cols) for e in given) == 1
-    rows.add("clash", day, 1, person=7)
-    assert len(rows) == 5 and rows.frame().equals(one.frame())
-    # and column by column
     by_col = EventLog()
     by_col.add("meeting", day, 2, detail="before")
     assert by_col.add_columns(3, *([e[c] for e in given] for c in cols)) == 1

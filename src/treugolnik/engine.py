@@ -20,6 +20,7 @@ import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import repeat
 
 import numpy as np
 import polars as pl
@@ -520,15 +521,18 @@ class Simulation:
 
     def _log_accidents(self, accidents: list) -> None:
         """Enter accidents, given as (day index, person id, shop, injury length; -1 death)."""
-        S, label, nan = self.world.shops_per_factory, self._shop_label, float("nan")
-        dates = self.policy.dates
-        self.log.add_rows(
-            (
-                dates[t], sh // S, "accident", -1, -1, "", p_id, "", "", "safety", "", nan,
-                "death" if length < 0 else "injury", "",
-                label[sh % S] + ("" if length < 0 else f", {length} days off"),
-            )
-            for t, p_id, sh, length in accidents
+        if not accidents:
+            return
+        S, label, dates = self.world.shops_per_factory, self._shop_label, self.policy.dates
+        k = len(accidents)
+        ts, pids, shs, lengths = zip(*accidents, strict=True)
+        self.log.add_columns(
+            k, [dates[t] for t in ts], [x // S for x in shs], repeat("accident", k),
+            repeat(-1, k), repeat(-1, k), repeat("", k), pids, repeat("", k), repeat("", k),
+            repeat("safety", k), repeat("", k), repeat(float("nan"), k),
+            ["death" if n < 0 else "injury" for n in lengths], repeat("", k),
+            [label[x % S] + ("" if n < 0 else f", {n} days off")
+             for x, n in zip(shs, lengths, strict=True)],
         )  # fmt: skip
 
     def _day(self, t: int, date: dt.date, pol: dict, directives: list, decree: bool) -> None:
@@ -943,13 +947,14 @@ class Simulation:
         events = self.inst_buf[: min(k, INST_BUF)]
         if len(kept) < len(kinds):
             events = events[np.isin(events[:, 0], kept)]
-        S, label, nan = w.shops_per_factory, self._shop_label, float("nan")
-        self.log.add_rows(
-            (
-                date, sh // S, kinds[c], -1, person, "", -1, "", "", TOPIC[c], "", nan,
-                OUTCOME[c][ok != 0], "", label[sh % S],
-            )
-            for c, person, sh, ok in events.tolist()
+        S, label, k = w.shops_per_factory, self._shop_label, len(events)
+        code, sh, ok = events[:, 0].tolist(), events[:, 2].tolist(), events[:, 3].tolist()
+        self.log.add_columns(
+            k, repeat(date, k), [x // S for x in sh], [kinds[c] for c in code], repeat(-1, k),
+            events[:, 1].tolist(), repeat("", k), repeat(-1, k), repeat("", k), repeat("", k),
+            [TOPIC[c] for c in code], repeat("", k), repeat(float("nan"), k),
+            [OUTCOME[c][o != 0] for c, o in zip(code, ok, strict=True)], repeat("", k),
+            [label[x % S] for x in sh],
         )  # fmt: skip
         fac.findings[:] = [int(x) for x in findings]
         parts = self._pass(

@@ -502,19 +502,6 @@ class EventLog:
             self._flush()
         return eid
 
-    def add_rows(self, rows) -> int:
-        """Add events given as tuples of every column but ``event_id``, in the order of
-        :data:`EVENT_SCHEMA` and with the types ``add`` casts to (ints, floats, strings; no
-        NumPy scalars); ids are numbered in order. For many events of a kind not skipped.
-        Returns the first new id.
-        """
-        first, before = self.n, len(self.rows)
-        self.rows.extend((eid, *row) for eid, row in enumerate(rows, first))
-        self.n += len(self.rows) - before
-        if len(self.rows) >= self.chunk:
-            self._flush()
-        return first
-
     def add_columns(self, k: int, *columns) -> int:
         """Add ``k`` events given column by column: every column but ``event_id``, in the
         order of :data:`EVENT_SCHEMA`, each ``k`` values (``itertools.repeat`` for one value)
