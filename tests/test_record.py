@@ -97,50 +97,33 @@ def test_event_log_in_chunks_is_the_log_in_one_piece(monkeypatch):
     assert skipped.frame()["kind"].to_list() == ["meeting"] * 9
 
 
-@pytest.mark.parametrize("few", [0, 256])  # as one frame / one by one
-def test_events_added_at_once_are_those_added_one_by_one(monkeypatch, few):
+def test_events_added_by_column_are_those_added_one_by_one():
     import datetime as dt
 
     from treugolnik.record import EventLog
 
-    monkeypatch.setattr(EventLog, "FEW", few)
     day = dt.date(1933, 3, 15)
-    one, many = EventLog(), EventLog()
-    for log in (one, many):
+    one, by_col = EventLog(), EventLog()
+    for log in (one, by_col):
         log.add("meeting", day, 2, detail="before")
-    factory = np.array([0, 3, 3])
-    person = np.array([11, 12, 13])
-    for f, p, ok in zip(factory, person, (True, False, True), strict=True):
-        one.add("proposal", day, int(f), person=int(p), outcome="adopted" if ok else "rejected")
-    first = many.add_many(
-        "proposal",
-        day,
-        factory,
-        person=person,
-        outcome=np.array(["adopted", "rejected", "adopted"]),
-    )
-    for log in (one, many):
-        log.add("clash", day, 1, person=7)
-    assert first == 1 and len(many) == len(one) == 5
-    assert many.frame().equals(one.frame())
-    # events given column by column (all columns but the id), after one added by itself
+    factory, person, ok = [0, 3, 3], [11, 12, 13], [True, False, True]
+    for f, p, o in zip(factory, person, ok, strict=True):
+        one.add("proposal", day, f, person=p, outcome="adopted" if o else "rejected")
+    # the same events given column by column (all columns but the id)
     cols = ("date", "factory", "kind", "parent", "person", "role", "target", "target_role",
             "side", "topic", "frame", "strength", "outcome", "charge", "detail")  # fmt: skip
     defaults = dict(parent=-1, person=-1, role="", target=-1, target_role="", side="", topic="",
                     frame="", strength=float("nan"), outcome="", charge="", detail="")  # fmt: skip
-    given = [dict(defaults, date=day, factory=int(f), kind="proposal", person=int(p),
-                  outcome="adopted" if ok else "rejected")
-             for f, p, ok in zip(factory, person, (True, False, True), strict=True)]  # fmt: skip
-    by_col = EventLog()
-    by_col.add("meeting", day, 2, detail="before")
+    given = [dict(defaults, date=day, factory=f, kind="proposal", person=p,
+                  outcome="adopted" if o else "rejected")
+             for f, p, o in zip(factory, person, ok, strict=True)]  # fmt: skip
     assert by_col.add_columns(3, *([e[c] for e in given] for c in cols)) == 1
-    by_col.add("clash", day, 1, person=7)
-    assert len(by_col) == 5 and by_col.frame().equals(one.frame())
+    for log in (one, by_col):
+        log.add("clash", day, 1, person=7)
+    assert len(by_col) == len(one) == 5 and by_col.frame().equals(one.frame())
     with pytest.raises(ValueError):
         by_col.add_columns(2, *([e[c] for e in given] for c in cols))  # three values, not two
     assert len(by_col) == 5 and by_col.frame().equals(one.frame())  # nothing added
-    with pytest.raises(TypeError, match="unknown event columns"):
-        many.add_many("proposal", day, factory, persn=person)
 
 
 def test_a_quiet_days_stocks_and_the_days_totals():

@@ -9,7 +9,6 @@ run never leaves a half-written file.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import json
 import os
 from pathlib import Path
@@ -441,13 +440,13 @@ def record_row(
 class EventLog:
     """Append-only event log; ``add`` returns the new event's id (0, 1, 2, ...).
 
-    Events are kept as row tuples (one append per event); every :attr:`chunk` events the tuples
+    Events are kept as row tuples (``add``: one event; ``add_columns``: many, given column by
+    column); every :attr:`chunk` events the tuples
     become a Polars frame (columnar, far smaller than the tuples), and :meth:`frame` joins the
     frames at the end. Kinds in ``skip`` are not kept (``add`` returns -1).
     """
 
     chunk = 100_000
-    FEW = 256  # ``add_many`` appends fewer events than this as rows, more as a frame
 
     def __init__(self, skip: set[str] | frozenset[str] = frozenset()):
         self.rows: list[tuple] = []
@@ -514,74 +513,6 @@ class EventLog:
         self.n += k
         if len(self.rows) >= self.chunk:
             self._flush()
-        return first
-
-    _DEFAULTS = {
-        "parent_id": -1,
-        "person": -1,
-        "role": "",
-        "target": -1,
-        "target_role": "",
-        "side": "",
-        "topic": "",
-        "frame": "",
-        "strength": float("nan"),
-        "outcome": "",
-        "charge": "",
-        "detail": "",
-    }
-
-    _CASTS = {"parent_id": int, "person": int, "target": int, "strength": float}
-
-    def add_many(self, kind, date: dt.date, factory, **columns) -> int:
-        """Add ``len(factory)`` events at once (ids in order, as that many ``add`` calls would
-        number them). ``kind`` and every column are a scalar or one value per event; kinds in
-        ``skip`` must already be filtered out. Returns the first new id (-1 if none).
-        """
-        k = len(factory)
-        if k == 0:
-            return -1
-        values = {name: columns.pop(name, default) for name, default in self._DEFAULTS.items()}
-        if columns:
-            raise TypeError(f"unknown event columns: {sorted(columns)}")
-        kinds = [kind] * k if isinstance(kind, str) else kind
-        if k < self.FEW:
-            # a few events: as rows, like ``add`` (a frame of their own costs more than the
-            # events), the columns cast as ``add`` casts them
-            def col(value, cast):
-                if np.isscalar(value):
-                    return itertools.repeat(cast(value), k)
-                if cast is str:
-                    return value.tolist() if isinstance(value, np.ndarray) else list(value)
-                return np.asarray(value).astype(cast).tolist()
-
-            first = self.n
-            self.rows.extend(
-                zip(
-                    range(first, first + k),
-                    itertools.repeat(date, k),
-                    col(factory, int),
-                    kinds,
-                    *(col(value, self._CASTS.get(name, str)) for name, value in values.items()),
-                    strict=True,
-                )
-            )
-            self.n += k
-            if len(self.rows) >= self.chunk:
-                self._flush()
-            return first
-        self._flush()  # keep the order of events added one by one before these
-        data = {
-            "event_id": np.arange(self.n, self.n + k),
-            "date": [date] * k,
-            "factory": np.asarray(factory),
-            "kind": kinds,
-        }
-        for name, value in values.items():
-            data[name] = [value] * k if np.isscalar(value) else value
-        self.frames.append(pl.DataFrame(data, schema=EVENT_SCHEMA))
-        first = self.n
-        self.n += k
         return first
 
     def __len__(self) -> int:
