@@ -702,24 +702,14 @@ class Simulation:
             flit = hiring.allocate_flitters(
                 s.hiring.flit_share * self.quits_yesterday, wanted, self.keys["flitting"], day
             )
-            if flit.sum() > 0:
-                rows = hiring.add_people(
-                    pop,
-                    np.repeat(np.arange(fac.n), flit),
-                    np.zeros(int(flit.sum()), np.int8),
-                    w.shops_per_factory,
-                    self.keys["flitting"],
-                    day,
-                    skill=s.factories.skill,
-                    consciousness=s.factories.consciousness,
-                    village_share=0.0,
-                    e_mean=s.production.e0,
-                    e_sd=s.production.e_sd,
-                )
-                pop.hired[rows] = day
-                pop.g[rows] = 0.1
-                by_role[:, WORKER] += flit
-                w.today[:, C["hires"]] += flit
+            rows = pop.append(int(flit.sum()))
+            fs_skill, fs_c = s.factories.skill, s.factories.consciousness
+            hiring.hire_flitters(
+                flit, rows.start, pop.pid, pop.factory, pop.shop, pop.role, pop.skill, pop.c,
+                pop.e0, pop.village, pop.hired, pop.g, by_role, w.today, w.shops_per_factory,
+                self.keys["flitting"], day, fs_skill.alpha, fs_skill.beta, fs_c.alpha,
+                fs_c.beta, s.production.e0, s.production.e_sd,
+            )  # fmt: skip
         hires = hiring.hires_by_mix(
             target, self.mix, by_role, s.hiring.fill_rate, pol["village_supply"],
             self.keys["hiring"], day,

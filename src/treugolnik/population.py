@@ -110,6 +110,14 @@ def _move_all(keep, n, columns):
         _move_down(col, keep, n)
 
 
+@njit(cache=True)
+def new_ids(pid, last_accused, n, next_pid, k):
+    """Give rows ``n..n + k`` the fresh ids ``next_pid..`` and no accusation yet."""
+    for j in range(k):
+        pid[n + j] = next_pid + j
+        last_accused[n + j] = -1
+
+
 class Population:
     """Columnar person table with stable ids and amortised growth."""
 
@@ -146,8 +154,7 @@ class Population:
             return slice(self.n, self.n)
         self._grow(self.n + k)
         rows = slice(self.n, self.n + k)
-        self.pid[rows] = np.arange(self.next_pid, self.next_pid + k, dtype=np.int64)
-        self.last_accused[rows] = -1
+        new_ids(self.pid, self.last_accused, self.n, self.next_pid, k)
         self.n += k
         self.next_pid += k
         return rows

@@ -22,11 +22,11 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .mechanisms.hiring import fill_rows, flitters_by_factory, hire_rows, hires_by_mix
+from .mechanisms.hiring import flitters_by_factory, hire_flitters, hire_rows, hires_by_mix
 from .mechanisms.labour import centre_day, labour_day
-from .mechanisms.production import after_day, before_day, production_day
+from .mechanisms.production import after_day, before_day, production_day, supply_factor
+from .population import new_ids
 from .record import carried_stocks, close_day, record_row
-from .state import C_HIRES
 
 # what stopped a run of quiet days (``out[3]``)
 DONE = 0  # reached a day that is not quiet (or the end)
@@ -140,28 +140,14 @@ def quiet_days(
             flit = flitters_by_factory(flit_share * quits_y, wanted, key_flitting, day)
             kf = flit.sum()
             if kf > 0:
-                fac_of = np.empty(kf, dtype=np.int32)
-                j = 0
-                for f in range(nf):
-                    for _ in range(flit[f]):
-                        fac_of[j] = f
-                        j += 1
-                for j in range(kf):
-                    pid[n + j] = next_pid + j
-                    last_accused[n + j] = -1
-                fill_rows(
-                    n, n + kf, pid, factory, shop, role, skill, c, e0, village, hired, fac_of,
-                    np.zeros(kf, dtype=np.int8), shops_per_factory, key_flitting, day,
-                    f_skill_a, f_skill_b, f_c_a, f_c_b, 0.0, e_mean, e_sd, 0,
+                new_ids(pid, last_accused, n, next_pid, kf)
+                hire_flitters(
+                    flit, n, pid, factory, shop, role, skill, c, e0, village, hired, g, by_role,
+                    today, shops_per_factory, key_flitting, day, f_skill_a, f_skill_b, f_c_a,
+                    f_c_b, e_mean, e_sd,
                 )  # fmt: skip
-                for i in range(n, n + kf):
-                    hired[i] = day
-                    g[i] = 0.1
                 n += kf
                 next_pid += kf
-                for f in range(nf):
-                    by_role[f, 0] += flit[f]
-                    today[f, C_HIRES] += flit[f]
         hires = hires_by_mix(
             target, mix, by_role, fill_rate, village_supply[t], key_hiring, day
         )  # fmt: skip
@@ -169,9 +155,7 @@ def quiet_days(
         for f in range(nf):
             for r in range(4):
                 k += hires[f, r]
-        for j in range(k):
-            pid[n + j] = next_pid + j
-            last_accused[n + j] = -1
+        new_ids(pid, last_accused, n, next_pid, k)
         hired_stocks = hire_rows(
             hires, n, n_before, pid, factory, shop, role, skill, c, e0, village, hired, g, state,
             injured_until, phi, party, shock, stakh, inst, today, shops_per_factory,
@@ -186,7 +170,7 @@ def quiet_days(
             disruption_institutions, vydv_decay, dom, dim, storm_max, storm_k, shop_effort_sum,
             shop_effort_n,
         )  # fmt: skip
-        supply = 1.0 - supply_lag if dom <= 10 else 1.0
+        supply = supply_factor(dom, supply_lag)
         n_acc = production_day(
             n, pid, factory, shop, role, skill, c, g, e0, effort, shock, stakh, state, left,
             injured_until, absent, out_m, pay_m, days_m, day, cal_code[t], common[t], hours[t],

@@ -144,3 +144,30 @@ def test_hire_rows_fills_reserved_rows_as_add_people_and_counts_them():
     )  # fmt: skip
     assert np.array_equal(st, full)
     assert st[:, 0].sum() == k + 2
+
+
+def test_hire_flitters_fills_rows_as_add_people_and_counts_them_as_workers():
+    from treugolnik.mechanisms.hiring import hire_flitters
+    from treugolnik.state import COUNTERS, C
+
+    key, day = stream_key(6, "flitting"), 500
+    skill, cons = Distribution(alpha=2, beta=4), Distribution(alpha=1.5, beta=7)
+    flit = np.array([2, 0, 3])
+    ref = Population(8)
+    rows = add_people(
+        ref, np.repeat(np.arange(3), flit), np.zeros(5, np.int8), 4, key, day, skill=skill,
+        consciousness=cons, village_share=0.0, e_mean=1.0, e_sd=0.1,
+    )  # fmt: skip
+    ref.hired[rows] = day
+    ref.g[rows] = 0.1
+    pop = Population(8)
+    r = pop.append(5)
+    by_role, t = np.ones((3, 4)), np.zeros((3, len(COUNTERS)))
+    hire_flitters(flit, r.start, pop.pid, pop.factory, pop.shop, pop.role, pop.skill, pop.c,
+                  pop.e0, pop.village, pop.hired, pop.g, by_role, t, 4, key, day, skill.alpha,
+                  skill.beta, cons.alpha, cons.beta, 1.0, 0.1)  # fmt: skip
+    for col in ("pid", "factory", "shop", "role", "skill", "c", "e0", "village", "hired", "g"):
+        assert np.array_equal(getattr(pop, col)[:5], getattr(ref, col)[:5]), col
+    assert not pop.village[:5].any() and (pop.role[:5] == WORKER).all()
+    assert by_role[:, WORKER].tolist() == [3.0, 1.0, 4.0] and (by_role[:, 1:] == 1.0).all()
+    assert t[:, C["hires"]].tolist() == [2.0, 0.0, 3.0]

@@ -173,6 +173,37 @@ def _hires_of(target, headcount, f, r, nr, fill_rate, village_supply, key, day):
     return np.int64(np.floor(vac * min(rate, 1.0) + u))
 
 
+@njit(cache=True, inline="always")
+def _start(hired, g, lo, hi, day):
+    """The newly hired in rows ``lo..hi`` start today, with a grievance of 0.1."""
+    for i in range(lo, hi):
+        hired[i] = day
+        g[i] = 0.1
+
+
+@njit(cache=True)
+def hire_flitters(
+    flit, r0, pid, factory, shop, role, skill, c, e0, village, hired, g, by_role, today,
+    shops_per_factory, key, day, skill_a, skill_b, c_a, c_b, e_mean, e_sd,
+):  # fmt: skip
+    """Fill the rows reserved from ``r0`` with the workers each factory takes from other
+    plants today (``flit``, from :func:`allocate_flitters`; attributes drawn as
+    :func:`add_people` draws them, none from the village; tenure 0, grievance 0.1), and count
+    them in ``by_role`` and ``today``.
+    """
+    nf = flit.shape[0]
+    fac_of, role_of = expand_hires(flit.reshape(nf, 1))
+    k = fac_of.shape[0]
+    fill_rows(
+        r0, r0 + k, pid, factory, shop, role, skill, c, e0, village, hired, fac_of, role_of,
+        shops_per_factory, key, day, skill_a, skill_b, c_a, c_b, 0.0, e_mean, e_sd, 0,
+    )  # fmt: skip
+    _start(hired, g, r0, r0 + k, day)
+    for f in range(nf):
+        by_role[f, WORKER] += flit[f]
+        today[f, C_HIRES] += flit[f]
+
+
 @njit(cache=True)
 def hire_rows(
     hires, r0, n_before, pid, factory, shop, role, skill, c, e0, village, hired, g, state,
@@ -192,9 +223,7 @@ def hire_rows(
             shops_per_factory, key, day, skill_a, skill_b, c_a, c_b, village_share, e_mean, e_sd,
             0,
         )  # fmt: skip
-        for i in range(r0, r0 + k):
-            hired[i] = day
-            g[i] = 0.1
+        _start(hired, g, r0, r0 + k, day)
         for f in range(hires.shape[0]):
             total = 0
             for r in range(hires.shape[1]):

@@ -291,6 +291,7 @@ def after_day(shop_effort_sum, shop_effort_n, shop_effort_prev, today, month_acc
         month_acc[f, 1] += today[f, C_SCHEDULED]
 
 
+@njit(cache=True)
 def supply_factor(day_of_month, supply_lag):
     """Late supplies: the first decade of the month loses ``supply_lag`` of its output."""
     return 1.0 - supply_lag if day_of_month <= 10 else 1.0
