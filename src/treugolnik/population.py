@@ -32,6 +32,11 @@ NONPARTY, CANDIDATE, MEMBER, EXPELLED = 0, 1, 2, 3
 # Institution membership bits.
 CONFERENCE, COMMISSION, INVENTORS = 1, 2, 4
 
+# "No factory (or shop) yet" for a daily kernel's factory and shop indices, which it holds as
+# unsigned integers: Numba then looks an unsigned index up directly, with no test for a negative
+# index counting from the end of the array (about a fifth of the labour kernel's instructions).
+NO_INDEX = np.uint64(0xFFFFFFFFFFFFFFFF)
+
 COLUMNS: dict[str, type] = {
     "pid": np.int64,  # stable person id
     "factory": np.int32,

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ..population import CANDIDATE, DISMISSED, EMPLOYED, MEMBER, QUIT
+from ..population import CANDIDATE, DISMISSED, EMPLOYED, MEMBER, NO_INDEX, QUIT
 from ..record import count_leaver
 from ..rng import uniform, uniform2
 from ..state import C_ABSENT, C_DISMISSALS, C_PROS_ABS, C_PROS_QUIT, C_QUITS, C_SCHEDULED
@@ -209,16 +209,16 @@ def labour_day(
     """
     quit_cap = quit_caps(fac_tight, quit_penalty, g_max, q0, q_g, q_m, q_L, q_t, q_p, q_v)
     k = 0
-    cur = -1  # the factory whose scheduled count is being summed in ``sched``
+    cur = NO_INDEX  # the factory whose scheduled count is being summed in ``sched``
     sched = 0.0
     for i in range(n):
         if state[i] != EMPLOYED:
             continue
-        f = factory[i]
-        s = shop[i]
+        f = np.uint64(factory[i])  # unsigned: lookups skip the negative-index wrap
+        s = np.uint64(shop[i])
         p_id = pid[i]
         if f != cur:
-            if cur >= 0:
+            if cur != NO_INDEX:
                 today[cur, C_SCHEDULED] = sched
             cur = f
             sched = today[f, C_SCHEDULED]
@@ -281,7 +281,7 @@ def labour_day(
                     pros_buf[k, 0] = i
                     pros_buf[k, 1] = 1
                 k += 1
-    if cur >= 0:
+    if cur != NO_INDEX:
         today[cur, C_SCHEDULED] = sched
     return k
 

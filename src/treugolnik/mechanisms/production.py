@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ..population import DEAD, EMPLOYED, WORKER
+from ..population import DEAD, EMPLOYED, NO_INDEX, WORKER
 from ..record import count_leaver, load_day_sums, store_day_sums
 from ..rng import uniform, uniform2
 from ..state import (
@@ -126,17 +126,17 @@ def production_day(
     day_stocks[:] = 0.0
     # running sums of the current factory's counters (rows of a factory are mostly adjacent):
     # loaded when the factory changes and written back, so the additions are the same
-    cur = -1
+    cur = NO_INDEX
     t_out = t_wd = t_nh = t_pay = f_out = 0.0
     hc = inj = gs = ps = cs = 0.0  # end-of-day sums (record.load_day_sums)
     for i in range(n):
         if state[i] != EMPLOYED:
             effort[i] = 0.0
             continue
-        f = factory[i]
-        s = shop[i]
+        f = np.uint64(factory[i])  # unsigned: lookups skip the negative-index wrap
+        s = np.uint64(shop[i])
         if f != cur:
-            if cur >= 0:
+            if cur != NO_INDEX:
                 _store_sums(today, fac_output_m, cur, t_out, t_wd, t_nh, t_pay, f_out)
                 store_day_sums(day_stocks, cur, hc, inj, gs, ps, cs)
             cur = f
@@ -182,7 +182,7 @@ def production_day(
                 t_nh += nh
                 pay = tariff * fac_pay_mult[f] * out / nh * (1.0 + stakh_pay_bonus * stakh[i])
             else:
-                pay = tariff * role_mult[role[i]]
+                pay = tariff * role_mult[np.uint64(role[i])]
             pay_m[i] += pay
             t_pay += pay
             # accidents: fast, tired and storming work is dangerous; safety spending protects.
@@ -222,7 +222,7 @@ def production_day(
         gs += g[i]
         ps += phi[i]
         cs += c[i]
-    if cur >= 0:
+    if cur != NO_INDEX:
         _store_sums(today, fac_output_m, cur, t_out, t_wd, t_nh, t_pay, f_out)
         store_day_sums(day_stocks, cur, hc, inj, gs, ps, cs)
     return n_acc
