@@ -34,7 +34,8 @@ CONFERENCE, COMMISSION, INVENTORS = 1, 2, 4
 
 # "No factory (or shop) yet" for a daily kernel's factory and shop indices, which it holds as
 # unsigned integers: Numba then looks an unsigned index up directly, with no test for a negative
-# index counting from the end of the array (about a fifth of the labour kernel's instructions).
+# index counting from the end of the array (labour: 209 instructions a row fell to 184;
+# docs/PERFORMANCE.md, step 19).
 NO_INDEX = np.uint64(0xFFFFFFFFFFFFFFFF)
 
 COLUMNS: dict[str, type] = {
