@@ -67,3 +67,46 @@ def test_not_toml(tmp_path):
     bad.write_text("this is = = not toml")
     with pytest.raises(ScenarioError, match="not valid TOML"):
         load_scenario(bad)
+
+
+_REGIMES_ALONE = """
+import importlib.util, sys, types
+# Stand-ins for the parent packages, so that their __init__ (which imports scenario.load)
+# does not run: only what regimes.py itself imports is loaded.
+root = importlib.util.find_spec("treugolnik").submodule_search_locations[0]
+for name, path in (("treugolnik", root), ("treugolnik.scenario", root + "/scenario")):
+    pkg = types.ModuleType(name)
+    pkg.__path__ = [path]
+    sys.modules[name] = pkg
+import treugolnik.scenario.regimes as regimes
+assert "treugolnik.scenario.load" not in sys.modules, "regimes imports load at import time"
+try:
+    regimes.with_regime(None, "no-such-regime")
+except regimes.ScenarioError as e:
+    assert "no-such-regime" in str(e)
+else:
+    raise AssertionError("with_regime accepted an unknown regime")
+assert "treugolnik.scenario.load" not in sys.modules, "with_regime imports load"
+"""
+
+
+def test_regimes_imports_without_load():
+    import subprocess
+    import sys
+
+    for code in (_REGIMES_ALONE, "import treugolnik.scenario.regimes"):
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+
+
+def test_scenario_error_is_one_class_on_every_path():
+    import treugolnik
+    import treugolnik.errors
+    import treugolnik.scenario
+    import treugolnik.scenario.load
+    import treugolnik.scenario.regimes
+
+    cls = treugolnik.errors.ScenarioError
+    assert treugolnik.ScenarioError is cls and treugolnik.scenario.ScenarioError is cls
+    assert treugolnik.scenario.load.ScenarioError is cls
+    assert treugolnik.scenario.regimes.ScenarioError is cls

@@ -70,13 +70,19 @@ def run(
     ] = None,
 ) -> None:
     """Run a scenario and write run.json, metrics/monthly/events.parquet."""
-    from .engine import PLAN, simulate
+    from .engine import simulate
     from .scenario.load import load_scenario
 
     if plan:
-        table = Table("#", "step", "when", "what", title="The daily order")
-        for i, (name, when, what) in enumerate(PLAN, 1):
-            table.add_row(str(i), name, when, what)
+        from .plan import PLAN, describe
+
+        table = Table(
+            "#", "step", "when", "what", "reads", "writes", "stream", "compiled runs",
+            title="The day, step by step (the plan the engine runs)",
+        )  # fmt: skip
+        for i, (step, row) in enumerate(zip(PLAN, describe(), strict=True), 1):
+            name, when, reads, writes, stream, quiet = row
+            table.add_row(str(i), name, when, step.doc, reads, writes, stream, quiet)
         out.print(table)
         return
     if seed is not None and seed < 0:

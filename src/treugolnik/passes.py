@@ -23,6 +23,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from numba import njit
 
+from .population import COLUMNS
+from .records import compiled, replace
+
 CHUNK_PEOPLE = 250_000
 MAX_CHUNKS = 64
 
@@ -97,6 +100,86 @@ class Passes:
     def splits(self, n: int) -> bool:
         """Whether an ``n``-row table is split into more than one chunk."""
         return n >= 2 * self.chunk
+
+    def run_rows(self, kernel, S, ref, n: int, t: int, accum=(), overwrite=(), buffers=()) -> None:
+        """Run a compiled step's ``rows`` phase, ``kernel(lo, hi, t, S)``, over rows ``0..n``,
+        chunk by chunk on a big table.
+
+        Args:
+            kernel: the step's row kernel.
+            S: the run's ``records.State``.
+            ref: the same as compiled steps receive it (``records.compiled(S)``).
+            n: the number of rows.
+            t: the day's index.
+            accum: (record, field) of arrays the kernel adds to (chunk-local, then added in
+                chunk order).
+            overwrite: (record, field) of arrays the kernel fills from zero (chunk-local,
+                summed in chunk order).
+            buffers: (record, field, slot) of event buffers whose count the kernel writes to
+                ``day.counts[slot]`` (chunk-local; merged in chunk order up to their size).
+
+        """
+        bounds = chunk_bounds(n, self.chunk)
+        if bounds.size == 2:
+            kernel(0, n, t, ref)
+            return
+        fields = [*accum, *overwrite, *((g, f) for g, f, _ in buffers), ("day", "counts")]
+        calls = []
+        for c in range(bounds.size - 1):
+            Sc = S
+            for group, name in fields:
+                like = getattr(getattr(S, group), name)
+                if not like.flags.c_contiguous:  # drained through a flat view
+                    raise ValueError(f"{group}.{name} of {kernel.__name__} is not contiguous")
+                Sc = replace(Sc, group, **{name: self._local(kernel, (group, name), c, like)})
+            calls.append((int(bounds[c]), int(bounds[c + 1]), Sc, compiled(Sc)))
+        if self.threads > 1:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self.threads)
+            done = list(self._pool.map(lambda call: kernel(call[0], call[1], t, call[3]), calls))
+        else:
+            done = [kernel(lo, hi, t, ref_c) for lo, hi, _, ref_c in calls]
+        del done
+        for group, name in overwrite:
+            getattr(getattr(S, group), name)[...] = 0
+        # each chunk's sums are added in chunk order; its accumulators are left zeroed
+        for _, _, Sc, _ in calls:
+            for group, name in (*accum, *overwrite):
+                drain(
+                    getattr(getattr(S, group), name).reshape(-1),
+                    getattr(getattr(Sc, group), name).reshape(-1),
+                )
+        counts = S.day.counts
+        for group, name, slot in buffers:
+            dst = getattr(getattr(S, group), name)
+            cap, filled, total = dst.shape[0], 0, 0
+            for _, _, Sc, _ in calls:
+                count = int(Sc.day.counts[slot])
+                total += count
+                local = getattr(getattr(Sc, group), name)
+                take = min(count, local.shape[0], cap - filled)
+                if take > 0:
+                    dst[filled : filled + take] = local[:take]
+                    filled += take
+            counts[slot] = total
+
+    def run_args(self, pop, kernel, accum, overwrite, buffers, *args):
+        """A kernel of positional arguments whose first is the number of rows, over the person
+        table ``pop`` (chunked on big tables): its per-person arrays (found by identity with
+        the table's columns) are sliced; ``accum``/``overwrite`` are the arrays it adds to /
+        fills; ``buffers`` are (event buffer, column holding a row index or -1).
+        """
+        if not self.splits(args[0]):
+            return kernel(*args)
+        person_ids = {id(getattr(pop, c)) for c in COLUMNS}
+        where = {id(a): i for i, a in enumerate(args) if isinstance(a, np.ndarray)}
+        return self.run(
+            kernel, args, args[0],
+            [i for i, a in enumerate(args) if id(a) in person_ids],
+            [where[id(a)] for a in accum],
+            [where[id(a)] for a in overwrite],
+            [Buffer(where[id(b)], col) for b, col in buffers],
+        )  # fmt: skip
 
     def run(
         self,

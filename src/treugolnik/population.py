@@ -18,7 +18,8 @@ from __future__ import annotations
 import numpy as np
 from numba import literal_unroll, njit
 
-# Roles (MODEL.md section 2). The director, PPO secretary and union chair are marked per factory.
+# Roles (docs/ODD.md, section 2). The director, PPO secretary and union chair are marked per
+# factory.
 WORKER, FOREMAN, SPECIALIST, MANAGER = 0, 1, 2, 3
 ROLES = ("worker", "foreman", "specialist", "manager")
 
@@ -129,13 +130,40 @@ class Population:
 
     def __init__(self, capacity: int = 1024):
         self.capacity = max(16, int(capacity))
-        self.n = 0
-        self.next_pid = 0
+        # the row count and the next free id, in an array so that compiled steps update them
+        self.size = np.zeros(2, dtype=np.int64)
         self.compactions = 0  # bumped whenever rows are removed
         self._groups = None
         self._tail = None
         for name, dtype in COLUMNS.items():
             setattr(self, name, np.zeros(self.capacity, dtype=dtype))
+        self._record = None
+
+    @property
+    def n(self) -> int:
+        """Rows in use."""
+        return int(self.size[0])
+
+    @n.setter
+    def n(self, value: int) -> None:
+        self.size[0] = value
+
+    @property
+    def next_pid(self) -> int:
+        """The id the next person hired will get."""
+        return int(self.size[1])
+
+    @next_pid.setter
+    def next_pid(self, value: int) -> None:
+        self.size[1] = value
+
+    def record(self):
+        """The table as a ``records.People`` (the same arrays; rebuilt when they grow)."""
+        if self._record is None:
+            from .records import People
+
+            self._record = People(*(getattr(self, name) for name in COLUMNS), self.size)
+        return self._record
 
     def _grow(self, need: int) -> None:
         cap = self.capacity
@@ -149,6 +177,7 @@ class Population:
             new[: self.n] = old[: self.n]
             setattr(self, name, new)
         self.capacity = cap
+        self._record = None
 
     def append(self, k: int) -> slice:
         """Reserve ``k`` new rows with fresh ids; returns their row slice (attributes zeroed).

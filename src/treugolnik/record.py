@@ -1,6 +1,6 @@
 """What every run records: daily metrics, monthly aggregates, the event log; their schema.
 
-The column names below are the record contract of docs/ARCHITECTURE (``metrics.parquet``,
+The column names below are the record contract of docs/ODD.md, section 8 (``metrics.parquet``,
 ``monthly.parquet``, ``events.parquet``); more columns are welcome, these are fixed. Files are
 written under temporary names and renamed into place, ``run.json`` last, so an interrupted
 run never leaves a half-written file.
@@ -18,6 +18,7 @@ import polars as pl
 from numba import njit
 
 from .population import CANDIDATE, EMPLOYED, FOREMAN, MANAGER, MEMBER, SPECIALIST, WORKER
+from .records import F_QUITS_Y, I_CARRIED, I_CUR, I_HAVE_STOCKS, I_RECOUNT, I_YEAR_DAYS
 from .state import C_OUTPUT, C_QUITS, COUNTERS
 
 METRIC_COLUMNS = (
@@ -141,22 +142,22 @@ STOCKS = (
 
 
 @njit(cache=True, nogil=True)
-def stocks_by_factory(
-    n, state, factory, role, injured_until, g, phi, c, party, shock, stakh, inst, day, n_factories
-):
-    """End-of-day stocks per factory, in the order of :data:`STOCKS`.
+def stocks_into(out, lo, hi, P, day):
+    """Add the end-of-day stocks of the employed people in rows ``lo..hi`` of the person table
+    ``P`` to ``out`` (factories x :data:`STOCKS`).
 
     People of one factory mostly sit in consecutive rows, so the sums of a run of rows are kept
     in local variables and written back when the factory changes: the same additions in the
     same order as summing into the table directly, without a memory write per person.
     """
-    out = np.zeros((n_factories, 16))
+    state, factory, role, injured_until = P.state, P.factory, P.role, P.injured_until
+    g, phi, c, party, shock, stakh, inst = P.g, P.phi, P.c, P.party, P.shock, P.stakh, P.inst
     cur = -1
     hc = wk = fm = sp = mg = inj = gs = ps = cs = mem = cand = sh = st = i0 = i1 = i2 = 0.0
-    for i in range(n + 1):
-        if i < n and state[i] != EMPLOYED:
+    for i in range(lo, hi + 1):
+        if i < hi and state[i] != EMPLOYED:
             continue
-        f = factory[i] if i < n else -1
+        f = factory[i] if i < hi else -1
         if f != cur:
             if cur >= 0:
                 out[cur, 0] = hc
@@ -200,6 +201,12 @@ def stocks_by_factory(
         i0 += b & 1
         i1 += (b >> 1) & 1
         i2 += (b >> 2) & 1
+
+
+def stocks_by_factory(P, day: int, n_factories: int) -> np.ndarray:
+    """End-of-day stocks per factory (:data:`STOCKS` order) of everyone in the table ``P``."""
+    out = np.zeros((n_factories, 16))
+    stocks_into(out, 0, int(P.size[0]), P, day)
     return out
 
 
@@ -350,37 +357,20 @@ def numpy_sum(a, lo, n):
 
 
 @njit(cache=True)
-def assemble_row(
-    st,
-    today,
-    stock_dst,
-    stock_src,
-    flow_dst,
-    flow_src,
-    fixed_dst,
-    fixed,
-    norm,
-    norm0,
-    shops_per_factory,
-    means,
-    weighted,
-    i_head,
-    i_pay_total,
-    i_pay_nominal,
-    i_pay_real,
-    i_workdays,
-    price,
-    per_f,
-    tot,
-):
-    """The day's record: per-factory columns into ``per_f`` and the plant/industry row ``tot``.
+def assemble_row(st, today, R, norm, shops_per_factory, price, tot):
+    """The day's record: per-factory columns into ``R.per_f`` and the plant/industry row
+    ``tot`` (``R``: the record's layout, ``records.Rec``).
 
-    ``fixed`` holds per-factory columns copied as they are (plan, fulfilment, authority, will)
-    into ``fixed_dst``; the last column of ``fixed_dst`` receives the norm index (mean over a
-    factory's shops of norm / initial norm) unless there are more than :data:`PAIRWISE_MAX`
-    shops a factory (then the caller fills it before calling). Sums over factories run in row
-    order; the per-factory means and rates are left to the caller.
+    ``R.fixed`` holds per-factory columns copied as they are (plan, fulfilment, authority,
+    will) into ``R.fixed_dst``; the last column of ``R.fixed_dst`` receives the norm index
+    (mean over a factory's shops of norm / initial norm) unless there are more than
+    :data:`PAIRWISE_MAX` shops a factory (then the caller fills it before calling). Sums over
+    factories run in row order; the per-factory means and rates are left to the caller.
     """
+    stock_dst, stock_src, flow_dst, flow_src = R.stock_dst, R.stock_src, R.flow_dst, R.flow_src
+    fixed_dst, fixed, norm0, per_f = R.fixed_dst, R.fixed, R.norm0, R.per_f
+    i_head, i_pay_total, i_pay_nominal = R.special[0], R.special[1], R.special[2]
+    i_pay_real, i_workdays = R.special[3], R.special[4]
     nf = st.shape[0]
     S = shops_per_factory
     rel = np.empty(S)
@@ -400,14 +390,14 @@ def assemble_row(
         for f in range(1, nf):
             acc += per_f[f, j]
         tot[j] = acc
-    for j in means:
+    for j in R.means:
         tot[j] /= max(tot[i_head], 1.0)
     tot[i_pay_nominal] = tot[i_pay_total] / max(tot[i_workdays], 1.0)
     tot[i_pay_real] = tot[i_pay_nominal] / price
     head_sum = 0.0
     for f in range(nf):
         head_sum += max(st[f, 0], 1.0)
-    for j in weighted:
+    for j in R.weighted:
         acc = 0.0
         for f in range(nf):
             acc += max(st[f, 0], 1.0) * per_f[f, j]
@@ -415,26 +405,82 @@ def assemble_row(
 
 
 @njit(cache=True)
-def record_row(
-    st, headcount, plan_m, days_in_month, fulfilment_last, authority, will, today, stock_dst,
-    stock_src, flow_dst, flow_src, fixed_dst, fixed, norm, norm0, shops_per_factory, means,
-    weighted, i_head, i_pay_total, i_pay_nominal, i_pay_real, i_workdays, price, per_f, tot,
-):  # fmt: skip
-    """The day's record from the end-of-day stocks ``st``: each factory's headcount, then the
+def record_row(st, t, S):
+    """Day ``t``'s record from the end-of-day stocks ``st``: each factory's headcount, then the
     fixed columns (the day's plan, last month's fulfilment, authority and enforcement will) and
-    :func:`assemble_row`.
+    :func:`assemble_row` into ``S.rec.rows[t]``.
     """
+    fa, R = S.fac, S.rec
+    dim = S.cal.dims[t]
     for f in range(st.shape[0]):
-        headcount[f] = st[f, 0]
-        fixed[0, f] = plan_m[f] / days_in_month
-        fixed[1, f] = fulfilment_last[f]
-        fixed[2, f] = authority[f]
-        fixed[3, f] = will[f]
-    assemble_row(
-        st, today, stock_dst, stock_src, flow_dst, flow_src, fixed_dst, fixed, norm, norm0,
-        shops_per_factory, means, weighted, i_head, i_pay_total, i_pay_nominal, i_pay_real,
-        i_workdays, price, per_f, tot,
-    )  # fmt: skip
+        fa.headcount[f] = st[f, 0]
+        R.fixed[0, f] = fa.plan_m[f] / dim
+        R.fixed[1, f] = fa.fulfilment_last[f]
+        R.fixed[2, f] = fa.authority[f]
+        R.fixed[3, f] = fa.will[f]
+    assemble_row(st, S.day.today, R, S.shops.norm, S.shops.per_factory, S.cal.price[t], R.rows[t])
+
+
+# ---------------------------------------------------------------- the bookkeeping steps
+@njit(cache=True)
+def start_day(lo, hi, t, S):
+    """The ``day`` step: today's counters and leavers start from zero."""
+    S.day.today[:] = 0.0
+    S.day.leavers[:] = 0.0
+
+
+@njit(cache=True)
+def close_step(lo, hi, t, S):
+    """The ``close`` step: each factory's output today joins its plan year's; yesterday's quits
+    (for tomorrow's flitting) are today's; one more day of the plan year.
+    """
+    D = S.day
+    D.floats[F_QUITS_Y] = close_day(D.today, S.fac.output_y)
+    D.ints[I_YEAR_DAYS] += 1
+
+
+@njit(cache=True)
+def record_prepare(lo, hi, t, S):
+    """Before the day's stocks: on the first day the stocks are counted in full and the
+    initial norms are kept for the norm index.
+    """
+    D = S.day
+    if D.ints[I_HAVE_STOCKS] == 0:
+        D.ints[I_RECOUNT] = 1
+        S.rec.norm0[:] = S.shops.norm
+
+
+@njit(cache=True, nogil=True)
+def record_rows(lo, hi, t, S):
+    """The stocks of rows ``lo..hi`` into ``day.recount``, if a step changed counted
+    attributes today (``day.ints[I_RECOUNT]``); otherwise nothing (they are carried).
+    """
+    D = S.day
+    if D.ints[I_RECOUNT]:
+        D.recount[:] = 0.0
+        stocks_into(D.recount, lo, hi, S.people, S.cal.days[t])
+
+
+@njit(cache=True)
+def record_close(lo, hi, t, S):
+    """The ``record`` step's end: the day's stocks (recounted, or, on a day when only leaving
+    and hiring changed counted attributes, yesterday's counts less today's leavers plus
+    today's hires with the sums production took: exact, whole numbers) into the spare slot of
+    ``day.stocks``, which becomes the latest, and the day's metric row.
+    """
+    D = S.day
+    cur = D.ints[I_CUR]
+    new = 1 - cur
+    st = D.stocks[new]
+    if D.ints[I_RECOUNT]:
+        st[:] = D.recount
+        D.ints[I_RECOUNT] = 0
+    else:
+        carried_stocks(st, D.day_stocks, D.stocks[cur], D.leavers, D.hired_stocks)
+        D.ints[I_CARRIED] += 1
+    D.ints[I_CUR] = new
+    D.ints[I_HAVE_STOCKS] = 1
+    record_row(st, t, S)
 
 
 class EventLog:

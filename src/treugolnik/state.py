@@ -9,6 +9,7 @@ them, with the end-of-day stocks, into the metrics of the record contract.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -50,11 +51,13 @@ COUNTERS = (
 C = {name: i for i, name in enumerate(COUNTERS)}
 
 
-@dataclass
-class Shops:
-    """Per-shop arrays (length n_shops)."""
+class Shops(NamedTuple):
+    """Per-shop arrays (length n_shops). Shops are indexed globally: factory * per_factory +
+    local shop.
+    """
 
     n: int
+    per_factory: int  # shops a factory
     factory: np.ndarray
     norm: np.ndarray  # output per hour at 100 % fulfilment
     A: np.ndarray  # productivity (raised by adopted proposals)
@@ -73,34 +76,19 @@ class Shops:
     norm_rose: np.ndarray  # relative norm rise at the last revision
 
     @classmethod
-    def empty(cls, n: int, factory: np.ndarray) -> Shops:
+    def empty(cls, n: int, factory: np.ndarray, per_factory: int = 1) -> Shops:
         def z():
             return np.zeros(n, dtype=np.float64)
 
         return cls(
-            n,
-            factory,
-            z(),
-            np.ones(n),
-            z(),
-            np.ones(n),
-            z(),
-            z(),
-            z(),
-            z(),
-            z(),
-            z(),
-            z(),
-            z(),
-            z(),
-            np.zeros(n, dtype=np.int8),
-            z(),
-        )
+            n, int(per_factory), np.asarray(factory, dtype=np.int64), z(), np.ones(n), z(),
+            np.ones(n), z(), z(), z(), z(), z(), z(), z(), z(), z(),
+            np.zeros(n, dtype=np.int8), z(),
+        )  # fmt: skip
 
 
-@dataclass
-class Factories:
-    """Per-factory arrays (length n_factories) and marked persons."""
+class Factories(NamedTuple):
+    """Per-factory arrays (length n_factories) and the holders of the three posts."""
 
     n: int
     size0: np.ndarray  # employees on the start date
@@ -118,9 +106,7 @@ class Factories:
     g_pulse: np.ndarray
     vacancy_rate: np.ndarray
     headcount: np.ndarray
-    findings: list[int]  # control-commission findings waiting for the next PPO meeting
-    pending_directives: list  # directives waiting for the next PPO meeting
-    wage_bill_m: np.ndarray
+    findings: np.ndarray  # control-commission findings waiting for the next PPO meeting
     storm: np.ndarray  # today's storming effort boost
     secretary: np.ndarray  # pid of the PPO secretary
     union_chair: np.ndarray  # pid of the union committee chair
@@ -135,35 +121,17 @@ class Factories:
             return np.full(n, -1, dtype=np.int64)
 
         return cls(
-            n,
-            z(),
-            z(),
-            z(),
-            z(),
-            z(),
-            np.ones(n),
-            np.full(n, 0.6),
-            np.full(n, 0.6),
-            np.ones(n),
-            z(),
-            z(),
-            z(),
-            z(),
-            z(),
-            z(),
-            [0] * n,
-            [[] for _ in range(n)],
-            z(),
-            z(),
-            ids(),
-            ids(),
-            ids(),
-        )
+            n, z(), z(), z(), z(), z(), np.ones(n), np.full(n, 0.6), np.full(n, 0.6),
+            np.ones(n), z(), z(), z(), z(), z(), z(), np.zeros(n, dtype=np.int64), z(), ids(),
+            ids(), ids(),
+        )  # fmt: skip
 
 
 @dataclass
 class World:
-    """Everything that changes during a run."""
+    """The state as the monthly steps (written in Python) see it: people, shops, factories
+    and today's counters (the same arrays as the run's ``records.State``).
+    """
 
     pop: Population
     shops: Shops

@@ -1,4 +1,4 @@
-"""The patterns P1-P8 (MODEL.md section 1) as executable checks over runs.
+"""The patterns P1-P8 (docs/ODD.md, section 1) as executable checks over runs.
 
 >>> from treugolnik.analysis.patterns import PATTERNS, evaluate      # doctest: +SKIP
 >>> table = evaluate(runs, counterfactual_runs)                       # doctest: +SKIP

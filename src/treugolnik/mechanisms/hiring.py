@@ -14,49 +14,35 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ..population import EMPLOYED, WORKER, Population
-from ..record import numpy_sum, stocks_by_factory
+from ..population import EMPLOYED, WORKER, Population, new_ids
+from ..record import numpy_sum, stocks_into
+from ..records import F_QUITS_Y, I_CUR, I_HAVE_STOCKS
 from ..rng import beta, uniform, uniform2
 from ..state import C_HIRES
 
 
 @njit(cache=True)
 def fill_rows(
-    rows0,
-    rows1,
-    pid,
-    factory,
-    shop,
-    role,
-    skill,
-    c,
-    e0,
-    village,
-    hired,
-    fac_of_row,
-    role_of_row,
-    shops_per_factory,
-    key,
-    day,
-    skill_a,
-    skill_b,
-    c_a,
-    c_b,
-    village_share,
-    e_mean,
-    e_sd,
-    tenure_max_days,
-):
-    """Set the attributes of the new people in rows ``rows0..rows1`` (ids already given) from
-    draws keyed by their ids: factory and role as given, shop, village origin, skill and
-    consciousness (Beta), base effort (normal), and a tenure of up to ``tenure_max_days``.
+    P, rows0, rows1, fac_of_row, role_of_row, per_factory, key, day, dists, village_share,
+    effort, tenure_max_days,
+):  # fmt: skip
+    """Set the attributes of the new people in rows ``rows0..rows1`` of the person table ``P``
+    (ids already given) from draws keyed by their ids: factory and role as given, shop,
+    village origin, skill and consciousness (``dists``: the two Beta distributions), base
+    effort (normal with ``effort`` = (mean, sd), at least 0.3), and a tenure of up to
+    ``tenure_max_days``.
     """
+    pid, factory, shop, role, skill, c = P.pid, P.factory, P.shop, P.role, P.skill, P.c
+    e0, village, hired = P.e0, P.village, P.hired
+    skill_a, skill_b = dists[0].alpha, dists[0].beta
+    c_a, c_b = dists[1].alpha, dists[1].beta
+    e_mean, e_sd = effort
     for i in range(rows0, rows1):
         p = pid[i]
         f = fac_of_row[i - rows0]
         factory[i] = f
         role[i] = role_of_row[i - rows0]
-        shop[i] = f * shops_per_factory + int(uniform2(key, day, p, 1) * shops_per_factory)
+        shop[i] = f * per_factory + int(uniform2(key, day, p, 1) * per_factory)
         is_village = role[i] == WORKER and uniform2(key, day, p, 2) < village_share
         village[i] = 1 if is_village else 0
         sk = beta(key, day, p, skill_a, skill_b, 1000)
@@ -89,70 +75,35 @@ def add_people(
     e_sd: float,
     tenure_max_days: int = 0,
 ) -> slice:
-    """Append people with the given factories and roles; attributes drawn by id. Returns rows."""
+    """Append people with the given factories and roles; attributes drawn by id. Returns rows.
+
+    ``skill`` and ``consciousness`` are Beta distributions (anything with ``alpha`` and
+    ``beta``).
+    """
     k = int(fac_of_new.shape[0])
     rows = pop.append(k)
     if k:
+        dists = tuple(_beta_record(d) for d in (skill, consciousness))
         fill_rows(
-            rows.start,
-            rows.stop,
-            pop.pid,
-            pop.factory,
-            pop.shop,
-            pop.role,
-            pop.skill,
-            pop.c,
-            pop.e0,
-            pop.village,
-            pop.hired,
-            fac_of_new.astype(np.int32),
-            role_of_new.astype(np.int8),
-            shops_per_factory,
-            key,
-            day,
-            skill.alpha,
-            skill.beta,
-            consciousness.alpha,
-            consciousness.beta,
-            village_share,
-            e_mean,
-            e_sd,
-            tenure_max_days,
-        )
+            pop.record(), rows.start, rows.stop, fac_of_new.astype(np.int32),
+            role_of_new.astype(np.int8), shops_per_factory, key, day, dists,
+            float(village_share), (float(e_mean), float(e_sd)), tenure_max_days,
+        )  # fmt: skip
     return rows
 
 
-def hires_today(
-    target_by_role: np.ndarray,
-    headcount_by_role: np.ndarray,
-    fill_rate: float,
-    village_supply: float,
-    key,
-    day: int,
-) -> np.ndarray:
-    """Number of hires per (factory, role): a share of vacancies, stochastically rounded.
+def _beta_record(dist):
+    from ..records import param_record
 
-    The rounding draw is keyed by (day, factory * 4 + role), so it is common across runs.
-    """
-    return _hires(target_by_role, headcount_by_role, fill_rate, village_supply, key, day)
-
-
-@njit(cache=True)
-def _hires(target_by_role, headcount_by_role, fill_rate, village_supply, key, day):
-    nf, nr = target_by_role.shape
-    out = np.empty((nf, nr), dtype=np.int64)
-    for f in range(nf):
-        for r in range(nr):
-            out[f, r] = _hires_of(
-                target_by_role[f, r], headcount_by_role[f, r], f, r, nr, fill_rate,
-                village_supply, key, day,
-            )  # fmt: skip
-    return out
+    return dist if isinstance(dist, tuple) else param_record(dist, "distribution")
 
 
 @njit(cache=True)
 def hires_by_mix(target, mix, headcount_by_role, fill_rate, village_supply, key, day):
-    """:func:`hires_today` with the target by role given as ``target[f] * mix[r]``."""
+    """Hires per (factory, role): a share of the vacancies against the target by role
+    ``target[f] * mix[r]`` (for workers the share is multiplied by the village's supply),
+    stochastically rounded with a draw keyed by (day, factory * 4 + role), common across runs.
+    """
     nf, nr = headcount_by_role.shape
     out = np.empty((nf, nr), dtype=np.int64)
     for f in range(nf):
@@ -182,23 +133,17 @@ def _start(hired, g, lo, hi, day):
 
 
 @njit(cache=True)
-def hire_flitters(
-    flit, r0, pid, factory, shop, role, skill, c, e0, village, hired, g, by_role, today,
-    shops_per_factory, key, day, skill_a, skill_b, c_a, c_b, e_mean, e_sd,
-):  # fmt: skip
+def hire_flitters(P, flit, r0, by_role, today, per_factory, key, day, dists, effort):
     """Fill the rows reserved from ``r0`` with the workers each factory takes from other
-    plants today (``flit``, from :func:`allocate_flitters`; attributes drawn as
+    plants today (``flit``, from :func:`flitters_by_factory`; attributes drawn as
     :func:`add_people` draws them, none from the village; tenure 0, grievance 0.1), and count
     them in ``by_role`` and ``today``.
     """
     nf = flit.shape[0]
     fac_of, role_of = expand_hires(flit.reshape(nf, 1))
     k = fac_of.shape[0]
-    fill_rows(
-        r0, r0 + k, pid, factory, shop, role, skill, c, e0, village, hired, fac_of, role_of,
-        shops_per_factory, key, day, skill_a, skill_b, c_a, c_b, 0.0, e_mean, e_sd, 0,
-    )  # fmt: skip
-    _start(hired, g, r0, r0 + k, day)
+    fill_rows(P, r0, r0 + k, fac_of, role_of, per_factory, key, day, dists, 0.0, effort, 0)
+    _start(P.hired, P.g, r0, r0 + k, day)
     for f in range(nf):
         by_role[f, WORKER] += flit[f]
         today[f, C_HIRES] += flit[f]
@@ -206,9 +151,7 @@ def hire_flitters(
 
 @njit(cache=True)
 def hire_rows(
-    hires, r0, n_before, pid, factory, shop, role, skill, c, e0, village, hired, g, state,
-    injured_until, phi, party, shock, stakh, inst, today, shops_per_factory, key, day, skill_a,
-    skill_b, c_a, c_b, village_share, e_mean, e_sd,
+    P, hires, r0, n_before, today, per_factory, key, day, dists, village_share, effort
 ):  # fmt: skip
     """Fill the rows reserved from ``r0`` with the day's hires (:func:`expand_hires` order,
     attributes as :func:`add_people` draws them; tenure 0, grievance 0.1) and count them in
@@ -219,48 +162,93 @@ def hire_rows(
     k = fac_of.shape[0]
     if k:
         fill_rows(
-            r0, r0 + k, pid, factory, shop, role, skill, c, e0, village, hired, fac_of, role_of,
-            shops_per_factory, key, day, skill_a, skill_b, c_a, c_b, village_share, e_mean, e_sd,
-            0,
+            P, r0, r0 + k, fac_of, role_of, per_factory, key, day, dists, village_share,
+            effort, 0,
         )  # fmt: skip
-        _start(hired, g, r0, r0 + k, day)
+        _start(P.hired, P.g, r0, r0 + k, day)
         for f in range(hires.shape[0]):
             total = 0
             for r in range(hires.shape[1]):
                 total += hires[f, r]
             today[f, C_HIRES] += total
-    n = r0 + k
-    return stocks_by_factory(
-        n - n_before, state[n_before:n], factory[n_before:n], role[n_before:n],
-        injured_until[n_before:n], g[n_before:n], phi[n_before:n], c[n_before:n],
-        party[n_before:n], shock[n_before:n], stakh[n_before:n], inst[n_before:n], day,
-        today.shape[0],
-    )  # fmt: skip
+    out = np.zeros((today.shape[0], 16))
+    stocks_into(out, n_before, r0 + k, P, day)
+    return out
 
 
-def target_headcount(
-    size0: np.ndarray, years: float, growth: float, path, date, safety_factor: float
-) -> np.ndarray:
-    """Target employees per factory on ``date``: the growth path times (1 + safety factor)."""
-    return target_from_multiplier(
-        size0, growth_multiplier(years, growth, path, date), safety_factor
+@njit(cache=True)
+def room_needed(t, S):
+    """Rows the person table must have free before the hiring step of day ``t``: a factory
+    hires at most its vacancies plus one a role, and its vacancies are at most its target
+    headcount (with flitting, at most its worker vacancies more).
+    """
+    fa, hp, mix = S.fac, S.par.hiring, S.day.mix
+    grow = S.cal.growth[t] * (1.0 + hp.safety_factor)
+    nf = fa.size0.shape[0]
+    bound = 4 * nf + 1
+    for f in range(nf):
+        bound += int(fa.size0[f] * grow * mix.sum()) + 1
+        if hp.flit_share > 0:
+            bound += int(fa.size0[f] * grow * mix[0]) + 1
+    return bound
+
+
+@njit(cache=True)
+def hiring_step(lo, hi, t, S):
+    """The ``hiring`` step: yesterday's quitters re-hired by plants short of workers
+    ("flitting", ``hiring.flit_share``), then a share of each role's vacancies filled
+    (:func:`hires_by_mix`), into rows reserved beforehand (:func:`room_needed`). The stocks of
+    the day's hires go to ``day.hired_stocks``.
+    """
+    P, D, cal, hp, pr = S.people, S.day, S.cal, S.par.hiring, S.par.production
+    fs = S.par.factories
+    day = cal.days[t]
+    per_factory = S.shops.per_factory
+    nf = D.target.shape[0]
+    n = P.size[0]
+    if D.ints[I_HAVE_STOCKS]:
+        # yesterday's end-of-day employees by role less today's leavers so far, with
+        # promotions moved between roles
+        by_role = D.stocks[D.ints[I_CUR]][:, 1:5] - D.leavers[:, 1:5]
+    else:
+        by_role = count_by_role(0, n, P.state, P.factory, P.role, nf)
+    n_before = n
+    effort = (pr.e0, pr.e_sd)
+    quits_y = D.floats[F_QUITS_Y]
+    if hp.flit_share > 0 and quits_y > 0:
+        wanted = np.empty(nf)
+        for f in range(nf):
+            wanted[f] = max(D.target[f] * D.mix[0] - by_role[f, 0], 0.0)
+        flit = flitters_by_factory(hp.flit_share * quits_y, wanted, S.keys.flitting, day)
+        kf = flit.sum()
+        new_ids(P.pid, P.last_accused, n, P.size[1], kf)
+        hire_flitters(
+            P, flit, n, by_role, D.today, per_factory, S.keys.flitting, day,
+            (fs.skill, fs.consciousness), effort,
+        )  # fmt: skip
+        n += kf
+        P.size[1] += kf
+    hires = hires_by_mix(
+        D.target, D.mix, by_role, hp.fill_rate, cal.village_supply[t], S.keys.hiring, day
     )
-
-
-def target_from_multiplier(size0: np.ndarray, mult: float, safety_factor: float) -> np.ndarray:
-    """Target employees per factory at a growth multiple ``mult`` of the initial sizes."""
-    return size0 * mult * (1.0 + safety_factor)
-
-
-def growth_multiplier(years: float, growth: float, path, date) -> float:
-    """Multiple of the initial size on ``date``: the growth path if given, else compound growth."""
-    if path:
-        return growth_multipliers([date], date, growth, path)[0]
-    return (1.0 + growth) ** years
+    k = 0
+    for f in range(nf):
+        for r in range(4):
+            k += hires[f, r]
+    new_ids(P.pid, P.last_accused, n, P.size[1], k)
+    D.hired_stocks[:] = hire_rows(
+        P, hires, n, n_before, D.today, per_factory, S.keys.hiring, day,
+        (hp.newcomer_skill, hp.newcomer_consciousness),
+        min(1.0, hp.village_share * cal.village_supply[t]), effort,
+    )  # fmt: skip
+    P.size[0] = n + k
+    P.size[1] += k
 
 
 def growth_multipliers(dates, start, growth: float, path) -> list[float]:
-    """:func:`growth_multiplier` for many dates at once (the same numbers, computed faster)."""
+    """The target headcount's multiple of the initial size on each of ``dates``: the growth
+    path (date, multiple) interpolated linearly if given, else compound growth from ``start``.
+    """
     if path:
         xs = np.array([(d - path[0][0]).days for d, _ in path], dtype=float)
         ys = np.array([m for _, m in path], dtype=float)
@@ -289,10 +277,10 @@ def expand_hires(hires):
 
 
 @njit(cache=True, nogil=True)
-def count_by_role(n, state, factory, role, n_factories):
-    """Employees per (factory, role)."""
+def count_by_role(lo, hi, state, factory, role, n_factories):
+    """Employees per (factory, role) in rows ``lo..hi``."""
     out = np.zeros((n_factories, 4))
-    for i in range(n):
+    for i in range(lo, hi):
         if state[i] == EMPLOYED:
             out[factory[i], role[i]] += 1.0
     return out
@@ -300,8 +288,12 @@ def count_by_role(n, state, factory, role, n_factories):
 
 @njit(cache=True)
 def flitters_by_factory(total, wanted, key, day):
-    """See :func:`allocate_flitters`: ``min(total, sum(wanted)) * wanted / sum(wanted)`` a
-    factory, rounded up with the probability of its fraction, at most ``floor(wanted)``.
+    """Spread re-hired quitters over factories in proportion to their worker vacancies.
+
+    The 1930s "flitting" (tekuchest'): a worker who quits one plant is hired by another.
+    Factory ``f`` takes ``min(total, sum(wanted)) * wanted[f] / sum(wanted)``, rounded up with
+    the probability of its fraction (draws keyed by day and factory), never above
+    ``floor(wanted[f])``.
     """
     nf = wanted.shape[0]
     out = np.zeros(nf, dtype=np.int64)
@@ -313,15 +305,3 @@ def flitters_by_factory(total, wanted, key, day):
         u = uniform(key, day, f + 2_000_000_011 + 1_000_000_007)
         out[f] = np.int64(min(np.floor(m * wanted[f] / w_sum + u), np.floor(wanted[f])))
     return out
-
-
-def allocate_flitters(total: float, wanted: np.ndarray, key, day: int) -> np.ndarray:
-    """Spread re-hired quitters over factories in proportion to their worker vacancies.
-
-    The 1930s "flitting" (tekuchest'): a worker who quits one plant is hired by another. The
-    count is stochastically rounded (draws keyed by day and factory), never above a factory's
-    vacancies.
-    """
-    return flitters_by_factory(
-        float(total), np.ascontiguousarray(wanted, dtype=np.float64), key, int(day)
-    )

@@ -19,12 +19,16 @@ members (Lenin: training "led by the most conscious workers").
 
 from __future__ import annotations
 
+from itertools import repeat
+
 import numpy as np
 from numba import njit
 
+from ..maths import below_sigmoid, sigmoid
 from ..population import CANDIDATE, COMMISSION, CONFERENCE, EMPLOYED, INVENTORS, MEMBER
+from ..records import I_RECOUNT
 from ..rng import uniform2
-from .labour import below_sigmoid, sigmoid
+from ..state import C
 
 
 @njit(cache=True)
@@ -167,3 +171,108 @@ def participants_by_factory(n, state, factory, inst, n_factories):
                 if inst[i] & (1 << b):
                     out[factory[i], b] += 1.0
     return out
+
+
+# an institutional event's outcome by its code (proposal, clash, finding) and success
+OUTCOME = (("rejected", "adopted"), ("", ""), ("", ""))
+TOPIC = ("", "", "control_finding")
+INST_BUF = 1 << 16
+
+
+def month_step(run, t: int) -> None:
+    """The ``institutions`` step (monthly, on the 15th): joining and leaving, proposals,
+    control-commission findings, clashes, training; their events enter the event log.
+    """
+    day, date, pol, dim = run.day_of(t)
+    run.S.day.ints[I_RECOUNT] = 1
+    s, w = run.s, run.world
+    pop, fac, shops = w.pop, w.fac, w.shops
+    ip = s.institutions
+    enabled = ip.enabled and not s.counterfactual.no_institutions
+    leader_c = leader_consciousness(pop.n, pop.state, pop.shop, pop.c, pop.inst, shops.n)
+    shop_adopted = np.zeros(shops.n)
+    shop_clashes = np.zeros(shops.n)
+    findings = np.zeros(fac.n)
+    props = np.zeros(fac.n)
+    adopted = np.zeros(fac.n)
+    clashes = np.zeros(fac.n)
+    # counts and per-person draws only: the same on one chunk or many
+    k = run.pass_args(
+        institutions_month,
+        (shop_adopted, shop_clashes, findings, props, adopted, clashes),
+        (),
+        ((run.S.day.inst_buf, -1),),
+        pop.n,
+        pop.pid,
+        pop.factory,
+        pop.shop,
+        pop.party,
+        pop.c,
+        pop.phi,
+        pop.skill,
+        pop.inst,
+        pop.state,
+        day,
+        pol["participation"],
+        enabled,
+        ip.join0,
+        ip.join_c,
+        ip.join_party,
+        ip.join_participation,
+        ip.join_fear,
+        ip.leave,
+        ip.proposal_rate,
+        ip.adopt0,
+        ip.adopt_participation,
+        ip.adopt_authority,
+        ip.finding_rate,
+        ip.clash_rate,
+        ip.training,
+        fac.authority,
+        leader_c,
+        run.keys["institutions"],
+        shop_adopted,
+        shop_clashes,
+        findings,
+        props,
+        adopted,
+        clashes,
+        run.S.day.inst_buf,
+    )
+    # each shop's employees, as production counted them at the end of its pass (nothing
+    # has changed the workforce since)
+    size = np.maximum(run.S.day.shop_employed, 1.0)
+    shops.A[:] *= 1.0 + ip.adopt_gain * shop_adopted / size
+    shops.clash[:] = shops.clash * (1.0 - ip.clash_decay) + shop_clashes / size
+    w.today[:, C["proposals_made"]] += props
+    w.today[:, C["proposals_adopted"]] += adopted
+    w.today[:, C["clashes"]] += clashes
+    kinds = ("proposal", "clash", "control_finding")
+    kept = [j for j, kind in enumerate(kinds) if kind not in run.log.skip]
+    events = run.S.day.inst_buf[: min(k, INST_BUF)]
+    if len(kept) < len(kinds):
+        events = events[np.isin(events[:, 0], kept)]
+    S, label, k = w.shops_per_factory, run.shop_label, len(events)
+    code, sh, ok = events[:, 0].tolist(), events[:, 2].tolist(), events[:, 3].tolist()
+    run.log.add_columns(
+        k, repeat(date, k), [x // S for x in sh], [kinds[c] for c in code], repeat(-1, k),
+        events[:, 1].tolist(), repeat("", k), repeat(-1, k), repeat("", k), repeat("", k),
+        [TOPIC[c] for c in code], repeat("", k), repeat(float("nan"), k),
+        [OUTCOME[c][o != 0] for c, o in zip(code, ok, strict=True)], repeat("", k),
+        [label[x % S] for x in sh],
+    )  # fmt: skip
+    fac.findings[:] = findings.astype(np.int64)
+    parts = run.pass_args(
+        participants_by_factory,
+        (),
+        (),
+        (),
+        pop.n,
+        pop.state,
+        pop.factory,
+        pop.inst,
+        fac.n,
+    )
+    # share of working time lost to institutional activity (members of several bodies count
+    # once per body)
+    run.S.day.inst_share[:] = parts.sum(axis=1) / np.maximum(fac.headcount, 1.0) / 3.0

@@ -16,51 +16,15 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ..population import CANDIDATE, DISMISSED, EMPLOYED, MEMBER, NO_INDEX, QUIT
+from ..maths import below_sigmoid, table_cap
+from ..population import CANDIDATE, DISMISSED, EMPLOYED, MEMBER, NO_INDEX, QUIT, ROLES
 from ..record import count_leaver
+from ..records import K_PROS
 from ..rng import uniform, uniform2
 from ..state import C_ABSENT, C_DISMISSALS, C_PROS_ABS, C_PROS_QUIT, C_QUITS, C_SCHEDULED
+from ..state import C as _C
 
-
-@njit(cache=True, inline="always")
-def sigmoid(x):
-    return 1.0 / (1.0 + np.exp(-x))
-
-
-# A bracket table of the logistic function. ``u < sigmoid(x)`` is decided from the table when u
-# lies outside sigmoid's values at the grid points around x (almost always) and from the exact
-# function otherwise, so the decision is exactly that of ``u < sigmoid(x)`` without its exp.
-SIG_LO = -40.0
-SIG_PER_UNIT = 32  # grid points per unit of x (a power of two: grid points are exact)
-SIG_N = 80 * SIG_PER_UNIT + 3
-
-
-@njit(cache=True)
-def _sigmoid_table():
-    tab = np.empty(SIG_N)
-    for j in range(SIG_N):
-        tab[j] = sigmoid(SIG_LO + j / SIG_PER_UNIT)
-    return tab
-
-
-SIG_TABLE = _sigmoid_table()
-
-
-@njit(cache=True, inline="always")
-def below_sigmoid(u, x):
-    """``u < sigmoid(x)``, decided from :data:`SIG_TABLE` where it can be, else exactly.
-
-    sigmoid is increasing, so for x between grid points k and k+1 its value lies between the
-    table's entries k-1 and k+2 (one point of slack on each side for rounding in the index).
-    """
-    k = int((x - SIG_LO) * SIG_PER_UNIT)
-    if k >= 1 and k < SIG_N - 2:
-        if u >= SIG_TABLE[k + 2]:
-            return False
-        if u < SIG_TABLE[k - 1]:
-            return True
-    return u < sigmoid(x)
-
+C_DIRECTIVES = _C["directives_issued"]
 
 # log(1 + tenure in years) for tenures of whole days up to 60 years, computed as in the kernel.
 TENURE_DAYS = 60 * 366
@@ -93,17 +57,6 @@ def absence_logit(a0, a_g, a_E, a_phi, a_v, a_clash, g, enforcement, phi, villag
     return a0 + a_g * g - a_E * enforcement - a_phi * phi + a_v * village + a_clash * clash
 
 
-@njit(cache=True, inline="always")
-def _table_cap(xb):
-    """A probability at least sigmoid(x) for every x <= xb (the table entry above xb)."""
-    k = int((xb - SIG_LO) * SIG_PER_UNIT)
-    if k < 1:
-        return SIG_TABLE[2]
-    if k < SIG_N - 2:
-        return SIG_TABLE[k + 2]
-    return 1.0
-
-
 @njit(cache=True)
 def quit_caps(fac_tight, quit_penalty, g_max, q0, q_g, q_m, q_L, q_t, q_p, q_v):
     """Per factory, a number no person's quit probability can reach today.
@@ -129,7 +82,7 @@ def quit_caps(fac_tight, quit_penalty, g_max, q0, q_g, q_m, q_L, q_t, q_p, q_v):
             - min(0.0, q_p)
             + max(0.0, q_v)
         )
-        cap[f] = _table_cap(xb)
+        cap[f] = table_cap(xb)
     return cap
 
 
@@ -142,76 +95,61 @@ def is_scheduled(cal_code, common_workday, day, pid):
 
 
 @njit(cache=True, nogil=True)
-def labour_day(
-    n,
-    pid,
-    factory,
-    shop,
-    hired,
-    village,
-    party,
-    g,
-    phi,
-    state,
-    left,
-    injured_until,
-    absent,
-    pay_short,
-    prosecuted,
-    day,
-    cal_code,
-    common_workday,
-    shop_g_pulse,
-    shop_fear_pulse,
-    shop_clash,
-    fac_g_pulse,
-    fac_fear_pulse,
-    fac_will,
-    fac_tight,
-    absence_penalty,
-    quit_penalty,
-    prosecution,
-    a0,
-    a_g,
-    a_E,
-    a_phi,
-    a_v,
-    a_clash,
-    dismiss_p,
-    prosecute_p,
-    g_decay,
-    g_pay,
-    g_max,
-    phi_decay,
-    q0,
-    q_g,
-    q_m,
-    q_L,
-    q_t,
-    q_p,
-    q_v,
-    key_absence,
-    key_quit,
-    today,
-    prosecute_quit_p,
-    pros_buf,
-    role,
-    shock,
-    stakh,
-    inst,
-    leavers,
-):
-    """One day of labour for every employed person; counts go to ``today[factory, counter]``.
+def labour_rows(lo, hi, t, S):
+    """The ``labour`` step: one day of labour for every employed person in rows ``lo..hi``;
+    counts go to ``today[factory, counter]``.
 
-    Prosecutions under the 1940 decree go to ``pros_buf`` as (row, kind 0 absence / 1 quitting);
-    returns their number. Dismissed and quitting people are counted in ``leavers[factory]``
-    (``record.count_leaver``).
+    Prosecutions under the 1940 decree go to ``day.pros_buf`` as (row, kind 0 absence /
+    1 quitting), their number to ``day.counts[K_PROS]``. Dismissed and quitting people are
+    counted in ``day.leavers[factory]`` (``record.count_leaver``).
     """
+    P, sh, fa, D, cal = S.people, S.shops, S.fac, S.day, S.cal
+    ab, tv, gr, fe = S.par.absence, S.par.turnover, S.par.grievance, S.par.fear
+    pid, factory, shop, hired, village, party = (
+        P.pid,
+        P.factory,
+        P.shop,
+        P.hired,
+        P.village,
+        P.party,
+    )
+    g, phi, state, left, injured_until, absent = (
+        P.g,
+        P.phi,
+        P.state,
+        P.left,
+        P.injured_until,
+        P.absent,
+    )
+    pay_short, prosecuted, role, shock, stakh, inst = (
+        P.pay_short,
+        P.prosecuted,
+        P.role,
+        P.shock,
+        P.stakh,
+        P.inst,
+    )
+    shop_g_pulse, shop_fear_pulse, shop_clash = sh.g_pulse, sh.fear_pulse, sh.clash
+    fac_g_pulse, fac_fear_pulse, fac_will, fac_tight = fa.g_pulse, fa.fear_pulse, fa.will, D.tight
+    today, leavers, pros_buf = D.today, D.leavers, D.pros_buf
+    day = cal.days[t]
+    cal_code = cal.cal_code[t]
+    common_workday = cal.common[t]
+    absence_penalty = cal.absence_penalty[t]
+    quit_penalty = cal.quit_penalty[t]
+    prosecution = cal.prosecution[t]
+    a0, a_g, a_E, a_phi = ab.a0, ab.a_grievance, ab.a_enforcement, ab.a_fear
+    a_v, a_clash, dismiss_p, prosecute_p = ab.a_village, ab.a_clash, ab.dismiss_p, ab.prosecute_p
+    prosecute_quit_p = ab.prosecute_quit_p
+    g_decay, g_pay, g_max, phi_decay = gr.decay, gr.pay_gap, gr.g_max, fe.decay
+    q0, q_g, q_m, q_L = tv.q0, tv.q_grievance, tv.q_tightness, tv.q_penalty
+    q_t, q_p, q_v = tv.q_tenure, tv.q_party, tv.q_village
+    key_absence, key_quit = S.keys.absence, S.keys.quit
     quit_cap = quit_caps(fac_tight, quit_penalty, g_max, q0, q_g, q_m, q_L, q_t, q_p, q_v)
     k = 0
     cur = NO_INDEX  # the factory whose scheduled count is being summed in ``sched``
     sched = 0.0
-    for i in range(n):
+    for i in range(lo, hi):
         if state[i] != EMPLOYED:
             continue
         f = np.uint64(factory[i])  # unsigned: lookups skip the negative-index wrap
@@ -283,12 +221,26 @@ def labour_day(
                 k += 1
     if cur != NO_INDEX:
         today[cur, C_SCHEDULED] = sched
-    return k
+    D.counts[K_PROS] = k
+
+
+@njit(cache=True)
+def labour_close(lo, hi, t, S):
+    """After everyone's labour: the pulses of grievance and fear have been taken up."""
+    S.shops.g_pulse[:] = 0.0
+    S.shops.fear_pulse[:] = 0.0
+    S.fac.g_pulse[:] = 0.0
+    S.fac.fear_pulse[:] = 0.0
 
 
 @njit(cache=True, inline="always")
-def _will_step(will, vacancy, discipline, will_base, will_vacancy, will_rate, decree_today):
-    """One day of one factory's enforcement will (see :func:`enforcement_will`)."""
+def will_step(will, vacancy, discipline, will_base, will_vacancy, will_rate, decree_today):
+    """One day of one factory's enforcement will.
+
+    On the day a discipline decree raises the penalties the will jumps to 1 (the campaign);
+    it then returns towards ``will_base * (0.5 + 0.5 discipline) / (1 + will_vacancy *
+    vacancy)`` at ``will_rate`` a day: managers who need labour stop enforcing (P5).
+    """
     if decree_today:
         w = 1.0
     else:
@@ -299,42 +251,49 @@ def _will_step(will, vacancy, discipline, will_base, will_vacancy, will_rate, de
 
 
 @njit(cache=True)
-def _will_all(will, vacancy_rate, discipline, will_base, will_vacancy, will_rate, decree_today):
-    for f in range(will.shape[0]):
-        will[f] = _will_step(
-            will[f], vacancy_rate[f], discipline, will_base, will_vacancy, will_rate, decree_today
+def centre_step(lo, hi, t, S):
+    """The ``centre`` step, for every factory in place: the target headcount (the initial size
+    times the day's growth multiple times one plus ``hiring.safety_factor``), the vacancy rate
+    against it, labour-market tightness ``min(3, tempo / 0.25 + 2 vacancy)`` and the
+    enforcement will (:func:`will_step`).
+    """
+    fac, D, cal, ab = S.fac, S.day, S.cal, S.par.absence
+    mult, safety = cal.growth[t], S.par.hiring.safety_factor
+    tempo, discipline, decree = cal.tempo[t], cal.discipline[t], cal.decree[t]
+    for f in range(fac.size0.shape[0]):
+        D.target[f] = fac.size0[f] * mult * (1.0 + safety)
+        v = max(0.0, 1.0 - fac.headcount[f] / max(D.target[f], 1.0))
+        fac.vacancy_rate[f] = v
+        D.tight[f] = min(3.0, tempo / 0.25 + 2.0 * v)
+        fac.will[f] = will_step(
+            fac.will[f], v, discipline, ab.will_base, ab.will_vacancy, ab.will_rate, decree
         )
 
 
-def enforcement_will(will, vacancy_rate, discipline, p, decree_today):
-    """Update management's enforcement will, factory by factory, in place.
+# ---------------------------------------------------------------- the Python steps
+def issue_directives(run, t: int) -> None:
+    """The ``directives`` step: the day's directives wait for every factory's next meeting."""
+    items = run.directives_by_day.get(t, [])
+    for item in items:
+        for f in range(run.world.fac.n):
+            run.pending[f].append(item)
+        run.S.day.today[:, C_DIRECTIVES] += 1
 
-    On the day a discipline decree raises the penalties the will jumps to 1 (the campaign);
-    it then returns towards ``will_base * discipline-weighted / (1 + will_vacancy * vacancy)``
-    at ``will_rate`` per day: managers who need labour stop enforcing (P5).
+
+def log_prosecutions(run, t: int) -> None:
+    """The ``prosecutions`` step: the day's prosecutions under the decree of 26 June 1940
+    (from ``labour_rows``) enter the event log.
     """
-    _will_all(
-        will, vacancy_rate, float(discipline), p.will_base, p.will_vacancy, p.will_rate,
-        bool(decree_today),
-    )  # fmt: skip
-    return will
-
-
-@njit(cache=True)
-def centre_day(
-    size0, mult, safety_factor, headcount, tempo, discipline, will_base, will_vacancy, will_rate,
-    decree_today, target, vacancy_rate, tight, will,
-):  # fmt: skip
-    """The centre's day for every factory, in place: the target headcount (``size0`` times the
-    growth multiple ``mult`` times one plus the safety factor), the vacancy rate against it,
-    labour-market tightness ``min(3, tempo / 0.25 + 2 vacancy)`` and the enforcement will
-    (:func:`enforcement_will`).
-    """
-    for f in range(size0.shape[0]):
-        target[f] = size0[f] * mult * (1.0 + safety_factor)
-        v = max(0.0, 1.0 - headcount[f] / max(target[f], 1.0))
-        vacancy_rate[f] = v
-        tight[f] = min(3.0, tempo / 0.25 + 2.0 * v)
-        will[f] = _will_step(
-            will[f], v, discipline, will_base, will_vacancy, will_rate, decree_today
+    D, pop = run.S.day, run.world.pop
+    k = int(D.counts[K_PROS])
+    date = run.dates[t]
+    for r, kind in D.pros_buf[: min(k, D.pros_buf.shape[0])] if k else ():
+        run.log.add(
+            "prosecution",
+            date,
+            int(pop.factory[r]),
+            target=int(pop.pid[r]),
+            target_role=ROLES[pop.role[r]],
+            topic="discipline",
+            detail=("absence" if kind == 0 else "quitting") + " (decree of 26 June 1940)",
         )

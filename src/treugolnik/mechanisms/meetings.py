@@ -25,9 +25,21 @@ from itertools import repeat
 import numpy as np
 from numba import njit
 
-from ..population import CANDIDATE, EMPLOYED, FOREMAN, MANAGER, MEMBER, ROLES, SPECIALIST, WORKER
+from ..maths import sigmoid
+from ..population import (
+    CANDIDATE,
+    EMPLOYED,
+    FOREMAN,
+    MANAGER,
+    MEMBER,
+    ROLES,
+    SPECIALIST,
+    WORKER,
+    group_by_factory,
+)
+from ..records import I_RECOUNT
 from ..rng import uniform, uniform2
-from .labour import sigmoid
+from .posts import fill_posts
 from .repression import accuse, choose_charge
 
 RANK = np.array([0.0, 1.0, 1.5, 2.0])  # worker, foreman, specialist, manager
@@ -550,3 +562,56 @@ def _resolve(
         "control_finding": "finding dismissed as slander; the critic reprimanded",
     }
     return {"concession": False, "text": texts[topic]}
+
+
+def month_step(run, t: int) -> None:
+    """The ``meetings`` step (monthly, on the 25th): every factory's party meeting."""
+    day, date, pol, dim = run.day_of(t)
+    run.S.day.ints[I_RECOUNT] = 1
+    s, w = run.s, run.world
+    pop, fac, shops = w.pop, w.fac, w.shops
+    rows, bounds = group_by_factory(0, pop.n, pop.factory, pop.state, pop.party, True, fac.n)
+    pay_sum = pay_short_by_factory(pop.n, pop.state, pop.factory, pop.pay_short, fac.n)
+    pay_short = pay_sum / np.maximum(fac.headcount, 1)
+    # (a meeting changes only its own factory's people, so the posts of all factories can
+    # be filled first)
+    posts = fill_posts(pop, fac)
+    secretary, chair = posts[1].tolist(), posts[2].tolist()
+    S = w.shops_per_factory
+    acc = shops.accidents_m.reshape(fac.n, S)
+    acc_sum = acc.sum(axis=1)
+    states = zip(
+        fac.fulfilment_last.tolist(),
+        shops.norm_rose.reshape(fac.n, S).max(axis=1).tolist(),
+        pay_short.tolist(),
+        acc_sum.tolist(),
+        shops.deaths_m.reshape(fac.n, S).sum(axis=1).tolist(),
+        (fac.headcount * s.accidents.p0 * 25 * 1.5).tolist(),
+        (run.S.day.month_acc[:, 0] / np.maximum(run.S.day.month_acc[:, 1], 1.0)).tolist(),
+        np.where(acc_sum > 0, np.arange(fac.n) * S + np.argmax(acc, axis=1), -1).tolist(),
+        strict=True,
+    )
+    names = ("fulfilment", "norm_rose", "pay_short", "accidents", "deaths",
+             "accidents_expected", "absence_rate", "worst_shop")  # fmt: skip
+    for f, values in enumerate(states):
+        state = dict(zip(names, values, strict=True))
+        sh = slice(f * S, (f + 1) * S)
+        hold_meeting(
+            w,
+            f,
+            day,
+            date,
+            pol,
+            s,
+            run.keys,
+            run.log,
+            rows[bounds[f] : bounds[f + 1]],
+            state,
+            run.pending[f],
+            int(fac.findings[f]),
+            secretary[f],
+            chair[f],
+        )
+        run.pending[f] = []
+        fac.findings[f] = 0
+        shops.norm_rose[sh] = 0.0

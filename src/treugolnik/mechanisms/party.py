@@ -21,9 +21,13 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ..population import CANDIDATE, EMPLOYED, EXPELLED, MEMBER, NONPARTY, WORKER
+from ..maths import below_sigmoid
+from ..population import CANDIDATE, EMPLOYED, EXPELLED, MEMBER, NONPARTY, ROLES, WORKER
+from ..records import I_RECOUNT
 from ..rng import uniform2
-from .labour import below_sigmoid
+from ..state import C
+
+INST_BUF = 1 << 16
 
 STAKHANOVITE_CAMPAIGN = 0.6
 
@@ -149,3 +153,87 @@ def purge_hazards(purge: np.ndarray) -> np.ndarray:
         h[i:j] = -np.log(1.0 - min(purge[i], 0.99)) / (j - i)
         i = j
     return h
+
+
+def month_step(run, t: int) -> None:
+    """The ``party`` step (monthly, on the 1st): recruitment, candidacy, purges, shock work and
+    Stakhanovism; expulsions enter the event log.
+    """
+    day, date, pol, dim = run.day_of(t)
+    run.S.day.ints[I_RECOUNT] = 1
+    s, w = run.s, run.world
+    pop, fac = w.pop, w.fac
+    pp = s.party
+    h = float(run.purge_h[t])
+    mean_w = 1.0
+    if h > 0:
+        mean_w = purge_weights(
+            pop.n,
+            pop.state,
+            pop.party,
+            pop.c,
+            pop.accused,
+            pop.party_since,
+            day,
+            pp.purge_passive,
+            pp.purge_accused,
+            pp.purge_recent,
+        )
+    recruited = np.zeros(fac.n)
+    expelled = np.zeros(fac.n)
+    # counts and per-person draws only: the same on one chunk or many
+    k = run.pass_args(
+        party_month,
+        (recruited, expelled),
+        (),
+        ((run.S.day.expel_buf, -1),),
+        pop.n,
+        pop.pid,
+        pop.factory,
+        pop.role,
+        pop.state,
+        pop.party,
+        pop.party_since,
+        pop.c,
+        pop.skill,
+        pop.shock,
+        pop.stakh,
+        pop.accused,
+        day,
+        dim,
+        pol["recruitment"],
+        h,
+        pol["campaign"],
+        pp.recruit_rate,
+        pp.recruit_c,
+        pp.recruit_shock,
+        pp.recruit_stakhanovite,
+        pp.candidacy_days,
+        pp.purge_passive,
+        pp.purge_accused,
+        pp.purge_recent,
+        mean_w,
+        pp.shock0,
+        pp.shock_campaign,
+        pp.shock_c,
+        pp.stakh0,
+        pp.stakh_campaign,
+        pp.stakh_skill,
+        run.keys["party"],
+        recruited,
+        expelled,
+        run.S.day.expel_buf,
+    )
+    w.today[:, C["recruited"]] += recruited
+    w.today[:, C["expulsions"]] += expelled
+    if k:
+        rows = pop.rows_of(run.S.day.expel_buf[: min(k, INST_BUF)])
+        for r in rows:
+            run.log.add(
+                "expulsion",
+                date,
+                int(pop.factory[r]),
+                target=int(pop.pid[r]),
+                target_role=ROLES[pop.role[r]],
+                detail="purge screening",
+            )

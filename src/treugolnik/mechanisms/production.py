@@ -20,6 +20,7 @@ from numba import njit
 
 from ..population import DEAD, EMPLOYED, NO_INDEX, WORKER
 from ..record import count_leaver, load_day_sums, store_day_sums
+from ..records import I_N_LOG, K_ACC
 from ..rng import uniform, uniform2
 from ..state import (
     C_ABSENT,
@@ -47,79 +48,58 @@ def _store_sums(today, fac_output_m, f, out, workdays, norm_hours, pay, fac_out)
 # (NumPy's error model skips the check for a division by zero on every division; where the
 # default model would not stop with an error, the results are the same)
 @njit(cache=True, nogil=True, error_model="numpy")
-def production_day(
-    n,
-    pid,
-    factory,
-    shop,
-    role,
-    skill,
-    c,
-    g,
-    e0,
-    effort,
-    shock,
-    stakh,
-    state,
-    left,
-    injured_until,
-    absent,
-    out_m,
-    pay_m,
-    days_m,
-    day,
-    cal_code,
-    common_workday,
-    hours,
-    supply,
-    campaign,
-    shop_norm,
-    shop_A,
-    shop_safety,
-    shop_effort_prev,
-    shop_effort_sum,
-    shop_effort_n,
-    shop_accidents_m,
-    shop_deaths_m,
-    shop_out_q,
-    shop_normhours_q,
-    fac_storm,
-    fac_disruption,
-    fac_pay_mult,
-    fac_output_m,
-    tariff,
-    role_mult,
-    stakh_pay_bonus,
-    b_campaign,
-    b_peer,
-    b_grievance,
-    e_max,
-    shock_bonus,
-    stakh_bonus,
-    p0,
-    k_acc,
-    e_safe,
-    storm_factor,
-    injury_days,
-    death_share,
-    key_acc,
-    today,
-    accident_buf,
-    shop_employed,
-    party,
-    inst,
-    leavers,
-    phi,
-    day_stocks,
-):
-    """One working day; returns the number of accidents written to ``accident_buf``.
+def production_rows(lo, hi, t, S):
+    """The ``production`` step over rows ``lo..hi``: one working day. Accidents go to
+    ``day.acc_buf`` (id, shop, injury length; -1 a death), their number to
+    ``day.counts[K_ACC]``.
 
-    ``shop_employed`` receives each shop's employees at the end of the day (after deaths);
-    the dead are counted in ``leavers[factory]`` (``record.count_leaver``). ``day_stocks``
-    receives the end-of-day headcount, injured and the sums of grievance, fear and
-    consciousness per factory, in the columns of ``record.STOCKS`` (the others stay zero),
-    added in row order as ``record.stocks_by_factory`` adds them.
+    ``day.shop_employed`` receives each shop's employees at the end of the day (after
+    deaths); the dead are counted in ``day.leavers[factory]`` (``record.count_leaver``).
+    ``day.day_stocks`` receives the end-of-day headcount, injured and the sums of grievance,
+    fear and consciousness per factory, in the columns of ``record.STOCKS`` (the others stay
+    zero), added in row order as ``record.stocks_by_factory`` adds them.
     """
+    P, sh, fa, D, cal = S.people, S.shops, S.fac, S.day, S.cal
+    pr, ac, py = S.par.production, S.par.accidents, S.par.pay
+    pid, factory, shop, role, skill, c, g = P.pid, P.factory, P.shop, P.role, P.skill, P.c, P.g
+    e0, effort, shock, stakh, state, left = P.e0, P.effort, P.shock, P.stakh, P.state, P.left
+    injured_until, absent, out_m, pay_m, days_m = (
+        P.injured_until,
+        P.absent,
+        P.out_m,
+        P.pay_m,
+        P.days_m,
+    )
+    party, inst, phi = P.party, P.inst, P.phi
+    shop_norm, shop_A, shop_effort_prev = sh.norm, sh.A, sh.effort_prev
+    shop_effort_sum, shop_effort_n, shop_safety = sh.effort_sum, sh.effort_n, sh.safety
+    shop_accidents_m, shop_deaths_m, shop_out_q, shop_normhours_q = (
+        sh.accidents_m,
+        sh.deaths_m,
+        sh.out_q,
+        sh.normhours_q,
+    )
+    fac_storm, fac_disruption, fac_pay_mult, fac_output_m = (
+        fa.storm,
+        fa.disruption,
+        fa.pay_mult,
+        fa.output_m,
+    )
+    today, accident_buf, shop_employed = D.today, D.acc_buf, D.shop_employed
+    leavers, day_stocks, role_mult = D.leavers, D.day_stocks, D.role_mult
+    day = cal.days[t]
+    cal_code = cal.cal_code[t]
+    common_workday = cal.common[t]
+    hours = cal.hours[t]
+    supply = supply_factor(cal.doms[t], pr.supply_lag)
+    campaign = cal.campaign[t]
+    tariff = py.tariff * cal.wage_index[t]
+    stakh_pay_bonus = py.stakhanovite_bonus
+    b_campaign, b_peer, b_grievance, e_max = pr.b_campaign, pr.b_peer, pr.b_grievance, pr.e_max
+    shock_bonus, stakh_bonus = pr.shock_bonus, pr.stakhanovite_bonus
+    p0, k_acc, e_safe, storm_factor = ac.p0, ac.k, ac.e_safe, ac.storm_factor
+    injury_days, death_share = ac.injury_days, ac.death_share
+    key_acc = S.keys.accidents
     n_acc = 0
     exp_max = max(1.0, np.exp(k_acc * max(0.0, e_max - e_safe)))
     shop_employed[:] = 0.0
@@ -129,7 +109,7 @@ def production_day(
     cur = NO_INDEX
     t_out = t_wd = t_nh = t_pay = f_out = 0.0
     hc = inj = gs = ps = cs = 0.0  # end-of-day sums (record.load_day_sums)
-    for i in range(n):
+    for i in range(lo, hi):
         if state[i] != EMPLOYED:
             effort[i] = 0.0
             continue
@@ -225,7 +205,7 @@ def production_day(
     if cur != NO_INDEX:
         _store_sums(today, fac_output_m, cur, t_out, t_wd, t_nh, t_pay, f_out)
         store_day_sums(day_stocks, cur, hc, inj, gs, ps, cs)
-    return n_acc
+    D.counts[K_ACC] = n_acc
 
 
 @njit(cache=True, inline="always")
@@ -238,57 +218,55 @@ def _storm(output_m, plan_m, elapsed_share, day_of_month, storm_max, storm_k):
 
 
 @njit(cache=True)
-def _storm_all(output_m, plan_m, elapsed_share, day_of_month, storm_max, storm_k):
-    out = np.empty(output_m.shape[0])
-    for f in range(output_m.shape[0]):
-        out[f] = _storm(output_m[f], plan_m[f], elapsed_share, day_of_month, storm_max, storm_k)
-    return out
-
-
-def storm_boost(output_m, plan_m, elapsed_share, day_of_month, p):
-    """Storming effort boost per factory: only from day 21 on, rising with the month-to-date
-    shortfall against the pro-rata plan (P4).
+def production_prepare(lo, hi, t, S):
+    """Each factory's state for today's production, in place: the storming boost (from day 21
+    on, rising with the month-to-date shortfall against the pro-rata plan: P4), the output
+    lost to disruption (institutions' share of the workforce times ``disruption_institutions``
+    plus the cost of promoted managers, at most one half), the decay of that cost
+    (``vydv_decay`` a day) and, on the first of the month, the month's plan (the annual target
+    pro rata); the shops' effort sums are cleared.
     """
-    return _storm_all(
-        np.asarray(output_m, dtype=np.float64), np.asarray(plan_m, dtype=np.float64),
-        float(elapsed_share), int(day_of_month), p.storm_max, p.storm_k,
-    )  # fmt: skip
-
-
-@njit(cache=True)
-def before_day(
-    output_m, plan_m, target_annual, storm, disruption, vydv_penalty, inst_share,
-    disruption_institutions, vydv_decay, day_of_month, days_in_month, storm_max, storm_k,
-    shop_effort_sum, shop_effort_n,
-):  # fmt: skip
-    """Each factory's state for today's production, in place: the storming boost
-    (:func:`storm_boost`), the output lost to disruption (institutions' share of the workforce
-    times ``disruption_institutions`` plus the cost of promoted managers, at most one half),
-    the decay of that cost (``vydv_decay`` a day) and, on the first of the month, the month's
-    plan (the annual target pro rata); the shops' effort sums are cleared.
-    """
+    fa, sh, pr = S.fac, S.shops, S.par.production
+    day_of_month, days_in_month = S.cal.doms[t], S.cal.dims[t]
+    vydv_decay, inst_share = S.par.derived.vydv_decay, S.day.inst_share
     elapsed = day_of_month / days_in_month
-    for f in range(output_m.shape[0]):
-        storm[f] = _storm(output_m[f], plan_m[f], elapsed, day_of_month, storm_max, storm_k)
-        disruption[f] = min(0.5, inst_share[f] * disruption_institutions + vydv_penalty[f])
-        vydv_penalty[f] *= vydv_decay
+    for f in range(fa.output_m.shape[0]):
+        fa.storm[f] = _storm(
+            fa.output_m[f], fa.plan_m[f], elapsed, day_of_month, pr.storm_max, pr.storm_k
+        )
+        fa.disruption[f] = min(0.5, inst_share[f] * pr.disruption_institutions + fa.vydv_penalty[f])
+        fa.vydv_penalty[f] *= vydv_decay
         if day_of_month == 1:
-            plan_m[f] = target_annual[f] * days_in_month / 365.0
-    shop_effort_sum[:] = 0.0
-    shop_effort_n[:] = 0.0
+            fa.plan_m[f] = fa.target_annual[f] * days_in_month / 365.0
+    sh.effort_sum[:] = 0.0
+    sh.effort_n[:] = 0.0
 
 
 @njit(cache=True)
-def after_day(shop_effort_sum, shop_effort_n, shop_effort_prev, today, month_acc):
+def production_close(lo, hi, t, S):
     """After the day's work: each shop's mean effort becomes tomorrow's peer norm (shops where
-    nobody worked keep theirs); the month's absences and scheduled days are summed.
+    nobody worked keep theirs); the month's absences and scheduled days are summed; each
+    accident angers its shop, the more so the smaller the shop, and goes to ``day.acc_log``
+    for the event log.
     """
-    for s in range(shop_effort_n.shape[0]):
-        if shop_effort_n[s] > 0:
-            shop_effort_prev[s] = shop_effort_sum[s] / shop_effort_n[s]
-    for f in range(today.shape[0]):
-        month_acc[f, 0] += today[f, C_ABSENT]
-        month_acc[f, 1] += today[f, C_SCHEDULED]
+    sh, D = S.shops, S.day
+    for s in range(sh.effort_n.shape[0]):
+        if sh.effort_n[s] > 0:
+            sh.effort_prev[s] = sh.effort_sum[s] / sh.effort_n[s]
+    for f in range(D.today.shape[0]):
+        D.month_acc[f, 0] += D.today[f, C_ABSENT]
+        D.month_acc[f, 1] += D.today[f, C_SCHEDULED]
+    gs = S.par.accidents.grievance_shop * 100.0
+    n_log = D.ints[I_N_LOG]
+    for j in range(min(D.counts[K_ACC], D.acc_buf.shape[0])):
+        s = D.acc_buf[j, 1]
+        sh.g_pulse[s] += gs / max(D.shop_employed[s], 1.0)
+        D.acc_log[n_log, 0] = t
+        D.acc_log[n_log, 1] = D.acc_buf[j, 0]
+        D.acc_log[n_log, 2] = s
+        D.acc_log[n_log, 3] = D.acc_buf[j, 2]
+        n_log += 1
+    D.ints[I_N_LOG] = n_log
 
 
 @njit(cache=True)

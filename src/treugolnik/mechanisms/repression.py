@@ -31,6 +31,7 @@ import math
 import numpy as np
 from numba import njit
 
+from ..maths import sigmoid
 from ..population import (
     ARRESTED,
     CANDIDATE,
@@ -43,9 +44,12 @@ from ..population import (
     WORKER,
 )
 from ..record import count_leaver
+from ..records import K_ARREST
 from ..rng import uniform, uniform2
 from ..state import C_ARRESTS, C_MANAGER_ARRESTS
-from .labour import sigmoid
+from ..state import C as _C
+
+C_MANAGEMENT_TURNOVER = _C["management_turnover"]
 
 ORDINARY = ("negligence", "incompetence", "bureaucratism", "self_seeking")
 POLITICAL = ("political_unreliability", "sabotage")
@@ -247,16 +251,22 @@ def promote_vydvizhenets(world, f: int, role: int, day: int, date, prm, log, par
 
 
 @njit(cache=True, nogil=True)
-def quota_arrests(
-    n, pid, factory, shop, role, village, accused, state, left, day, rate, key, today, buf,
-    party, shock, stakh, inst, leavers,
-):  # fmt: skip
-    """Order 00447 background arrests of the day; arrested rows go to ``buf``; returns count.
-
-    The arrested are counted in ``leavers[factory]`` (``record.count_leaver``).
+def quota_rows(lo, hi, t, S):
+    """The ``repression.quota`` step over rows ``lo..hi``: Order 00447's background arrests
+    of the day (``repression.quota_rate`` times the day's ``arrest_quota``, three times more
+    for the accused, more for village newcomers); arrested rows go to ``day.arrest_buf``,
+    their number to ``day.counts[K_ARREST]``. The arrested are counted in
+    ``day.leavers[factory]`` (``record.count_leaver``).
     """
+    P, D = S.people, S.day
+    pid, factory, role, village, accused = P.pid, P.factory, P.role, P.village, P.accused
+    state, left, party, shock, stakh, inst = P.state, P.left, P.party, P.shock, P.stakh, P.inst
+    today, buf, leavers = D.today, D.arrest_buf, D.leavers
+    day = S.cal.days[t]
+    rate = S.par.repression.quota_rate * S.cal.arrest_quota[t]
+    key = S.keys.quota
     k = 0
-    for i in range(n):
+    for i in range(lo, hi):
         if state[i] != EMPLOYED:
             continue
         w = 1.0 + (3.0 if accused[i] > 0 else 0.0) + village[i]
@@ -268,4 +278,35 @@ def quota_arrests(
             if k < buf.shape[0]:
                 buf[k] = i
             k += 1
-    return k
+    D.counts[K_ARREST] = k
+
+
+def quota_consequences(run, t: int) -> None:
+    """After the ``repression.quota`` step: each arrest enters the event log and frightens
+    its shop and factory; an arrested manager or specialist is replaced by a promoted worker
+    (:func:`promote_vydvizhenets`).
+    """
+    from ..record import count_promotion
+
+    s, w, D = run.s, run.world, run.S.day
+    pop = w.pop
+    day, date = run.days[t], run.dates[t]
+    k = int(D.counts[K_ARREST])
+    for r in D.arrest_buf[: min(k, D.arrest_buf.shape[0])]:
+        f = int(pop.factory[r])
+        run.log.add(
+            "arrest",
+            date,
+            f,
+            target=int(pop.pid[r]),
+            target_role=ROLES[pop.role[r]],
+            detail="mass operation (Order 00447)",
+        )
+        spread_fear(w, int(pop.shop[r]), f, 1, s)
+        if pop.role[r] in (MANAGER, SPECIALIST):
+            w.today[f, C_MANAGER_ARRESTS] += pop.role[r] == MANAGER
+            w.today[f, C_MANAGEMENT_TURNOVER] += 1
+            role = int(pop.role[r])
+            up = promote_vydvizhenets(w, f, role, day, date, s, run.log, -1)
+            if up >= 0:
+                count_promotion(D.leavers, f, WORKER, role)

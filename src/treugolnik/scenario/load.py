@@ -20,16 +20,13 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from ..errors import ScenarioError
 from .regimes import PRESETS
 from .schema import REGIMES, Scenario
 
-
-class ScenarioError(ValueError):
-    """A user error in a scenario, a parameter or an override: one line per problem."""
-
-    def __init__(self, problems: list[str]):
-        self.problems = list(problems)
-        super().__init__("\n".join(self.problems))
+# ScenarioError lives in treugolnik.errors; it is re-exported here so that
+# ``from treugolnik.scenario.load import ScenarioError`` keeps working.
+__all__ = ["ScenarioError", "bundled_names", "bundled_path", "load_scenario", "parse_set"]
 
 
 def bundled_names() -> list[str]:

@@ -7,6 +7,9 @@ parameters. Sources for the readings: the seed essay (Kokosalakis) names all thr
 
 from __future__ import annotations
 
+from ..errors import ScenarioError
+from .schema import REGIMES, Scenario
+
 PRESETS: dict[str, dict[str, object]] = {
     # The essay's thesis: meetings are the arena, arguments win by their fit with the party
     # line and the speaker's political literacy, outcomes bind.
@@ -48,9 +51,6 @@ def with_regime(scenario, regime: str):
     """The scenario under another regime: the old preset's values give way to the new preset's
     (or to the schema default where the new preset is silent). Other fields are kept.
     """
-    from .load import ScenarioError
-    from .schema import REGIMES, Scenario
-
     if regime not in REGIMES:
         raise ScenarioError([f"regime: {regime!r} is not one of {', '.join(REGIMES)}"])
     data = scenario.model_dump()

@@ -1,0 +1,89 @@
+"""The world on the first day: factories of their sizes, people with their attributes and
+party status, shops with their norms, the plan, and the three posts of each triangle.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .maths import erfinv
+from .mechanisms import hiring
+from .mechanisms.posts import fill_posts
+from .population import CANDIDATE, MEMBER, WORKER, Population
+from .rng import uniforms
+from .state import Factories, Shops, World
+from .timeline import EPOCH
+
+
+def initial_world(s, policy, keys) -> World:
+    """The world of scenario ``s`` on its first day (``policy``: its ``timeline.Policy``;
+    ``keys``: its ``rng.Streams``; draws on the ``init`` stream keyed by day and id).
+    """
+    fs = s.factories
+    start = s.period.start
+    day0 = (start - EPOCH).days
+    key = keys["init"]
+    nf, S = fs.count, fs.shops
+    fac = Factories.empty(nf)
+    z = uniforms(key, day0, np.arange(nf, dtype=np.int64) + 10_000_000)
+    zn = np.sqrt(2.0) * erfinv(2.0 * z - 1.0)
+    fac.size0[:] = np.maximum(10.0, fs.size * np.exp(fs.size_sigma * zn - 0.5 * fs.size_sigma**2))
+    mix = np.array(
+        [fs.role_mix.worker, fs.role_mix.foreman, fs.role_mix.specialist, fs.role_mix.manager]
+    )
+    counts = np.maximum(np.round(fac.size0[:, None] * mix[None, :]), 1).astype(np.int64)
+    counts[:, WORKER] = np.round(fac.size0).astype(np.int64) - counts[:, 1:].sum(axis=1)
+    fac_of = np.repeat(np.repeat(np.arange(nf), 4), counts.ravel())
+    role_of = np.repeat(np.tile(np.arange(4), nf), counts.ravel())
+    pop = Population(capacity=int(counts.sum() * 3))
+    hiring.add_people(
+        pop,
+        fac_of,
+        role_of,
+        S,
+        key,
+        day0,
+        skill=fs.skill,
+        consciousness=fs.consciousness,
+        village_share=fs.village_share,
+        e_mean=s.production.e0,
+        e_sd=s.production.e_sd,
+        tenure_max_days=3650,
+    )
+    n = pop.n
+    # party: the most conscious (with noise) are members, the next ones candidates
+    u = uniforms(key, day0 + 1, pop.pid[:n])
+    score = pop.c[:n] + 0.3 * u
+    order = np.argsort(-score, kind="stable")
+    n_mem = int(round(fs.party_share * n))
+    n_cand = int(round(fs.candidate_share * n))
+    pop.party[order[:n_mem]] = MEMBER
+    pop.party[order[n_mem : n_mem + n_cand]] = CANDIDATE
+    since = uniforms(key, day0 + 2, pop.pid[:n])
+    pop.party_since[:n] = day0 - (since * 1825).astype(np.int32)
+    cand = pop.party[:n] == CANDIDATE
+    pop.party_since[:n][cand] = day0 - (since[cand] * 300).astype(np.int32)
+    pop.phi[:n] = 0.0
+    pop.g[:n] = 0.1
+    shops = Shops.empty(nf * S, np.repeat(np.arange(nf), S), S)
+    shops.safety[:] = s.accidents.safety0
+    # norms: the first quarter's workers fulfil them at about 115 % (output per hour)
+    workers = pop.role[:n] == WORKER
+    cap = np.bincount(
+        pop.shop[:n][workers], weights=(pop.skill[:n] * pop.e0[:n])[workers], minlength=nf * S
+    )
+    cnt = np.bincount(pop.shop[:n][workers], minlength=nf * S)
+    mean_cap = np.where(cnt > 0, cap / np.maximum(cnt, 1), 0.5)
+    supply = 1.0 - s.production.supply_lag * 10.0 / 30.0
+    shops.norm[:] = mean_cap * supply / 1.15
+    shops.effort_prev[:] = s.production.e0
+    # plan: expected output per calendar day x 365 at the initial fulfilment
+    hours = policy.values["hours"][0]
+    per_fac = np.bincount(
+        pop.factory[:n][workers], weights=(pop.skill[:n] * pop.e0[:n])[workers], minlength=nf
+    )
+    daily = per_fac * hours * supply * 0.95 * (6.0 / 7.0)
+    fac.target_annual[:] = daily * 365.0 * s.plan.initial_fulfilment
+    fac.headcount[:] = np.bincount(pop.factory[:n], minlength=nf)
+    fill_posts(pop, fac)
+    return World(pop, shops, fac, S)
