@@ -45,10 +45,7 @@ def test_stocks_are_per_factory_sums_of_the_employed():
     pop.shock[:n] = rng.integers(0, 2, n)
     pop.stakh[:n] = rng.integers(0, 2, n)
     pop.inst[:n] = rng.integers(0, 8, n)
-    st = stocks_by_factory(
-        n, pop.state, pop.factory, pop.role, pop.injured_until, pop.g, pop.phi, pop.c,
-        pop.party, pop.shock, pop.stakh, pop.inst, 100, nf,
-    )  # fmt: skip
+    st = stocks_by_factory(pop.record(), 100, nf)
     on = pop.state[:n] == 0
     f = pop.factory[:n][on]
 

@@ -3,16 +3,31 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from treugolnik.mechanisms.hiring import add_people, expand_hires, hires_today, target_headcount
+from treugolnik.mechanisms.hiring import (
+    add_people,
+    expand_hires,
+    flitters_by_factory,
+    growth_multipliers,
+    hires_by_mix,
+)
 from treugolnik.population import WORKER, Population
 from treugolnik.rng import stream_key
 from treugolnik.scenario.schema import Distribution
 
 
+def dist(d):
+    """A scenario distribution as compiled code takes it."""
+    from treugolnik.records import param_record
+
+    return param_record(d, "distribution")
+
+
 def test_hires_are_a_share_of_vacancies_stochastically_rounded():
-    target = np.array([[1000.0, 50.0, 70.0, 30.0]])
+    # targets by role 1000 x (1, 0.05, 0.07, 0.03) = (1000, 50, 70, 30)
+    target, mix = np.array([1000.0]), np.array([1.0, 0.05, 0.07, 0.03])
     have = np.array([[900.0, 50.0, 60.0, 40.0]])
-    days = [hires_today(target, have, 0.05, 1.5, stream_key(1, "hiring"), d) for d in range(2000)]
+    key = stream_key(1, "hiring")
+    days = [hires_by_mix(target, mix, have, 0.05, 1.5, key, d) for d in range(2000)]
     h = np.array(days)[:, 0, :]
     assert set(np.unique(h[:, WORKER])) <= {7, 8}  # 100 x 0.05 x 1.5 = 7.5
     assert abs(h[:, WORKER].mean() - 7.5) < 0.05
@@ -47,25 +62,35 @@ def test_newcomers_attributes_are_drawn_by_id():
 
 
 def test_target_headcount_growth_and_path():
-    size0 = np.array([1000.0])
-    assert target_headcount(size0, 2.0, 0.1, [], None, 0.0)[0] == pytest.approx(1210.0)
+    from treugolnik.mechanisms.labour import centre_step
+    from treugolnik.scenario.schema import Hiring, Scenario
+
+    from .helpers import crowd, tiny_state
+
+    start = dt.date(1930, 1, 1)
+    # compound growth: four years of 365.25 days from the start
+    assert growth_multipliers([dt.date(1934, 1, 1)], start, 0.1, []) == pytest.approx([1.1**4])
     path = [(dt.date(1930, 1, 1), 1.0), (dt.date(1932, 1, 1), 3.0)]
-    assert target_headcount(size0, 0, 0.1, path, dt.date(1931, 1, 1), 0.1)[0] == pytest.approx(
-        1000 * (1 + 2 * 365 / 730) * 1.1
-    )
+    mult = growth_multipliers([dt.date(1931, 1, 1)], start, 0.1, path)
+    assert mult == pytest.approx([1 + 2 * 365 / 730])  # the path overrides the growth rate
+    # the centre's target: initial size x growth multiple x (1 + safety factor)
+    for m, safety, want in ((1.1**4, 0.0, 1464.1), (mult[0], 0.1, 1000 * 2.0 * 1.1)):
+        S, ref = tiny_state(crowd(1), scenario=Scenario(hiring=Hiring(safety_factor=safety)),
+                            growth=m)  # fmt: skip
+        S.fac.size0[:] = 1000.0
+        centre_step(0, 1, 0, ref)
+        assert S.day.target[0] == pytest.approx(want)
 
 
 def test_flitters_fill_vacancies_in_proportion_and_never_above():
-    from treugolnik.mechanisms.hiring import allocate_flitters
-
     wanted = np.array([100.0, 300.0, 0.0, 5.0])
     got = np.array(
-        [allocate_flitters(40.0, wanted, stream_key(1, "flitting"), d) for d in range(3000)]
+        [flitters_by_factory(40.0, wanted, stream_key(1, "flitting"), d) for d in range(3000)]
     )
     assert (got <= np.floor(wanted)).all() and (got[:, 2] == 0).all()
     expected = 40.0 * wanted / wanted.sum()
     assert np.allclose(got.mean(axis=0), expected, atol=0.05)
-    assert allocate_flitters(10.0, np.zeros(3), stream_key(1, "f"), 0).sum() == 0
+    assert flitters_by_factory(10.0, np.zeros(3), stream_key(1, "f"), 0).sum() == 0
 
 
 def test_ussr_industry_moves_quitters_between_factories():
@@ -100,7 +125,8 @@ def test_hires_expand_to_one_row_per_person_by_factory_then_role():
 
 
 def test_hire_rows_fills_reserved_rows_as_add_people_and_counts_them():
-    from treugolnik.mechanisms.hiring import hire_rows, hires_by_mix
+    from treugolnik.mechanisms.hiring import hire_rows
+    from treugolnik.rng import uniform
     from treugolnik.record import stocks_by_factory
     from treugolnik.state import COUNTERS, C
 
@@ -109,9 +135,13 @@ def test_hire_rows_fills_reserved_rows_as_add_people_and_counts_them():
     target, mix = np.array([500.0, 80.0]), np.array([0.8, 0.1, 0.07, 0.03])
     have = np.array([[380.0, 40.0, 20.0, 2.0], [70.0, 8.0, 5.0, 3.0]])
     hires = hires_by_mix(target, mix, have, 0.05, 1.2, key, day)
-    # the target by role is the factory's target times the role's share
-    assert np.array_equal(hires, hires_today(target[:, None] * mix[None, :], have, 0.05, 1.2,
-                                             key, day))  # fmt: skip
+    # the target by role is the factory's target times the role's share; workers' fill rate
+    # is multiplied by the village's supply; rounding draws keyed by (day, factory * 4 + role)
+    vac = np.maximum(target[:, None] * mix[None, :] - have, 0.0)
+    rate = np.array([0.05 * 1.2, 0.05, 0.05, 0.05])
+    u = np.array([[uniform(key, day, f * 4 + r + 1_000_000_007) for r in range(4)]
+                  for f in range(2)])  # fmt: skip
+    assert np.array_equal(hires, np.floor(vac * rate[None, :] + u).astype(np.int64))
     k = int(hires.sum())
     assert k > 0
 
@@ -130,18 +160,13 @@ def test_hire_rows_fills_reserved_rows_as_add_people_and_counts_them():
     pop.factory[:2] = [1, 0]
     r = pop.append(k)
     t = np.zeros((2, len(COUNTERS)))
-    st = hire_rows(hires, r.start, 0, pop.pid, pop.factory, pop.shop, pop.role, pop.skill,
-                   pop.c, pop.e0, pop.village, pop.hired, pop.g, pop.state, pop.injured_until,
-                   pop.phi, pop.party, pop.shock, pop.stakh, pop.inst, t, 6, key, day,
-                   skill.alpha, skill.beta, cons.alpha, cons.beta, 0.5, 1.0, 0.1)  # fmt: skip
+    st = hire_rows(pop.record(), hires, r.start, 0, t, 6, key, day, (dist(skill), dist(cons)),
+                   0.5, (1.0, 0.1))  # fmt: skip
     for col in ("pid", "factory", "shop", "role", "skill", "c", "e0", "village", "hired", "g"):
         assert np.array_equal(getattr(pop, col)[: pop.n], getattr(ref, col)[: ref.n]), col
     assert np.array_equal(t[:, C["hires"]], hires.sum(axis=1))
     # the stocks of every row added today (from row 0 here), as the stocks kernel counts them
-    full = stocks_by_factory(
-        pop.n, pop.state, pop.factory, pop.role, pop.injured_until, pop.g, pop.phi, pop.c,
-        pop.party, pop.shock, pop.stakh, pop.inst, day, 2,
-    )  # fmt: skip
+    full = stocks_by_factory(pop.record(), day, 2)
     assert np.array_equal(st, full)
     assert st[:, 0].sum() == k + 2
 
@@ -163,11 +188,82 @@ def test_hire_flitters_fills_rows_as_add_people_and_counts_them_as_workers():
     pop = Population(8)
     r = pop.append(5)
     by_role, t = np.ones((3, 4)), np.zeros((3, len(COUNTERS)))
-    hire_flitters(flit, r.start, pop.pid, pop.factory, pop.shop, pop.role, pop.skill, pop.c,
-                  pop.e0, pop.village, pop.hired, pop.g, by_role, t, 4, key, day, skill.alpha,
-                  skill.beta, cons.alpha, cons.beta, 1.0, 0.1)  # fmt: skip
+    hire_flitters(pop.record(), flit, r.start, by_role, t, 4, key, day,
+                  (dist(skill), dist(cons)), (1.0, 0.1))  # fmt: skip
     for col in ("pid", "factory", "shop", "role", "skill", "c", "e0", "village", "hired", "g"):
         assert np.array_equal(getattr(pop, col)[:5], getattr(ref, col)[:5]), col
     assert not pop.village[:5].any() and (pop.role[:5] == WORKER).all()
     assert by_role[:, WORKER].tolist() == [3.0, 1.0, 4.0] and (by_role[:, 1:] == 1.0).all()
     assert t[:, C["hires"]].tolist() == [2.0, 0.0, 3.0]
+
+
+@pytest.mark.parametrize("quits_y", [0.0, 30.0])
+def test_hiring_step_fills_vacancies_as_the_parts_define_it(quits_y):
+    """The compiled step: yesterday's quitters re-hired (flitting), then a share of each role's
+    vacancies filled, into fresh rows, as add_people draws them, within room_needed.
+    """
+    from treugolnik.mechanisms.hiring import count_by_role, hiring_step, room_needed
+    from treugolnik.population import FOREMAN
+    from treugolnik.record import stocks_by_factory
+    from treugolnik.records import F_QUITS_Y
+    from treugolnik.scenario.schema import Hiring, Scenario
+    from treugolnik.state import C
+
+    from .helpers import crowd, tiny_state
+
+    sc = Scenario(hiring=Hiring(flit_share=0.5, fill_rate=0.1))
+    hp, fs, pr = sc.hiring, sc.factories, sc.production
+    day, supply, per = 300, 0.8, 3
+
+    def base():
+        pop = crowd(240, shops=per)
+        pop.factory[:240] = np.repeat([0, 1], 120)
+        pop.shop[:240] = pop.factory[:240] * per + np.arange(240) % per
+        pop.role[[5, 130, 131]] = FOREMAN
+        pop.state[[7, 8, 200]] = 1  # left: not counted
+        return pop
+
+    pop = base()
+    pop.reserve(1000)
+    S, ref = tiny_state(pop, nf=2, shops=per, scenario=sc, days=(day,), village_supply=supply)
+    S.fac.size0[:] = [150.0, 180.0]
+    S.day.target[:] = [150.0, 180.0]
+    S.day.floats[F_QUITS_Y] = quits_y
+    need = room_needed(0, ref)
+    hiring_step(0, 240, 0, ref)
+
+    # the same by the parts: employees by role, flitters, hires by the mix
+    ref_pop = base()
+    have = count_by_role(0, 240, ref_pop.state, ref_pop.factory, ref_pop.role, 2)
+    assert have[:, 0].tolist() == [117.0, 117.0] and have[:, 1].tolist() == [1.0, 2.0]
+    target, mix = np.array([150.0, 180.0]), S.day.mix
+    wanted = np.maximum(target * mix[0] - have[:, 0], 0.0)
+    flit = flitters_by_factory(hp.flit_share * quits_y, wanted, S.keys.flitting, day)
+    assert (flit > 0).any() == (quits_y > 0)
+    rows = add_people(ref_pop, np.repeat([0, 1], flit), np.zeros(flit.sum(), np.int8), per,
+                      S.keys.flitting, day, skill=fs.skill, consciousness=fs.consciousness,
+                      village_share=0.0, e_mean=pr.e0, e_sd=pr.e_sd)  # fmt: skip
+    ref_pop.hired[rows], ref_pop.g[rows] = day, 0.1
+    have[:, 0] += flit
+    hires = hires_by_mix(target, mix, have, hp.fill_rate, supply, S.keys.hiring, day)
+    assert hires.sum() > 0
+    fac_of, role_of = expand_hires(hires)
+    rows = add_people(ref_pop, fac_of, role_of, per, S.keys.hiring, day,
+                      skill=hp.newcomer_skill, consciousness=hp.newcomer_consciousness,
+                      village_share=hp.village_share * supply, e_mean=pr.e0,
+                      e_sd=pr.e_sd)  # fmt: skip
+    ref_pop.hired[rows], ref_pop.g[rows] = day, 0.1
+
+    k = int(flit.sum() + hires.sum())
+    assert pop.n == ref_pop.n == 240 + k and pop.next_pid == 240 + k and k <= need
+    for col in ("pid", "factory", "shop", "role", "skill", "c", "e0", "village", "hired", "g",
+                "last_accused", "state"):  # fmt: skip
+        assert np.array_equal(getattr(pop, col)[: pop.n], getattr(ref_pop, col)[: pop.n]), col
+    assert np.array_equal(S.day.today[:, C["hires"]], flit + hires.sum(axis=1))
+    # the stocks of the day's newcomers (rows from 240 on)
+    new = crowd(0)
+    new.reserve(k)
+    new.append(k)
+    for col in ("factory", "role", "c", "g", "state", "party", "inst"):
+        getattr(new, col)[:k] = getattr(pop, col)[240 : pop.n]
+    assert np.array_equal(S.day.hired_stocks, stocks_by_factory(new.record(), day, 2))

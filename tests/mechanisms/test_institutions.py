@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
+from treugolnik.maths import sigmoid
 from treugolnik.mechanisms.institutions import institutions_month, leader_consciousness
-from treugolnik.mechanisms.labour import sigmoid
 from treugolnik.population import COMMISSION, CONFERENCE, INVENTORS
 from treugolnik.rng import stream_key
 

@@ -2,13 +2,15 @@ import numpy as np
 import pytest
 
 from treugolnik.mechanisms.labour import (
-    below_sigmoid,
-    enforcement_will,
+    centre_step,
     is_scheduled,
-    labour_day,
+    labour_close,
+    labour_rows,
     log_tenure,
-    sigmoid,
+    quit_caps,
+    will_step,
 )
+from treugolnik.maths import below_sigmoid, sigmoid
 from treugolnik.population import (
     CANDIDATE,
     CONFERENCE,
@@ -23,14 +25,33 @@ from treugolnik.population import (
     WORKER,
 )
 from treugolnik.record import STOCKS
-from treugolnik.rng import stream_key
-from treugolnik.scenario.schema import Absence
+from treugolnik.records import K_PROS
+from treugolnik.scenario.schema import Absence, Fear, Grievance, Hiring, Scenario, Turnover
 from treugolnik.state import C
 
-from .helpers import crowd, today, within
+from .helpers import crowd, tiny_state, within
 
 N = 40_000
 DAY = 2000
+
+
+def labour_scenario(
+    *, seed=1, a0=-3.0, a_enforcement=2.0, a_clash=10.0, dismiss_p=0.5, q0=-6.0
+) -> Scenario:
+    """The parameters these tests use (no grievance or fear drift)."""
+    return Scenario(
+        seed=seed,
+        absence=Absence(
+            a0=a0, a_grievance=1.0, a_enforcement=a_enforcement, a_fear=1.0, a_village=0.5,
+            a_clash=a_clash, dismiss_p=dismiss_p, prosecute_p=0.5, prosecute_quit_p=0.8,
+        ),
+        grievance=Grievance(decay=0.0, pay_gap=0.0, g_max=3.0),
+        fear=Fear(decay=0.0),
+        turnover=Turnover(
+            q0=q0, q_grievance=1.0, q_tightness=0.5, q_penalty=2.0, q_tenure=0.8, q_party=1.0,
+            q_village=0.6,
+        ),
+    )  # fmt: skip
 
 
 def run_day(
@@ -51,123 +72,82 @@ def run_day(
     seed=1,
     dismiss_p=0.5,
     clash=0.0,
-    left=None,
 ):
+    """One labour step over ``pop`` (factory 0, shop 0); returns the state."""
     n = pop.n
     pop.g[:n] = g
     pop.phi[:n] = phi
     pop.village[:n] = village
-    t = today()
-    zeros = np.zeros(4)
-    labour_day(
-        n,
-        pop.pid,
-        pop.factory,
-        pop.shop,
-        pop.hired,
-        pop.village,
-        pop.party,
-        pop.g,
-        pop.phi,
-        pop.state,
-        pop.left,
-        pop.injured_until,
-        pop.absent,
-        pop.pay_short,
-        pop.prosecuted,
-        DAY,
-        cal,
-        common,
-        zeros,
-        zeros,
-        np.full(4, clash),
-        zeros[:1],
-        zeros[:1],
-        np.array([will]),
-        np.array([tight]),
-        absence_penalty,
-        quit_penalty,
-        prosecution,
-        a0,
-        1.0,
-        2.0,
-        1.0,
-        0.5,
-        10.0,
-        dismiss_p,
-        0.5,
-        0.0,
-        0.0,
-        3.0,
-        0.0,  # no grievance/fear drift in this test
-        q0,
-        1.0,
-        0.5,
-        2.0,
-        0.8,
-        1.0,
-        0.6,
-        stream_key(seed, "absence"),
-        stream_key(seed, "quit"),
-        t,
-        0.8,
-        np.zeros((N, 2), dtype=np.int64),
-        pop.role,
-        pop.shock,
-        pop.stakh,
-        pop.inst,
-        np.zeros((1, 16)) if left is None else left,
-    )
-    return t
+    sc = labour_scenario(seed=seed, a0=a0, dismiss_p=dismiss_p, q0=q0)
+    S, ref = tiny_state(
+        pop, scenario=sc, days=(DAY,), cal_code=cal, common=common,
+        absence_penalty=absence_penalty, quit_penalty=quit_penalty, prosecution=prosecution,
+    )  # fmt: skip
+    S.fac.will[:] = will
+    S.day.tight[:] = tight
+    S.shops.clash[:] = clash
+    labour_rows(0, n, 0, ref)
+    return S
 
 
 def test_absence_rate_matches_its_logit():
     pop = crowd(N)
-    t = run_day(pop, g=0.5, phi=0.1, village=1, absence_penalty=0.0)
+    t = run_day(pop, g=0.5, phi=0.1, village=1, absence_penalty=0.0).day.today
     x = -3.0 + 1.0 * 0.5 - 0.0 - 1.0 * 0.1 + 0.5 * 1
     assert t[0, C["scheduled"]] == N
     assert within(t[0, C["absent"]] / N, sigmoid(x), N)
 
 
 def test_enforcement_and_clashes_move_absence():
-    low = run_day(crowd(N), absence_penalty=1.0, will=1.0)[0, C["absent"]]
-    high = run_day(crowd(N), absence_penalty=0.0)[0, C["absent"]]
-    clash = run_day(crowd(N), absence_penalty=0.0, clash=0.05)[0, C["absent"]]
+    low = run_day(crowd(N), absence_penalty=1.0, will=1.0).day.today[0, C["absent"]]
+    high = run_day(crowd(N), absence_penalty=0.0).day.today[0, C["absent"]]
+    clash = run_day(crowd(N), absence_penalty=0.0, clash=0.05).day.today[0, C["absent"]]
     assert low < high < clash
     assert within(low / N, sigmoid(-3.0 + 0.5 - 2.0 - 0.1), N)
 
 
 def test_dismissal_only_under_the_decree_and_prosecution_after_1940():
     pop = crowd(N)
-    t = run_day(pop, absence_penalty=0.0)
+    t = run_day(pop, absence_penalty=0.0).day.today
     assert t[0, C["dismissals"]] == 0
     pop = crowd(N)
-    t = run_day(pop, absence_penalty=0.7, will=1.0)
+    S = run_day(pop, absence_penalty=0.7, will=1.0)
+    t = S.day.today
     absent = t[0, C["absent"]]
     assert t[0, C["dismissals"]] > 0
     assert within(t[0, C["dismissals"]] / absent, 0.5 * 0.7, int(absent))
     assert np.sum(pop.state[:N] == DISMISSED) == t[0, C["dismissals"]]
+    assert S.day.counts[K_PROS] == 0  # no prosecutions before 1940
     pop = crowd(N)
-    t = run_day(pop, absence_penalty=1.0, will=1.0, prosecution=1.0, q0=-3.0)
+    S = run_day(pop, absence_penalty=1.0, will=1.0, prosecution=1.0, q0=-3.0)
+    t = S.day.today
     assert t[0, C["dismissals"]] == 0 and t[0, C["prosecutions_absence"]] > 0
     # quitting is prosecuted at prosecute_quit_p
     q = t[0, C["quits"]]
     assert within(t[0, C["prosecutions_quitting"]] / q, 0.8, int(q))
+    # every prosecution is counted for the event log, with its row and kind
+    n_pros = t[0, C["prosecutions_absence"]] + t[0, C["prosecutions_quitting"]]
+    assert S.day.counts[K_PROS] == n_pros
+    k = min(int(n_pros), S.day.pros_buf.shape[0])
+    rows, kinds = S.day.pros_buf[:k, 0], S.day.pros_buf[:k, 1]
+    assert np.all(pop.prosecuted[rows] > 0)
+    assert np.all(pop.state[rows[kinds == 1]] == QUIT)
+    assert np.all(pop.state[rows[kinds == 0]] != DISMISSED)  # corrective labour: they stay
 
 
 def test_quit_rate_matches_its_logit_and_penalty_lowers_it():
     pop = crowd(N, day0=DAY)  # hired a year before DAY: tenure 1 year
-    t = run_day(pop, g=1.0, q0=-4.0, tight=1.0, quit_penalty=0.0)
+    t = run_day(pop, g=1.0, q0=-4.0, tight=1.0, quit_penalty=0.0).day.today
     x = -4.0 + 1.0 * 1.0 + 0.5 * 1.0 - 0 - 0.8 * np.log1p(1.0)
     assert within(t[0, C["quits"]] / N, sigmoid(x), N)
     assert np.sum(pop.state[:N] == QUIT) == t[0, C["quits"]]
-    t2 = run_day(crowd(N, day0=DAY), g=1.0, q0=-4.0, quit_penalty=1.0)
+    t2 = run_day(crowd(N, day0=DAY), g=1.0, q0=-4.0, quit_penalty=1.0).day.today
     assert t2[0, C["quits"]] < t[0, C["quits"]]
 
 
 def test_continuous_week_rests_one_day_in_five():
     pop = crowd(N)
-    t = run_day(pop, cal=1, common=True)
+    t = run_day(pop, cal=1, common=True).day.today
     assert t[0, C["scheduled"]] == N - np.sum((DAY + pop.pid[:N]) % 5 == 0)
     assert not is_scheduled(1, True, 5, 10) and is_scheduled(1, True, 6, 10)
     assert not is_scheduled(2, False, 6, 10)
@@ -178,71 +158,32 @@ def test_storage_order_does_not_change_anyones_outcome():
     pop.g[:5000] = np.linspace(0, 2, 5000)
     perm = np.random.default_rng(1).permutation(5000)
     other = pop.permuted(perm)
-    a, b = crowd(0), crowd(0)
-    for p, _ in ((pop, a), (other, b)):
-        n = p.n
-        labour_day(
-            n,
-            p.pid,
-            p.factory,
-            p.shop,
-            p.hired,
-            p.village,
-            p.party,
-            p.g,
-            p.phi,
-            p.state,
-            p.left,
-            p.injured_until,
-            p.absent,
-            p.pay_short,
-            p.prosecuted,
-            DAY,
-            0,
-            True,
-            np.zeros(1),
-            np.zeros(1),
-            np.zeros(1),
-            np.zeros(1),
-            np.zeros(1),
-            np.array([0.5]),
-            np.array([1.0]),
-            0.7,
-            0.0,
-            0.0,
-            -2.0,
-            1.0,
-            1.0,
-            1.0,
-            0.5,
-            1.0,
-            0.5,
-            0.5,
-            0.0,
-            0.0,
-            3.0,
-            0.0,
-            -4.0,
-            1.0,
-            0.5,
-            2.0,
-            0.8,
-            1.0,
-            0.6,
-            stream_key(3, "absence"),
-            stream_key(3, "quit"),
-            today(),
-            0.8,
-            np.zeros((10, 2), dtype=np.int64),
-            p.role,
-            p.shock,
-            p.stakh,
-            p.inst,
-            np.zeros((1, 16)),
-        )
+    sc = labour_scenario(seed=3, a0=-2.0, a_enforcement=1.0, a_clash=1.0, q0=-4.0)
+    for p in (pop, other):
+        S, ref = tiny_state(p, scenario=sc, days=(DAY,), absence_penalty=0.7)
+        S.fac.will[:] = 0.5
+        S.day.tight[:] = 1.0
+        labour_rows(0, p.n, 0, ref)
     order = np.argsort(other.pid[:5000])
     assert np.array_equal(pop.absent[:5000], other.absent[:5000][order])
     assert np.array_equal(pop.state[:5000], other.state[:5000][order])
+
+
+def test_rows_split_into_chunks_do_what_one_pass_does():
+    pop = crowd(5000)
+    pop.g[:5000] = np.linspace(0, 2, 5000)
+    other = pop.permuted(np.arange(5000))
+    sc = labour_scenario(seed=3, a0=-2.0, q0=-3.0)
+    states = []
+    for p, cuts in ((pop, (0, 5000)), (other, (0, 1234, 1235, 4000, 5000))):
+        S, ref = tiny_state(p, scenario=sc, days=(DAY,), absence_penalty=0.7)
+        S.fac.will[:] = 0.5
+        for lo, hi in zip(cuts[:-1], cuts[1:], strict=True):
+            labour_rows(lo, hi, 0, ref)
+        states.append(S)
+    for name in ("absent", "state", "g", "phi"):
+        assert np.array_equal(getattr(pop, name)[:5000], getattr(other, name)[:5000]), name
+    assert np.array_equal(states[0].day.today, states[1].day.today)
 
 
 def test_other_mechanisms_parameters_leave_absence_draws_alone():
@@ -253,16 +194,47 @@ def test_other_mechanisms_parameters_leave_absence_draws_alone():
     assert np.sum(a.state[:N] != EMPLOYED) < np.sum(b.state[:N] != EMPLOYED)
 
 
-def test_enforcement_will_jumps_on_decree_then_decays_with_vacancies():
+def test_pulses_drift_grievance_and_fear_and_are_then_taken_up():
+    pop = crowd(4, shops=2)
+    pop.g[:4], pop.phi[:4], pop.pay_short[:4] = 1.0, 0.5, [0.0, 0.0, 2.0, 2.0]
+    sc = Scenario(
+        absence=Absence(a0=-40.0), turnover=Turnover(q0=-40.0),
+        grievance=Grievance(decay=0.25, pay_gap=0.1, g_max=3.0), fear=Fear(decay=0.5),
+    )  # fmt: skip
+    S, ref = tiny_state(pop, shops=2, scenario=sc, days=(DAY,))
+    S.shops.g_pulse[:] = [0.5, 2.0]
+    S.shops.fear_pulse[:] = [0.125, 0.9]
+    S.fac.g_pulse[:] = 0.25
+    S.fac.fear_pulse[:] = 0.5
+    labour_rows(0, 4, 0, ref)
+    # rows alternate shops 0, 1; g (1 - decay) + pay_gap pay_short + pulses, clipped to
+    # [0, g_max]; phi (1 - decay) + pulses, clipped to [0, 1]
+    g = np.array([1.0 * 0.75 + 0.5 + 0.25, 0.75 + 2.0 + 0.25, 0.75 + 0.2 + 0.5 + 0.25, 3.0])
+    assert pop.g[:4] == pytest.approx(g)
+    assert pop.phi[:4] == pytest.approx([0.25 + 0.125 + 0.5, 1.0, 0.25 + 0.125 + 0.5, 1.0])
+    labour_close(0, 4, 0, ref)
+    for pulse in (S.shops.g_pulse, S.shops.fear_pulse, S.fac.g_pulse, S.fac.fear_pulse):
+        assert not pulse.any()
+
+
+def test_centre_step_will_jumps_on_decree_then_decays_with_vacancies():
     p = Absence()
-    w = np.array([0.3, 0.3])
-    enforcement_will(w, np.array([0.0, 0.2]), 0.7, p, decree_today=True)
-    assert np.all(w == 1.0)
-    for _ in range(200):
-        enforcement_will(w, np.array([0.0, 0.2]), 0.7, p, decree_today=False)
+    pop = crowd(0)
+    days = 201
+    S, ref = tiny_state(
+        pop, nf=2, scenario=Scenario(hiring=Hiring(safety_factor=0.0)), days=range(days),
+        discipline=0.7, decree=np.arange(days) == 0,
+    )  # fmt: skip
+    S.fac.size0[:] = 1000.0
+    S.fac.headcount[:] = [1000.0, 800.0]  # vacancies 0 and 0.2
+    S.fac.will[:] = 0.3
+    centre_step(0, 0, 0, ref)
+    assert np.all(S.fac.will == 1.0)
+    for t in range(1, days):
+        centre_step(0, 0, t, ref)
     eq = p.will_base * (0.5 + 0.35) / (1 + p.will_vacancy * np.array([0.0, 0.2]))
-    assert np.allclose(w, eq, atol=1e-3)
-    assert w[1] < w[0]  # managers short of labour enforce less (P5)
+    assert np.allclose(S.fac.will, eq, atol=1e-3)
+    assert S.fac.will[1] < S.fac.will[0]  # managers short of labour enforce less (P5)
 
 
 def test_leavers_are_counted_by_role_party_shock_work_and_institution():
@@ -273,8 +245,8 @@ def test_leavers_are_counted_by_role_party_shock_work_and_institution():
     pop.shock[:N] = rng.integers(0, 2, N)
     pop.stakh[:N] = rng.integers(0, 2, N)
     pop.inst[:N] = rng.integers(0, 8, N)
-    left = np.zeros((1, 16))
-    t = run_day(pop, q0=-2.0, absence_penalty=1.0, will=1.0, dismiss_p=0.5, left=left)
+    S = run_day(pop, q0=-2.0, absence_penalty=1.0, will=1.0, dismiss_p=0.5)
+    t, left = S.day.today, S.day.leavers
     gone = pop.state[:N] != EMPLOYED
     assert gone.sum() == t[0, C["quits"]] + t[0, C["dismissals"]] > 0
     want = {
@@ -306,8 +278,6 @@ def test_log_tenure_is_log1p_of_years():
 
 
 def test_quit_cap_bounds_every_quit_probability():
-    from treugolnik.mechanisms.labour import quit_caps
-
     rng = np.random.default_rng(11)
     for _ in range(200):
         q0, q_g, q_m, q_L, q_t, q_p, q_v = rng.normal(0, 2, 7)
@@ -331,27 +301,30 @@ def test_quit_cap_bounds_every_quit_probability():
                             assert sigmoid(x) <= cap[f]
 
 
-def test_centre_day_sets_target_vacancies_tightness_and_will_from_their_definitions():
-    from treugolnik.mechanisms.labour import centre_day
-
+def test_centre_step_sets_target_vacancies_tightness_and_will_from_their_definitions():
     p = Absence()
+    S, ref = tiny_state(
+        crowd(0), nf=3, scenario=Scenario(hiring=Hiring(safety_factor=0.1)), days=(0, 1),
+        growth=1.5, tempo=0.5, discipline=0.7, decree=np.array([False, True]),
+    )  # fmt: skip
     size0 = np.array([1000.0, 400.0, 50.0])
-    headcount = np.array([1700.0, 300.0, 0.0])
-    target, vac, tight = np.zeros(3), np.zeros(3), np.zeros(3)
-    will = np.array([0.2, 0.9, 0.5])
-    will0 = will.copy()
-    centre_day(size0, 1.5, 0.1, headcount, 0.5, 0.7, p.will_base, p.will_vacancy, p.will_rate,
-               False, target, vac, tight, will)  # fmt: skip
+    S.fac.size0[:] = size0
+    S.fac.headcount[:] = [1700.0, 300.0, 0.0]
+    will0 = np.array([0.2, 0.9, 0.5])
+    S.fac.will[:] = will0
+    centre_step(0, 0, 0, ref)
+    target, vac, tight, will = S.day.target, S.fac.vacancy_rate, S.day.tight, S.fac.will
     assert np.allclose(target, size0 * 1.5 * 1.1)
     # over target: no vacancies; short of it: the missing share
     assert vac[0] == 0.0 and vac[1] == pytest.approx(1 - 300 / 660) and vac[2] == 1.0
     assert np.allclose(tight, np.minimum(3.0, 0.5 / 0.25 + 2 * vac))
     eq = p.will_base * (0.5 + 0.5 * 0.7) / (1 + p.will_vacancy * vac)
     assert np.allclose(will, will0 + p.will_rate * (eq - will0))
-    # the same update as the step by itself, to the last bit
-    w2 = will0.copy()
-    enforcement_will(w2, vac, 0.7, p, decree_today=False)
+    # the same update as the will's step by itself, to the last bit
+    w2 = [
+        will_step(w, v, 0.7, p.will_base, p.will_vacancy, p.will_rate, False)
+        for w, v in zip(will0, vac, strict=True)
+    ]
     assert np.array_equal(will, w2)
-    centre_day(size0, 1.5, 0.1, headcount, 0.5, 0.7, p.will_base, p.will_vacancy, p.will_rate,
-               True, target, vac, tight, will)  # fmt: skip
+    centre_step(0, 0, 1, ref)
     assert np.all(will == 1.0)  # a decree day
