@@ -126,8 +126,8 @@ def test_hires_expand_to_one_row_per_person_by_factory_then_role():
 
 def test_hire_rows_fills_reserved_rows_as_add_people_and_counts_them():
     from treugolnik.mechanisms.hiring import hire_rows
-    from treugolnik.rng import uniform
     from treugolnik.record import stocks_by_factory
+    from treugolnik.rng import uniform
     from treugolnik.state import COUNTERS, C
 
     key, day = stream_key(5, "hiring"), 400
@@ -264,6 +264,7 @@ def test_hiring_step_fills_vacancies_as_the_parts_define_it(quits_y):
     new = crowd(0)
     new.reserve(k)
     new.append(k)
-    for col in ("factory", "role", "c", "g", "state", "party", "inst"):
+    for col in ("factory", "role", "injured_until", "g", "phi", "c", "state", "party", "shock",
+                "stakh", "inst"):  # fmt: skip
         getattr(new, col)[:k] = getattr(pop, col)[240 : pop.n]
     assert np.array_equal(S.day.hired_stocks, stocks_by_factory(new.record(), day, 2))

@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 
+from treugolnik.maths import below_sigmoid, sigmoid
 from treugolnik.mechanisms.labour import (
     centre_step,
     is_scheduled,
@@ -10,7 +11,6 @@ from treugolnik.mechanisms.labour import (
     quit_caps,
     will_step,
 )
-from treugolnik.maths import below_sigmoid, sigmoid
 from treugolnik.population import (
     CANDIDATE,
     CONFERENCE,
