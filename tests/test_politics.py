@@ -1,6 +1,6 @@
 """The triangle in motion: the claims of the essay as checks on whole kirov-small runs.
 
-Expected directions come from the seed essay and MODEL.md section 1 (P3, P4, P6, P7); each
+Expected directions come from the seed essay and docs/ODD.md, section 1 (P3, P4, P6, P7); each
 check compares regimes or counterfactuals under common random numbers, or a run against a
 historical band.
 """

@@ -1,4 +1,4 @@
-"""The compiled parts of the PPO meeting against their definitions (MODEL.md section 7)."""
+"""The compiled parts of the PPO meeting against their definitions (docs/ODD.md, section 7)."""
 
 import numpy as np
 import pytest

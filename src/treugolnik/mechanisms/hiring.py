@@ -1,6 +1,6 @@
 """Hiring to the target headcount and the attributes of newcomers.
 
-MODEL.md section 7 ("Turnover and hiring"). The target headcount of a factory follows its
+docs/ODD.md, section 7 ("Hiring"). The target headcount of a factory follows its
 growth path (Kirov: about 12,000 in 1928 to about 30,000 in 1941; P8) plus a safety factor of
 hoarded labour (Berliner's safety factor). Each day a share ``fill_rate * village_supply`` of
 the vacancies of each role is filled; workers come largely from the village (collectivisation

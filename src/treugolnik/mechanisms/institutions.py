@@ -1,6 +1,6 @@
 """Grassroots institutions: production conferences, control commissions, inventors' clubs.
 
-MODEL.md section 7 ("Grassroots institutions"); the essay: "the numerous production
+docs/ODD.md, section 7 ("Grassroots institutions"); the essay: "the numerous production
 conferences, control commissions, and inventors' clubs that Soviet workers were encouraged to
 join had a negative effect on labor discipline and multiplied the opportunities for disruptive
 clashes with management".

@@ -1,6 +1,6 @@
 """Labour: who is scheduled, grievance and fear drift, absence, dismissal, prosecution, quits.
 
-MODEL.md section 7 ("Absence", "Grievance and fear", "Turnover and hiring").
+docs/ODD.md, section 7 ("Absence", "Grievance and fear", "Quits").
 
 * Absence: ``p = sigma(a0 + a_g g - a_E E_f - a_phi phi + a_v village + a_clash clash_shop)``
   with enforcement ``E_f = absence_penalty * will_f``; the will falls as vacancies rise
@@ -53,7 +53,7 @@ def log_tenure(days):
 
 @njit(cache=True, inline="always")
 def absence_logit(a0, a_g, a_E, a_phi, a_v, a_clash, g, enforcement, phi, village, clash):
-    """The absence logit of MODEL.md section 7 (terms added in this order)."""
+    """The absence logit of docs/ODD.md, section 7 (terms added in this order)."""
     return a0 + a_g * g - a_E * enforcement - a_phi * phi + a_v * village + a_clash * clash
 
 

@@ -1,6 +1,6 @@
 """Learning: skill grows with days worked; consciousness grows with party schooling.
 
-MODEL.md section 4 ("Learning"). Monthly: ``skill += (1 - skill) * (1 - (1 - r)^days_worked)``;
+docs/ODD.md, section 7 ("Learning"). Monthly: ``skill += (1 - skill) * (1 - (1 - r)^days_worked)``;
 members and candidates approach c = 1 at ``party_schooling`` per day (political schooling
 in the party circles). Training inside grassroots institutions is in ``institutions``.
 """

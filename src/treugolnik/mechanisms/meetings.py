@@ -1,8 +1,8 @@
 """The PPO general meeting: Bolshevik bargaining over how to carry out party policy.
 
-MODEL.md section 7 ("PPO meeting"); the essay: "the PPO was the triangle, being the institutional
-space were workers and trade unionists engaged in a peculiar style of bargaining through a
-contest over the best way to implement party policy".
+docs/ODD.md, section 7 ("PPO meeting"); the essay: "the PPO was the triangle, being the
+institutional space were workers and trade unionists engaged in a peculiar style of bargaining
+through a contest over the best way to implement party policy".
 
 Monthly per factory. The agenda comes from the state of the plant: a plan shortfall, norms and
 pay (after a norm rise or when pay falls short), safety (after accidents), discipline (when

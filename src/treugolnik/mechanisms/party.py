@@ -1,6 +1,6 @@
 """Party life: recruitment, candidacy, purges, shock work and Stakhanovism.
 
-MODEL.md section 7 ("Party life"). Monthly, per person:
+docs/ODD.md, section 7 ("Party life"). Monthly, per person:
 
 * Recruitment while admissions are open: ``p = recruit_rate * recruitment * exp(recruit_c (c -
   0.3) + recruit_shock shock + recruit_stakhanovite stakh)`` (capped at 0.5); the conscious,

@@ -1,6 +1,6 @@
 """Pay, norms and the plan: the monthly reckoning, quarterly norm revision, yearly ratchet.
 
-MODEL.md section 7 ("Pay, norms and plan").
+docs/ODD.md, section 7 ("Pay", "Norms", "Plan").
 
 * Monthly: each person's real daily pay (nominal / price index) against the reference the
   workers expect; the shortfall feeds grievance all next month. Month accumulators reset.
@@ -10,7 +10,7 @@ MODEL.md section 7 ("Pay, norms and plan").
   (``foreman_deal``, the niche reading). A norm rise raises the shop's grievance.
 * Yearly plan ratchet (Weitzman 1980), planned "from the achieved level":
   ``target_{y+1} = max(output_y, (1 - lam) target_y + lam output_y) * (1 + tempo)``.
-  (The literal MODEL.md form never lets a target fall, which drives fulfilment under 50 % by
+  (The plain ratchet never lets a target fall, which drives fulfilment under 50 % by
   1933; see docs/ODD.md.)
 """
 

@@ -1,6 +1,6 @@
 """Production: effort, storming, output, accidents and injuries, piece-rate pay accrual.
 
-MODEL.md section 7 ("Effort and output", "Accidents", "Pay, norms and plan").
+docs/ODD.md, section 7 ("Effort, storming and output", "Accidents", "Pay").
 
 * Effort ``e = clip(e0 + b_c campaign c + b_p (shop mean - e0) - b_g g + storm + bonuses,
   0, e_max)``.

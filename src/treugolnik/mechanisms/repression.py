@@ -1,9 +1,9 @@
 """Accusations and their consequences: investigation, reprimand, expulsion, referral, arrest,
 replacement of arrested managers by promoted workers (vydvizhentsy), fear.
 
-MODEL.md section 7 ("PPO meeting", "Consequences"); the essay: "party meetings often involving
-accusations of negligence, incompetence and, in the darker mid-1930s, accusations of political
-unreliability and sabotage".
+docs/ODD.md, section 7 ("PPO meeting", "Accusations and consequences"); the essay: "party
+meetings often involving accusations of negligence, incompetence and, in the darker
+mid-1930s, accusations of political unreliability and sabotage".
 
 * Charge ladder: ``negligence``, ``incompetence``, ``bureaucratism``, ``self_seeking`` in
   ordinary times; ``political_unreliability`` and ``sabotage`` with
