@@ -54,6 +54,22 @@ def run(
     out_dir: Annotated[Path | None, typer.Option("--out", help="output folder")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress, no summary")] = False,
     plan: Annotated[bool, typer.Option("--plan", help="print the daily order and exit")] = False,
+    checkpoint_at: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--checkpoint-at",
+            help="YYYY-MM-DD: write the run's state at the start of that day to "
+            "OUT/checkpoint-DATE/ (repeatable); the run goes on",
+        ),
+    ] = None,
+    from_checkpoint: Annotated[
+        Path | None,
+        typer.Option(
+            "--from-checkpoint",
+            help="continue from a checkpoint folder (--set may change parameters and "
+            "counterfactuals from its date on)",
+        ),
+    ] = None,
     profile: Annotated[
         bool, typer.Option("--profile", help="wall time per step (runs day by day; same results)")
     ] = False,
@@ -70,7 +86,6 @@ def run(
     ] = None,
 ) -> None:
     """Run a scenario and write run.json, metrics/monthly/events.parquet."""
-    from .engine import simulate
     from .scenario.load import load_scenario
 
     if plan:
@@ -87,11 +102,33 @@ def run(
         return
     if seed is not None and seed < 0:
         _fail([f"--seed: must be a non-negative integer (got {seed})"])
+    dates = []
+    for text in checkpoint_at or []:
+        try:
+            dates.append(dt.date.fromisoformat(text))
+        except ValueError:
+            _fail([f"--checkpoint-at: {text!r} is not a date (YYYY-MM-DD)"])
+    sim = None
     try:
-        scen = load_scenario(scenario, regime=regime, seed=seed, sets=set_ or [])
+        if from_checkpoint is not None:
+            from .checkpoint import resume as resume_from
+            from .passes import Passes
+
+            if regime is not None or seed is not None:
+                _fail(["--from-checkpoint: the regime and seed are the checkpoint's"])
+            sim = resume_from(
+                from_checkpoint, set_ or [], by_factory=by_factory, step_by_step=profile,
+                passes=Passes(threads=threads) if threads is not None else None,
+            )  # fmt: skip
+            scen = sim.s
+        else:
+            scen = load_scenario(scenario, regime=regime, seed=seed, sets=set_ or [])
     except ScenarioError as e:
         _fail(e.problems)
-    target = out_dir or Path("runs") / f"{scen.name}-{scen.regime}-{scen.seed}"
+    name = f"{scen.name}-{scen.regime}-{scen.seed}"
+    if sim is not None:
+        name += f"-from-{sim.dates[sim.start].isoformat()}"
+    target = out_dir or Path("runs") / name
     if target.exists() and not target.is_dir():
         _fail([f"--out {target}: exists and is not a folder"])
     show = not quiet and sys.stderr.isatty()
@@ -111,14 +148,10 @@ def run(
             def progress(done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total)
 
-            res = _interruptible(
-                simulate, scen, progress=progress, by_factory=by_factory, threads=threads,
-                step_by_step=profile,
-            )  # fmt: skip
+            res = _interruptible(_go, sim, scen, dates, target, progress, by_factory, threads,
+                                 profile)  # fmt: skip
     else:
-        res = _interruptible(
-            simulate, scen, by_factory=by_factory, threads=threads, step_by_step=profile
-        )
+        res = _interruptible(_go, sim, scen, dates, target, None, by_factory, threads, profile)
     res.save(target)
     if not quiet:
         _summary(res, target)
@@ -128,6 +161,19 @@ def run(
         for name, secs in sorted(res.profile.items(), key=lambda kv: -kv[1]):
             table.add_row(name, f"{secs:.3f}", f"{secs / total:.0%}")
         out.print(table)
+
+
+def _go(sim, scen, dates, target, progress, by_factory, threads, profile):
+    """Run a scenario (or continue ``sim``, resumed from a checkpoint)."""
+    from .engine import simulate
+
+    if sim is not None:
+        sim.checkpoint_at, sim.checkpoint_dir = dates, str(target)
+        return sim.run(progress)
+    return simulate(
+        scen, progress=progress, by_factory=by_factory, threads=threads, step_by_step=profile,
+        checkpoint_at=dates, checkpoint_dir=str(target),
+    )  # fmt: skip
 
 
 def _interruptible(fn, *args, **kwargs):

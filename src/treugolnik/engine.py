@@ -100,6 +100,11 @@ class Simulation:
         if not step_by_step:
             self.profile["compiled runs of days"] = 0.0
         self.check_stocks = False  # tests: verify carried stocks against a full recount
+        self.start = 0  # the first day to simulate (later when resumed from a checkpoint)
+        self.resumed: dict | None = None  # what the run was resumed from (checkpoint.resume)
+        self.checkpoint_at: list[dt.date] = []  # dates to write a checkpoint at
+        self.checkpoint_dir = "."
+        self.checkpoints_written: list[str] = []
         self.on_step: Callable | None = None  # tests: called as on_step(name, t, "before"/"after")
         self.world = initial_world(scenario, self.policy, self.keys)
         nf = self.world.fac.n
@@ -147,7 +152,9 @@ class Simulation:
             decree=decree,
             **{k: f64(v[k], dtype=np.float64) for k in (
                 "tempo", "discipline", "absence_penalty", "quit_penalty", "prosecution",
-                "village_supply", "hours", "campaign", "arrest_quota")},
+                "village_supply", "hours", "campaign", "arrest_quota", "participation",
+                "recruitment", "norm_drive")},
+            purge_h=f64(self.purge_h, dtype=np.float64),
             wage_index=f64(pol.wage_index, dtype=np.float64),
             price=f64(pol.price, dtype=np.float64),
             active=np.zeros((pol.n_days, len(PLAN)), dtype=np.bool_),
@@ -182,6 +189,20 @@ class Simulation:
         self._S = value
         self._ref = None
 
+    def checkpoint_days(self) -> list[int]:
+        """The day indices of :attr:`checkpoint_at` (dates outside the period are refused)."""
+        first, last = self.dates[0], self.dates[-1]
+        out = []
+        for d in self.checkpoint_at:
+            if not first <= d <= last:
+                from .errors import ScenarioError
+
+                raise ScenarioError(
+                    [f"--checkpoint-at: {d} is outside the period {first} .. {last}"]
+                )
+            out.append((d - first).days)
+        return out
+
     def directive_days(self) -> np.ndarray:
         out = np.zeros(self.policy.n_days, dtype=np.bool_)
         out[list(self.directives_by_day)] = True
@@ -204,14 +225,21 @@ class Simulation:
         compiled = not (
             self.step_by_step or self.fac_rows is not None or self.s.factories.shops > PAIRWISE_MAX
         )
+        checkpoints = {i for i in self.checkpoint_days() if i >= self.start}
         try:
-            t = 0
+            t = self.start
             while t < n_days:
+                if t in checkpoints:
+                    from .checkpoint import save
+
+                    checkpoints.discard(t)
+                    self.checkpoints_written.append(str(save(self, t, self.checkpoint_dir)))
                 j = 0
                 if compiled and not self.check_stocks:
-                    t, j = self._run_compiled(t, n_days)
-                    if t >= n_days:
-                        break
+                    stop = min([n_days, *(i for i in checkpoints if i > t)])
+                    t, j = self._run_compiled(t, stop)
+                    if t >= stop:
+                        continue
                 self.run_day(t, j)
                 t += 1
                 if progress is not None and (t % 30 == 0 or t == n_days):
@@ -264,7 +292,7 @@ class Simulation:
             D.trace[D.ints[I_N_TRACE]] = j
             D.ints[I_N_TRACE] += 1
         if step.before:
-            getattr(self, step.before)(t)
+            self._hook(step.before, t)
         if step.python is not None:
             step.python(self, t)
         else:
@@ -278,7 +306,13 @@ class Simulation:
             if step.close is not None:
                 step.close(0, self.world.pop.n, t, self.ref)
         if step.after:
-            getattr(self, step.after)(t)
+            self._hook(step.after, t)
+
+    def _hook(self, hook, t: int) -> None:
+        if isinstance(hook, str):
+            getattr(self, hook)(t)
+        else:
+            hook(self, t)
 
     def pass_args(self, kernel, accum, overwrite, buffers, *args):
         """A monthly kernel of positional arguments over the person table (chunked on big
@@ -451,7 +485,15 @@ class Simulation:
             "worker_days": person_days,
             "worker_days_per_second": round(person_days / max(wall, 1e-9)),
             "events": len(self.log),
+            "first_day_simulated": self.dates[self.start].isoformat(),
         }
+        if self.start:
+            simulated = float(metrics["headcount"][self.start :].sum())
+            manifest["worker_days_per_second"] = round(simulated / max(wall, 1e-9))
+        if self.resumed:
+            manifest["resumed"] = self.resumed
+        if self.checkpoints_written:
+            manifest["checkpoints"] = self.checkpoints_written
         return Result(
             self.s, metrics, monthly, self.log.frame(), manifest, dict(self.profile), by_factory
         )
@@ -474,6 +516,8 @@ def simulate(
     by_factory: bool = False,
     threads: int | None = None,
     step_by_step: bool = False,
+    checkpoint_at: list[dt.date] | tuple = (),
+    checkpoint_dir: str | None = None,
 ) -> Result:
     """Run a scenario and return its :class:`Result`.
 
@@ -486,8 +530,12 @@ def simulate(
         threads: threads for the daily passes of populations of 500,000 or more (default:
             ``TREUGOLNIK_THREADS`` or the machine's cores); results do not depend on it.
         step_by_step: run every day step by step, each step timed in ``Result.profile``,
-            instead of running quiet days as compiled runs (``treugolnik.quiet``); results
-            do not depend on it.
+            instead of running quiet days as compiled runs of days; results do not depend
+            on it.
+        checkpoint_at: dates at whose start the run's whole state is written to
+            ``checkpoint_dir/checkpoint-DATE/`` (see :mod:`treugolnik.checkpoint`); the run
+            goes on to its end.
+        checkpoint_dir: where checkpoints go (default: the current folder).
 
     Returns:
         A :class:`Result` with ``metrics``, ``monthly`` and ``events`` (Polars) and ``save()``.
@@ -500,6 +548,29 @@ def simulate(
     if seed is not None:
         scenario = scenario.model_copy(update={"seed": int(seed)})
     passes = Passes(threads=threads) if threads is not None else None
-    return Simulation(
-        scenario, by_factory=by_factory, passes=passes, step_by_step=step_by_step
-    ).run(progress)
+    sim = Simulation(scenario, by_factory=by_factory, passes=passes, step_by_step=step_by_step)
+    sim.checkpoint_at = list(checkpoint_at)
+    sim.checkpoint_dir = checkpoint_dir or "."
+    return sim.run(progress)
+
+
+def resume(
+    checkpoint: str,
+    *,
+    sets: list[str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    by_factory: bool = False,
+    threads: int | None = None,
+    step_by_step: bool = False,
+) -> Result:
+    """Continue a run from a checkpoint folder (``simulate(..., checkpoint_at=...)`` or
+    ``treugolnik run --checkpoint-at``), with ``sets`` changing what acts from its date on.
+    The outputs are those of the run from its start (byte-identical files without ``sets``;
+    with a counterfactual, those of the counterfactual run from its start). Many runs can fork
+    from one checkpoint.
+    """
+    from .checkpoint import resume as _resume
+
+    passes = Passes(threads=threads) if threads is not None else None
+    sim = _resume(checkpoint, sets, by_factory=by_factory, passes=passes, step_by_step=step_by_step)
+    return sim.run(progress)

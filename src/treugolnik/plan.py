@@ -38,6 +38,8 @@ from .records import (
     I_TRACE_ON,
     K_ACC,
     K_ARREST,
+    K_EXPEL,
+    K_INST,
     K_PROS,
 )
 
@@ -66,8 +68,8 @@ class Step:
     accum: tuple[tuple[str, str], ...] = ()  # fields ``rows`` adds to (summed over chunks)
     overwrite: tuple[tuple[str, str], ...] = ()  # fields ``rows`` fills from zero
     buffers: tuple[tuple[str, str, int], ...] = ()  # event buffers and their count slot
-    before: str = ""  # an engine hook run before the step, day by day only
-    after: str = ""  # an engine hook run after it
+    before: str | Callable = ""  # a hook run before the step, day by day only
+    after: str | Callable = ""  # a hook run after it (an engine method's name or f(run, t))
     doc: str = ""
 
 
@@ -144,14 +146,21 @@ PLAN: tuple[Step, ...] = (
          overwrite=(("day", "shop_employed"), ("day", "day_stocks")),
          buffers=(("day", "acc_buf", K_ACC),), after="flush_accidents",
          doc="effort, storming, output, accidents, piece-rate pay"),
-    Step("institutions", "monthly, on the 15th", ("people", "shops", "fac", "cal"),
+    Step("institutions", "monthly, on the 15th", ("people", "shops", "fac", "cal",
+                                                  "par.institutions", "par.derived"),
          ("people.inst", "people.c", "shops.A", "shops.clash", "fac.findings", "day.today",
-          "day.inst_share", "day.inst_buf", "day.ints"), stream="institutions", quiet=False,
-         python=institutions.month_step,
+          "day.inst_share", "day.inst_buf", "day.leader_c", "day.shop_inst", "day.fac_inst",
+          "day.counts", "day.ints"), stream="institutions", quiet=False,
+         prepare=institutions.institutions_prepare, rows=institutions.institutions_rows,
+         accum=(("day", "shop_inst"), ("day", "fac_inst")),
+         buffers=(("day", "inst_buf", K_INST),), after=institutions.month_close,
          doc="production conferences, control commissions, inventors: proposals, clashes"),
-    Step("party", "monthly, on the 1st", ("people", "fac", "cal"),
-         ("people", "day.today", "day.expel_buf", "day.ints"), stream="party", quiet=False,
-         python=party.month_step,
+    Step("party", "monthly, on the 1st", ("people", "fac", "cal", "par.party"),
+         ("people", "day.today", "day.expel_buf", "day.fac_party", "day.floats",
+          "day.counts", "day.ints"), stream="party", quiet=False,
+         prepare=party.party_prepare, rows=party.party_rows,
+         accum=(("day", "fac_party"),), buffers=(("day", "expel_buf", K_EXPEL),),
+         after=party.month_close,
          doc="recruitment, candidacy, purges, shock work, Stakhanovism"),
     Step("meetings", "monthly, on the 25th", ("people", "shops", "fac", "day", "cal"),
          ("people", "shops", "fac", "day.today", "day.leavers", "day.ints"),

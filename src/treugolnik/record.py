@@ -575,7 +575,7 @@ class EventLog:
         self._flush()
         if not self.frames:
             return pl.DataFrame(schema=EVENT_SCHEMA)
-        if len(self.frames) > 1:
+        if len(self.frames) > 1 or self.frames[0].n_chunks() > 1:
             self.frames = [pl.concat(self.frames, rechunk=True)]
         return self.frames[0]
 

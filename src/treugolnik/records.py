@@ -51,12 +51,15 @@ I_NEED = 12  # rows the person table must make room for
 I_PARTIAL = 13  # days begun in a compiled run and finished step by step
 N_INTS = 14
 F_QUITS_Y = 0  # yesterday's quits (flitting)
-N_FLOATS = 1
+F_PURGE_W = 1  # the mean purge weight of members and candidates this month
+N_FLOATS = 2
 # Day.counts: events a row kernel wrote to its buffer (summed over chunks)
 K_PROS = 0  # labour: prosecutions (rows, kind)
 K_ACC = 1  # production: accidents (id, shop, injury length)
 K_ARREST = 2  # repression.quota: arrested rows
-N_COUNTS = 3
+K_INST = 3  # institutions: events (kind, id, shop, outcome)
+K_EXPEL = 4  # party: ids expelled by the purge
+N_COUNTS = 5
 
 Day = namedtuple(
     "Day",
@@ -80,6 +83,10 @@ Day = namedtuple(
         "acc_log",  # (m, 4): accidents (day index, id, shop, length) not yet in the event log
         "inst_buf",  # (m, 4): the institutions' events of the month (kind, id, shop, outcome)
         "expel_buf",  # (m,): ids expelled by the month's purge screening
+        "leader_c",  # each shop's institutional leaders' consciousness (this month)
+        "shop_inst",  # (shops, 2): proposals adopted, clashes this month
+        "fac_inst",  # (factories, 4): findings, proposals, adopted, clashes this month
+        "fac_party",  # (factories, 2): recruited, expelled this month
         "trace",  # steps run, in order (tests)
         "counts",  # Day.counts (K_*)
         "ints",  # Day.ints (I_*)
@@ -106,6 +113,10 @@ Cal = namedtuple(
         "hours",
         "campaign",
         "arrest_quota",
+        "participation",
+        "recruitment",
+        "norm_drive",
+        "purge_h",  # the purge's daily hazard (party.purge_hazards)
         "wage_index",
         "price",
         "active",  # (days, steps): the plan's steps that run on each day
@@ -173,7 +184,7 @@ def _record_type(name: str, fields: tuple[str, ...]) -> type:
     """The named tuple type ``name`` with ``fields`` (made once, kept in this module so that
     compiled code cached on disk finds it again by name).
     """
-    key = f"{name}__{'_'.join(fields)}"
+    key = "__".join((name, *fields))
     typ = _types.get(key)
     if typ is None:
         typ = namedtuple(name, fields, module=__name__)
@@ -207,11 +218,13 @@ def param_record(model: BaseModel, name: str):
 
 def params(scenario) -> tuple:
     """The scenario's parameter records, with the derived ``vydv_decay`` (the daily decay of
-    promoted managers' productivity cost).
+    promoted managers' productivity cost) and ``institutions`` (whether the grassroots
+    institutions exist: enabled and not switched off by the counterfactual).
     """
     recs = {t: param_record(getattr(scenario, t), t) for t in PARAM_TABLES}
-    derived = _record_type("Derived", ("vydv_decay",))(
-        float(np.exp(-1.0 / scenario.repression.vydvizhenets_days))
+    derived = _record_type("Derived", ("vydv_decay", "institutions"))(
+        float(np.exp(-1.0 / scenario.repression.vydvizhenets_days)),
+        bool(scenario.institutions.enabled and not scenario.counterfactual.no_institutions),
     )
     typ = _record_type("Params", (*PARAM_TABLES, "derived"))
     return typ(**recs, derived=derived)
@@ -245,6 +258,10 @@ def new_day(nf: int, n_shops: int, n_counters: int, mix, role_mult, buf: int) ->
         acc_log=z((8 * buf, 4), dtype=np.int64),
         inst_buf=z((1 << 16, 4), dtype=np.int64),
         expel_buf=z(1 << 16, dtype=np.int64),
+        leader_c=z(n_shops),
+        shop_inst=z((n_shops, 2)),
+        fac_inst=z((nf, 4)),
+        fac_party=z((nf, 2)),
         trace=z(1 << 16, dtype=np.int64),
         counts=z(N_COUNTS, dtype=np.int64),
         ints=z(N_INTS, dtype=np.int64),
@@ -255,6 +272,20 @@ def new_day(nf: int, n_shops: int, n_counters: int, mix, role_mult, buf: int) ->
 def replace(S: State, group: str, **arrays) -> State:
     """``S`` with some arrays of one record replaced (the chunks of a split pass)."""
     return S._replace(**{group: getattr(S, group)._replace(**arrays)})
+
+
+def __getattr__(name: str):
+    """A record type by its name (``Name__field__field...``), made on demand: compiled code
+    cached by an earlier version of the package names its argument types so, and Numba must
+    be able to read such a cache (the types no longer match, so it compiles anew).
+    """
+    if "__" in name and not name.startswith("__"):
+        head, *fields = name.split("__")
+        try:
+            return _record_type(head, tuple(fields))
+        except ValueError:  # an older naming: a type nothing matches any more
+            return _record_type(f"Stale{len(_types)}", ("stale",))
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _declare_types() -> None:

@@ -1,12 +1,13 @@
 import numpy as np
 import pytest
 
+from treugolnik import records
 from treugolnik.maths import sigmoid
-from treugolnik.mechanisms.institutions import institutions_month, leader_consciousness
+from treugolnik.mechanisms.institutions import institutions_rows, leader_consciousness
 from treugolnik.population import COMMISSION, CONFERENCE, INVENTORS
-from treugolnik.rng import stream_key
+from treugolnik.scenario.schema import Institutions, Scenario
 
-from .helpers import crowd, within
+from .helpers import crowd, tiny_state, within
 
 N = 30_000
 
@@ -23,50 +24,27 @@ def month(
     proposal_rate=0.1,
     finding_rate=0.05,
 ):
+    """One month of the ``institutions`` step's rows over ``pop`` (one factory)."""
     n = pop.n
     shops = int(pop.shop[:n].max()) + 1
-    out = {k: np.zeros(shops) for k in ("adopted", "clashes")}
-    fac = {k: np.zeros(1) for k in ("findings", "props", "adopted", "clashes")}
-    buf = np.zeros((4 * n, 4), dtype=np.int64)
-    k = institutions_month(
-        n,
-        pop.pid,
-        pop.factory,
-        pop.shop,
-        pop.party,
-        pop.c,
-        pop.phi,
-        pop.skill,
-        pop.inst,
-        pop.state,
-        4000,
-        participation,
-        enabled,
-        -3.0,
-        3.0,
-        1.0,
-        2.0,
-        2.0,
-        0.1,
-        proposal_rate,
-        -0.3,
-        1.5,
-        1.5,
-        finding_rate,
-        clash_rate,
-        training,
-        np.array([authority]),
-        np.full(shops, leader),
-        stream_key(1, "institutions"),
-        out["adopted"],
-        out["clashes"],
-        fac["findings"],
-        fac["props"],
-        fac["adopted"],
-        fac["clashes"],
-        buf,
-    )
-    return k, out, fac, buf
+    ip = Institutions(
+        enabled=enabled, join0=-3.0, join_c=3.0, join_party=1.0, join_participation=2.0,
+        join_fear=2.0, leave=0.1, proposal_rate=proposal_rate, adopt0=-0.3,
+        adopt_participation=1.5, adopt_authority=1.5, finding_rate=finding_rate,
+        clash_rate=clash_rate, training=training,
+    )  # fmt: skip
+    S, _ = tiny_state(
+        pop, shops=shops, scenario=Scenario(institutions=ip), days=(4000,),
+        participation=participation,
+    )  # fmt: skip
+    S = records.replace(S, "day", inst_buf=np.zeros((4 * n, 4), dtype=np.int64))
+    S.fac.authority[:] = authority
+    S.day.leader_c[:] = leader
+    institutions_rows(0, n, 0, records.compiled(S))
+    D = S.day
+    out = {"adopted": D.shop_inst[:, 0], "clashes": D.shop_inst[:, 1]}
+    fac = dict(zip(("findings", "props", "adopted", "clashes"), D.fac_inst.T, strict=True))
+    return int(D.counts[records.K_INST]), out, fac, D.inst_buf
 
 
 def test_joining_follows_its_logit():

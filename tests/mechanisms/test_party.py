@@ -1,59 +1,35 @@
 import numpy as np
 import pytest
 
-from treugolnik.mechanisms.party import party_month, purge_hazards, purge_weights
+from treugolnik import records
+from treugolnik.mechanisms.party import party_rows, purge_hazards, purge_weights
 from treugolnik.population import CANDIDATE, EXPELLED, MEMBER, NONPARTY
-from treugolnik.rng import stream_key
+from treugolnik.scenario.schema import Party, Scenario
 
-from .helpers import crowd
+from .helpers import crowd, tiny_state
 
 N = 40_000
 DAY = 5000
 
 
 def month(pop, day, *, recruitment=0.0, hazard=0.0, days=30, campaign=0.0, mean_w=1.0):
+    """One month of the ``party`` step's rows over ``pop`` (one factory)."""
     n = pop.n
-    rec, exp = np.zeros(1), np.zeros(1)
-    buf = np.zeros(n, dtype=np.int64)
-    k = party_month(
-        n,
-        pop.pid,
-        pop.factory,
-        pop.role,
-        pop.state,
-        pop.party,
-        pop.party_since,
-        pop.c,
-        pop.skill,
-        pop.shock,
-        pop.stakh,
-        pop.accused,
-        day,
-        days,
-        recruitment,
-        hazard,
-        campaign,
-        0.01,
-        3.0,
-        1.0,
-        1.5,
-        365,
-        1.5,
-        2.0,
-        1.0,
-        mean_w,
-        -6.0,
-        5.0,
-        2.0,
-        -12.0,
-        4.0,
-        3.0,
-        stream_key(1, "party"),
-        rec,
-        exp,
-        buf,
-    )
-    return k, rec[0], exp[0]
+    pp = Party(
+        recruit_rate=0.01, recruit_c=3.0, recruit_shock=1.0, recruit_stakhanovite=1.5,
+        candidacy_days=365, purge_passive=1.5, purge_accused=2.0, purge_recent=1.0,
+        shock0=-6.0, shock_campaign=5.0, shock_c=2.0, stakh0=-12.0, stakh_campaign=4.0,
+        stakh_skill=3.0,
+    )  # fmt: skip
+    S, _ = tiny_state(
+        pop, scenario=Scenario(party=pp), days=(day,), dims=days, recruitment=recruitment,
+        purge_h=hazard, campaign=campaign,
+    )  # fmt: skip
+    S = records.replace(S, "day", expel_buf=np.zeros(n, dtype=np.int64))
+    S.day.floats[records.F_PURGE_W] = mean_w
+    party_rows(0, n, 0, records.compiled(S))
+    D = S.day
+    return int(D.counts[records.K_EXPEL]), D.fac_party[0, 0], D.fac_party[0, 1]
 
 
 def test_purge_expels_its_target_share_over_its_window():

@@ -26,7 +26,7 @@ from numba import njit
 
 from ..maths import below_sigmoid, sigmoid
 from ..population import CANDIDATE, COMMISSION, CONFERENCE, EMPLOYED, INVENTORS, MEMBER
-from ..records import I_RECOUNT
+from ..records import I_RECOUNT, K_INST
 from ..rng import uniform2
 from ..state import C
 
@@ -50,52 +50,44 @@ def leader_consciousness(n, state, shop, c, inst, n_shops):
     return s2 / np.maximum(k2, 1.0)
 
 
-@njit(cache=True, nogil=True)
-def institutions_month(
-    n,
-    pid,
-    factory,
-    shop,
-    party,
-    c,
-    phi,
-    skill,
-    inst,
-    state,
-    day,
-    participation,
-    enabled,
-    join0,
-    join_c,
-    join_party,
-    join_participation,
-    join_fear,
-    leave,
-    proposal_rate,
-    adopt0,
-    adopt_participation,
-    adopt_authority,
-    finding_rate,
-    clash_rate,
-    training,
-    fac_authority,
-    leader_c,
-    key,
-    shop_adopted,
-    shop_clashes,
-    fac_findings,
-    fac_proposals,
-    fac_adopted,
-    fac_clashes,
-    event_buf,
-):
-    """One month of institutional life; events (kind, pid, shop, adopted) go to ``event_buf``.
-
-    kind codes in the buffer: 0 proposal, 1 clash, 2 control finding. Returns the count.
+@njit(cache=True)
+def institutions_prepare(lo, hi, t, S):
+    """Before the month's institutional life: each shop's leaders' consciousness
+    (:func:`leader_consciousness`); the month's sums start from zero.
     """
+    P, D = S.people, S.day
+    D.leader_c[:] = leader_consciousness(P.size[0], P.state, P.shop, P.c, P.inst, S.shops.n)
+    D.shop_inst[:] = 0.0
+    D.fac_inst[:] = 0.0
+
+
+@njit(cache=True, nogil=True)
+def institutions_rows(lo, hi, t, S):
+    """The ``institutions`` step over rows ``lo..hi``: joining and leaving the production
+    conference, the control commission and the inventors' club; proposals and their adoption,
+    control findings, clashes, training by the shop's leaders. Events (kind 0 proposal,
+    1 clash, 2 control finding; id, shop, adopted) go to ``day.inst_buf``, their number to
+    ``day.counts[K_INST]``; sums to ``day.shop_inst`` and ``day.fac_inst``.
+    """
+    P, D, ip = S.people, S.day, S.par.institutions
+    pid, factory, shop, party, c = P.pid, P.factory, P.shop, P.party, P.c
+    phi, skill, inst, state = P.phi, P.skill, P.inst, P.state
+    day = S.cal.days[t]
+    participation = S.cal.participation[t]
+    enabled = S.par.derived.institutions
+    join0, join_c, join_party = ip.join0, ip.join_c, ip.join_party
+    join_participation, join_fear, leave = ip.join_participation, ip.join_fear, ip.leave
+    proposal_rate, adopt0 = ip.proposal_rate, ip.adopt0
+    adopt_participation, adopt_authority = ip.adopt_participation, ip.adopt_authority
+    finding_rate, clash_rate, training = ip.finding_rate, ip.clash_rate, ip.training
+    fac_authority, leader_c, key = S.fac.authority, D.leader_c, S.keys.institutions
+    shop_adopted, shop_clashes = D.shop_inst[:, 0], D.shop_inst[:, 1]
+    fac_findings, fac_proposals = D.fac_inst[:, 0], D.fac_inst[:, 1]
+    fac_adopted, fac_clashes = D.fac_inst[:, 2], D.fac_inst[:, 3]
+    event_buf = D.inst_buf
     k = 0
     cap = event_buf.shape[0]
-    for i in range(n):
+    for i in range(lo, hi):
         if state[i] != EMPLOYED:
             continue
         p = pid[i]
@@ -158,7 +150,7 @@ def institutions_month(
                 event_buf[k, 3] = 0
             k += 1
         c[i] += training * max(0.0, leader_c[s] - c[i])
-    return k
+    D.counts[K_INST] = k
 
 
 @njit(cache=True, nogil=True)
@@ -179,66 +171,19 @@ TOPIC = ("", "", "control_finding")
 INST_BUF = 1 << 16
 
 
-def month_step(run, t: int) -> None:
-    """The ``institutions`` step (monthly, on the 15th): joining and leaving, proposals,
-    control-commission findings, clashes, training; their events enter the event log.
+def month_close(run, t: int) -> None:
+    """After the ``institutions`` step's rows: adopted proposals raise their shop's
+    productivity, clashes its clash pressure; the month's events enter the event log;
+    findings wait for the next meeting; the institutions' share of working time.
     """
     day, date, pol, dim = run.day_of(t)
     run.S.day.ints[I_RECOUNT] = 1
-    s, w = run.s, run.world
+    s, w, D = run.s, run.world, run.S.day
     pop, fac, shops = w.pop, w.fac, w.shops
     ip = s.institutions
-    enabled = ip.enabled and not s.counterfactual.no_institutions
-    leader_c = leader_consciousness(pop.n, pop.state, pop.shop, pop.c, pop.inst, shops.n)
-    shop_adopted = np.zeros(shops.n)
-    shop_clashes = np.zeros(shops.n)
-    findings = np.zeros(fac.n)
-    props = np.zeros(fac.n)
-    adopted = np.zeros(fac.n)
-    clashes = np.zeros(fac.n)
-    # counts and per-person draws only: the same on one chunk or many
-    k = run.pass_args(
-        institutions_month,
-        (shop_adopted, shop_clashes, findings, props, adopted, clashes),
-        (),
-        ((run.S.day.inst_buf, -1),),
-        pop.n,
-        pop.pid,
-        pop.factory,
-        pop.shop,
-        pop.party,
-        pop.c,
-        pop.phi,
-        pop.skill,
-        pop.inst,
-        pop.state,
-        day,
-        pol["participation"],
-        enabled,
-        ip.join0,
-        ip.join_c,
-        ip.join_party,
-        ip.join_participation,
-        ip.join_fear,
-        ip.leave,
-        ip.proposal_rate,
-        ip.adopt0,
-        ip.adopt_participation,
-        ip.adopt_authority,
-        ip.finding_rate,
-        ip.clash_rate,
-        ip.training,
-        fac.authority,
-        leader_c,
-        run.keys["institutions"],
-        shop_adopted,
-        shop_clashes,
-        findings,
-        props,
-        adopted,
-        clashes,
-        run.S.day.inst_buf,
-    )
+    shop_adopted, shop_clashes = D.shop_inst[:, 0], D.shop_inst[:, 1]
+    findings, props, adopted, clashes = D.fac_inst.T
+    k = int(D.counts[K_INST])
     # each shop's employees, as production counted them at the end of its pass (nothing
     # has changed the workforce since)
     size = np.maximum(run.S.day.shop_employed, 1.0)

@@ -23,7 +23,7 @@ from numba import njit
 
 from ..maths import below_sigmoid
 from ..population import CANDIDATE, EMPLOYED, EXPELLED, MEMBER, NONPARTY, ROLES, WORKER
-from ..records import I_RECOUNT
+from ..records import F_PURGE_W, I_RECOUNT, K_EXPEL
 from ..rng import uniform2
 from ..state import C
 
@@ -50,48 +50,53 @@ def purge_weights(n, state, party, c, accused, party_since, day, passive, acc_w,
     return tot / k if k > 0 else 1.0
 
 
+@njit(cache=True)
+def party_prepare(lo, hi, t, S):
+    """Before the month's party life: while a purge runs, the mean purge weight of members
+    and candidates (:func:`purge_weights`); the month's sums start from zero.
+    """
+    P, D, pp = S.people, S.day, S.par.party
+    D.floats[F_PURGE_W] = 1.0
+    if S.cal.purge_h[t] > 0:
+        D.floats[F_PURGE_W] = purge_weights(
+            P.size[0], P.state, P.party, P.c, P.accused, P.party_since, S.cal.days[t],
+            pp.purge_passive, pp.purge_accused, pp.purge_recent,
+        )  # fmt: skip
+    D.fac_party[:] = 0.0
+
+
 @njit(cache=True, nogil=True)
-def party_month(
-    n,
-    pid,
-    factory,
-    role,
-    state,
-    party,
-    party_since,
-    c,
-    skill,
-    shock,
-    stakh,
-    accused,
-    day,
-    days,
-    recruitment,
-    purge_hazard,
-    campaign,
-    recruit_rate,
-    recruit_c,
-    recruit_shock,
-    recruit_stakh,
-    candidacy_days,
-    passive,
-    acc_w,
-    recent_w,
-    mean_w,
-    shock0,
-    shock_campaign,
-    shock_c,
-    stakh0,
-    stakh_campaign,
-    stakh_skill,
-    key,
-    fac_recruited,
-    fac_expelled,
-    expel_buf,
-):
-    """One month of party life. Purge expulsions (pid) go to ``expel_buf``; returns count."""
+def party_rows(lo, hi, t, S):
+    """The ``party`` step over rows ``lo..hi``: recruitment of candidates, candidates made
+    members, purge screenings (the screened expelled with a hazard weighted by passivity,
+    accusations and recent admission), shock work and Stakhanovism. Expelled ids go to
+    ``day.expel_buf``, their number to ``day.counts[K_EXPEL]``; recruited and expelled a
+    factory to ``day.fac_party``.
+    """
+    P, D, pp, cal = S.people, S.day, S.par.party, S.cal
+    pid, factory, role, state, party = P.pid, P.factory, P.role, P.state, P.party
+    party_since, c, skill, shock, stakh, accused = (
+        P.party_since,
+        P.c,
+        P.skill,
+        P.shock,
+        P.stakh,
+        P.accused,
+    )
+    day, days = cal.days[t], cal.dims[t]
+    recruitment, purge_hazard, campaign = cal.recruitment[t], cal.purge_h[t], cal.campaign[t]
+    recruit_rate, recruit_c = pp.recruit_rate, pp.recruit_c
+    recruit_shock, recruit_stakh = pp.recruit_shock, pp.recruit_stakhanovite
+    candidacy_days = pp.candidacy_days
+    passive, acc_w, recent_w = pp.purge_passive, pp.purge_accused, pp.purge_recent
+    mean_w = D.floats[F_PURGE_W]
+    shock0, shock_campaign, shock_c = pp.shock0, pp.shock_campaign, pp.shock_c
+    stakh0, stakh_campaign, stakh_skill = pp.stakh0, pp.stakh_campaign, pp.stakh_skill
+    key = S.keys.party
+    fac_recruited, fac_expelled = D.fac_party[:, 0], D.fac_party[:, 1]
+    expel_buf = D.expel_buf
     k = 0
-    for i in range(n):
+    for i in range(lo, hi):
         if state[i] != EMPLOYED:
             continue
         p = pid[i]
@@ -133,7 +138,7 @@ def party_month(
                 x = stakh0 + stakh_campaign * campaign + stakh_skill * skill[i] + 2.0 * shock[i]
                 if below_sigmoid(uniform2(key, day, p, 5), x):
                     stakh[i] = 1
-    return k
+    D.counts[K_EXPEL] = k
 
 
 def purge_hazards(purge: np.ndarray) -> np.ndarray:
@@ -155,75 +160,16 @@ def purge_hazards(purge: np.ndarray) -> np.ndarray:
     return h
 
 
-def month_step(run, t: int) -> None:
-    """The ``party`` step (monthly, on the 1st): recruitment, candidacy, purges, shock work and
-    Stakhanovism; expulsions enter the event log.
+def month_close(run, t: int) -> None:
+    """After the ``party`` step's rows: the month's recruits and expulsions are counted and
+    the expulsions enter the event log.
     """
-    day, date, pol, dim = run.day_of(t)
+    date = run.dates[t]
     run.S.day.ints[I_RECOUNT] = 1
-    s, w = run.s, run.world
-    pop, fac = w.pop, w.fac
-    pp = s.party
-    h = float(run.purge_h[t])
-    mean_w = 1.0
-    if h > 0:
-        mean_w = purge_weights(
-            pop.n,
-            pop.state,
-            pop.party,
-            pop.c,
-            pop.accused,
-            pop.party_since,
-            day,
-            pp.purge_passive,
-            pp.purge_accused,
-            pp.purge_recent,
-        )
-    recruited = np.zeros(fac.n)
-    expelled = np.zeros(fac.n)
-    # counts and per-person draws only: the same on one chunk or many
-    k = run.pass_args(
-        party_month,
-        (recruited, expelled),
-        (),
-        ((run.S.day.expel_buf, -1),),
-        pop.n,
-        pop.pid,
-        pop.factory,
-        pop.role,
-        pop.state,
-        pop.party,
-        pop.party_since,
-        pop.c,
-        pop.skill,
-        pop.shock,
-        pop.stakh,
-        pop.accused,
-        day,
-        dim,
-        pol["recruitment"],
-        h,
-        pol["campaign"],
-        pp.recruit_rate,
-        pp.recruit_c,
-        pp.recruit_shock,
-        pp.recruit_stakhanovite,
-        pp.candidacy_days,
-        pp.purge_passive,
-        pp.purge_accused,
-        pp.purge_recent,
-        mean_w,
-        pp.shock0,
-        pp.shock_campaign,
-        pp.shock_c,
-        pp.stakh0,
-        pp.stakh_campaign,
-        pp.stakh_skill,
-        run.keys["party"],
-        recruited,
-        expelled,
-        run.S.day.expel_buf,
-    )
+    w, D = run.world, run.S.day
+    pop = w.pop
+    recruited, expelled = D.fac_party[:, 0], D.fac_party[:, 1]
+    k = int(D.counts[K_EXPEL])
     w.today[:, C["recruited"]] += recruited
     w.today[:, C["expulsions"]] += expelled
     if k:

@@ -183,3 +183,28 @@ def load_scenario(
         return Scenario.model_validate(merged)
     except ValidationError as err:
         raise ScenarioError([_describe(e, source_of) for e in err.errors()]) from None
+
+
+def load_scenario_dict(
+    data: dict[str, Any], label: str, *, sets: list[str] | None = None
+) -> Scenario:
+    """A scenario from a resolved scenario's dump (as ``run.json`` and checkpoints hold it),
+    with ``KEY=VALUE`` overrides on top (no regime preset is applied: the dump has its
+    values already).
+    """
+    import copy
+
+    raw = copy.deepcopy(data)
+    overrides = [parse_set(s) for s in sets or []]
+    set_keys = {k for k, _ in overrides}
+    for key, value in overrides:
+        _set_dotted(raw, key, value)
+
+    def source_of(field: str) -> str:
+        hit = any(field == k or field.startswith(k + ".") for k in set_keys)
+        return "--set" if hit else label
+
+    try:
+        return Scenario.model_validate(raw)
+    except ValidationError as err:
+        raise ScenarioError([_describe(e, source_of) for e in err.errors()]) from None

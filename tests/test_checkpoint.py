@@ -1,0 +1,135 @@
+"""Checkpoints: a run resumed from one writes the same files as the run from its start; a
+counterfactual forked from one equals the counterfactual run from the start; a damaged or
+foreign checkpoint, and changes that would rewrite the past, are refused."""
+
+import datetime as dt
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from treugolnik.checkpoint import read_header
+from treugolnik.checkpoint import resume as resume_sim
+from treugolnik.engine import resume, simulate
+from treugolnik.errors import ScenarioError
+from treugolnik.scenario.load import load_scenario
+
+SETS = ["period.start=1936-09-01", "period.end=1937-09-30", "factories.size=400"]
+DATE = dt.date(1937, 1, 10)
+
+
+@pytest.fixture(scope="module")
+def checkpointed(tmp_path_factory):
+    root = tmp_path_factory.mktemp("ck")
+    res = simulate(load_scenario("kirov-small", sets=SETS), checkpoint_at=[DATE],
+                   checkpoint_dir=str(root))  # fmt: skip
+    res.save(root / "whole")
+    return root, res
+
+
+def _same_files(a, b):
+    for name in ("metrics.parquet", "monthly.parquet", "events.parquet"):
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+
+
+def test_a_resumed_run_writes_the_same_files(checkpointed):
+    root, _ = checkpointed
+    folder = root / f"checkpoint-{DATE}"
+    sim = resume_sim(folder)
+    seen = []
+    sim.on_step = lambda name, t, when: seen.append(t)
+    res = sim.run()
+    res.save(root / "resumed")
+    _same_files(root / "whole", root / "resumed")
+    assert res.manifest["first_day_simulated"] == DATE.isoformat()
+    assert res.manifest["resumed"]["first_day"] == DATE.isoformat()
+    # no day before the checkpoint's was simulated
+    assert min(seen, default=sim.start) >= sim.start == (DATE - dt.date(1936, 9, 1)).days
+
+
+def test_a_counterfactual_forked_after_the_checkpoint_equals_it_run_from_the_start(
+    checkpointed, tmp_path
+):
+    root, _ = checkpointed
+    cf = ["counterfactual.no_terror=true"]
+    simulate(load_scenario("kirov-small", sets=[*SETS, *cf])).save(tmp_path / "whole")
+    forked = resume(str(root / f"checkpoint-{DATE}"), sets=cf)
+    forked.save(tmp_path / "forked")
+    _same_files(tmp_path / "whole", tmp_path / "forked")
+    base = (root / "whole" / "events.parquet").read_bytes()
+    assert (tmp_path / "forked" / "events.parquet").read_bytes() != base  # it did act
+
+
+def test_changes_that_rewrite_the_past_or_the_population_are_refused(checkpointed):
+    root, _ = checkpointed
+    folder = root / f"checkpoint-{DATE}"
+    with pytest.raises(ScenarioError, match="factories.size cannot change"):
+        resume_sim(folder, ["factories.size=500"])
+    with pytest.raises(ScenarioError, match="seed cannot change"):
+        resume_sim(folder, ["seed=4"])
+    # the recruitment freeze was lifted before the checkpoint: lifting it again rewrites 1936
+    with pytest.raises(ScenarioError, match="changes the timeline before"):
+        resume_sim(folder, ["counterfactual.no_recruitment_freeze=true"])
+
+
+def test_a_damaged_or_foreign_checkpoint_is_refused(checkpointed, tmp_path):
+    import shutil
+
+    root, _ = checkpointed
+    src = root / f"checkpoint-{DATE}"
+    bad = tmp_path / "bad"
+    shutil.copytree(src, bad)
+    arr = bad / "people.g.npy"
+    data = bytearray(arr.read_bytes())
+    data[-3] ^= 0xFF
+    arr.write_bytes(bytes(data))
+    with pytest.raises(ScenarioError, match="people.g.npy is missing or damaged"):
+        read_header(bad)
+    other = tmp_path / "other"
+    shutil.copytree(src, other)
+    head = json.loads((other / "header.json").read_text())
+    head["format"] = 99
+    (other / "header.json").write_text(json.dumps(head))
+    with pytest.raises(ScenarioError, match="format 99, this version reads format 1"):
+        read_header(other)
+    # arrays are plain .npy, read without pickles
+    assert np.load(src / "people.pid.npy", allow_pickle=False).dtype == np.int64
+
+
+def test_cli_checkpoint_and_resume(tmp_path):
+    exe = [sys.executable, "-m", "treugolnik.cli"]
+    sets = [x for s in SETS for x in ("--set", s)]
+    a, b = tmp_path / "a", tmp_path / "b"
+    run = subprocess.run(
+        [*exe, "run", "kirov-small", *sets, "-q", "--out", str(a), "--checkpoint-at", "1937-03-01"],
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stderr
+    again = subprocess.run(
+        [*exe, "run", "-q", "--from-checkpoint", str(a / "checkpoint-1937-03-01"), "--out", str(b)],
+        capture_output=True,
+        text=True,
+    )
+    assert again.returncode == 0, again.stderr
+    _same_files(a, b)
+    refused = subprocess.run(
+        [
+            *exe,
+            "run",
+            "-q",
+            "--from-checkpoint",
+            str(a / "checkpoint-1937-03-01"),
+            "--set",
+            "factories.count=2",
+            "--out",
+            str(tmp_path / "c"),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert refused.returncode == 2
+    assert refused.stderr.count("\n") == 1 and "factories.count" in refused.stderr
+    assert not (tmp_path / "c").exists()
