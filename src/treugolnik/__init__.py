@@ -5,7 +5,7 @@
 >>> result.monthly.select("month", "headcount", "turnover_rate")   # doctest: +SKIP
 """
 
-from .engine import PLAN, Result, simulate
+from .engine import PLAN, Result, resume, simulate
 from .experiments.store import open_store
 from .scenario import REGIMES, Scenario, ScenarioError, bundled_names, load_scenario
 
@@ -21,5 +21,6 @@ __all__ = [
     "bundled_names",
     "load_scenario",
     "open_store",
+    "resume",
     "simulate",
 ]

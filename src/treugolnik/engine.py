@@ -14,21 +14,19 @@ takes every other step, day by day, and, with ``step_by_step=True`` (``treugolni
 
 from __future__ import annotations
 
-import calendar as _cal
 import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from itertools import repeat
 
 import numpy as np
 import polars as pl
 
 from . import records
-from .initialise import initial_world
-from .mechanisms import meetings, party
+from .initialise import calendar, initial_world
+from .mechanisms import meetings, party, production
 from .mechanisms import repression as rep
-from .mechanisms.hiring import growth_multipliers, room_needed
+from .mechanisms.hiring import room_needed
 from .passes import Passes
 from .plan import (
     LOG_FULL,
@@ -41,19 +39,20 @@ from .plan import (
 )
 from .record import (
     EXTRA_COLUMNS,
+    FLOAT_COLUMNS,
     METRIC_COLUMNS,
     PAIRWISE_MAX,
-    STOCKS,
     EventLog,
     monthly_from_daily,
+    record_layout,
     stocks_by_factory,
     write_run,
 )
-from .records import I_CARRIED, I_COMPILED, I_CUR, I_N_LOG, I_N_TRACE, I_PARTIAL, I_TRACE_ON
+from .records import I_CARRIED, I_COMPILED, I_CUR, I_N_TRACE, I_PARTIAL, I_TRACE_ON
 from .rng import Streams
 from .scenario.schema import Scenario
-from .state import COUNTERS, C
-from .timeline import EPOCH, Policy, build_policy, working_calendar
+from .state import COUNTERS
+from .timeline import EPOCH, Policy, build_policy
 
 ACCIDENT_BUF = 4096
 
@@ -132,39 +131,13 @@ class Simulation:
             nf, w.shops.n, len(COUNTERS), [rm.worker, rm.foreman, rm.specialist, rm.manager],
             [1.0, p.foreman, p.specialist, p.manager], ACCIDENT_BUF,
         )  # fmt: skip
-        v = pol.values
-        cal_code, common = working_calendar(pol)
-        absence = v["absence_penalty"]
-        decree = np.zeros(pol.n_days, dtype=np.bool_)
-        decree[1:] = absence[1:] > absence[:-1] + 1e-9  # a discipline decree raises the penalty
-        f64 = np.ascontiguousarray
-        cal = records.Cal(
-            days=np.array(self.days, dtype=np.int64),
-            doms=np.array([d.day for d in self.dates], dtype=np.int64),
-            dims=np.array(
-                [_cal.monthrange(d.year, d.month)[1] for d in self.dates], dtype=np.int64
-            ),
-            cal_code=np.asarray(cal_code, dtype=np.int64),
-            common=np.asarray(common, dtype=np.bool_),
-            growth=np.array(
-                growth_multipliers(self.dates, s.period.start, s.factories.growth,
-                                   s.factories.growth_path), dtype=np.float64),
-            decree=decree,
-            **{k: f64(v[k], dtype=np.float64) for k in (
-                "tempo", "discipline", "absence_penalty", "quit_penalty", "prosecution",
-                "village_supply", "hours", "campaign", "arrest_quota", "participation",
-                "recruitment", "norm_drive")},
-            purge_h=f64(self.purge_h, dtype=np.float64),
-            wage_index=f64(pol.wage_index, dtype=np.float64),
-            price=f64(pol.price, dtype=np.float64),
-            active=np.zeros((pol.n_days, len(PLAN)), dtype=np.bool_),
-            quiet=QUIET.copy(),
-            n_split=2 * self.passes.chunk,
-        )  # fmt: skip
+        cal = calendar(s, pol, self.purge_h, len(PLAN), 2 * self.passes.chunk)
+        cal.quiet[:] = QUIET
         cal.active[:] = active_matrix(cal, self)
         self.S = records.State(
             self.world.pop.record(), w.shops, w.fac, day, cal, records.params(s),
-            records.keys(self.keys), self._record_layout(nf),
+            records.keys(self.keys),
+            record_layout(self.col, nf, w.shops.norm, pol.n_days),
         )  # fmt: skip
 
     @property
@@ -330,23 +303,7 @@ class Simulation:
 
     def flush_accidents(self, t: int | None = None) -> None:
         """Enter the accidents waiting in ``day.acc_log`` into the event log, in order."""
-        D = self.S.day
-        k = int(D.ints[I_N_LOG])
-        if not k:
-            return
-        D.ints[I_N_LOG] = 0
-        if "accident" in self.log.skip:
-            return
-        S, label, dates = self.world.shops_per_factory, self.shop_label, self.dates
-        ts, pids, shs, lengths = (c.tolist() for c in D.acc_log[:k].T)
-        self.log.add_columns(
-            k, [dates[t] for t in ts], [x // S for x in shs], repeat("accident", k),
-            repeat(-1, k), repeat(-1, k), repeat("", k), pids, repeat("", k), repeat("", k),
-            repeat("safety", k), repeat("", k), repeat(float("nan"), k),
-            ["death" if n < 0 else "injury" for n in lengths], repeat("", k),
-            [label[x % S] + ("" if n < 0 else f", {n} days off")
-             for x, n in zip(shs, lengths, strict=True)],
-        )  # fmt: skip
+        production.log_accidents(self)
 
     def record_before(self, t: int) -> None:
         """Before the record: the norm index where a factory has too many shops for the
@@ -397,67 +354,13 @@ class Simulation:
         return int(self.S.day.ints[I_PARTIAL])
 
     # ------------------------------------------------------------------ records
-    # record columns copied from today's counters: every counter that is also a record column
-    # (the day's pay sum becomes pay_total; pay_nominal is per working day)
-    _FROM_COUNTERS = {
-        **{n: n for n in COUNTERS if n in METRIC_COLUMNS + EXTRA_COLUMNS and n != "pay_nominal"},
-        "pay_total": "pay_nominal",
-    }
-    _STOCK_AS = {"g_sum": "grievance", "phi_sum": "fear", "c_sum": "consciousness"}
-
-    def _record_layout(self, nf: int) -> records.Rec:
-        col = self.col
-        stock_dst, stock_src = [], []
-        for j, name in enumerate(STOCKS):
-            name = self._STOCK_AS.get(name, name)
-            if name in col:
-                stock_dst.append(col[name])
-                stock_src.append(j)
-        fixed = ("plan_daily", "fulfilment_month", "authority", "enforcement_will", "norm_index")
-        special = ("headcount", "pay_total", "pay_nominal", "pay_real", "workdays")
-        i64 = np.int64
-        return records.Rec(
-            stock_dst=np.array(stock_dst, dtype=i64),
-            stock_src=np.array(stock_src, dtype=i64),
-            flow_dst=np.array([col[k] for k in self._FROM_COUNTERS], dtype=i64),
-            flow_src=np.array([C[v] for v in self._FROM_COUNTERS.values()], dtype=i64),
-            fixed_dst=np.array([col[k] for k in fixed], dtype=i64),
-            fixed=np.empty((4, nf)),
-            norm0=self.world.shops.norm.copy(),
-            means=np.array([col[k] for k in ("grievance", "fear", "consciousness")], dtype=i64),
-            weighted=np.array([col[k] for k in (
-                "norm_index", "fulfilment_month", "authority", "enforcement_will")], dtype=i64),
-            special=np.array([col[k] for k in special], dtype=i64),
-            per_f=np.empty((nf, len(col))),
-            rows=np.zeros((self.policy.n_days, len(col))),
-        )  # fmt: skip
-
     def _result(self, started: dt.datetime, wall: float) -> Result:
         dates = self.policy.dates
         data = {"date": pl.Series("date", dates, dtype=pl.Date)}
         for name, j in self.col.items():
             data[name] = self.S.rec.rows[:, j]
         metrics = pl.DataFrame(data)
-        int_cols = [
-            c
-            for c in metrics.columns
-            if c
-            not in (
-                "date",
-                "output",
-                "plan_daily",
-                "pay_nominal",
-                "pay_real",
-                "norm_index",
-                "grievance",
-                "fear",
-                "consciousness",
-                "pay_total",
-                "fulfilment_month",
-                "authority",
-                "enforcement_will",
-            )
-        ]
+        int_cols = [c for c in metrics.columns if c not in FLOAT_COLUMNS]
         metrics = metrics.with_columns([pl.col(c).round(0).cast(pl.Int64) for c in int_cols])
         monthly = monthly_from_daily(metrics)
         by_factory = None

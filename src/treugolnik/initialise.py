@@ -4,15 +4,19 @@ party status, shops with their norms, the plan, and the three posts of each tria
 
 from __future__ import annotations
 
+import calendar as _cal
+
 import numpy as np
 
+from . import records
 from .maths import erfinv
 from .mechanisms import hiring
+from .mechanisms.hiring import growth_multipliers
 from .mechanisms.posts import fill_posts
 from .population import CANDIDATE, MEMBER, WORKER, Population
 from .rng import uniforms
 from .state import Factories, Shops, World
-from .timeline import EPOCH
+from .timeline import EPOCH, working_calendar
 
 
 def initial_world(s, policy, keys) -> World:
@@ -87,3 +91,42 @@ def initial_world(s, policy, keys) -> World:
     fac.headcount[:] = np.bincount(pop.factory[:n], minlength=nf)
     fill_posts(pop, fac)
     return World(pop, shops, fac, S)
+
+
+def calendar(s, pol, purge_h, n_steps: int, n_split: int):
+    """The run's calendar (``records.Cal``): each day's number, day of the month and the
+    month's length, working calendar, growth of the target headcount, discipline decrees, the
+    centre's policy variables, the purge's daily hazard, the wage and price indices; room for
+    which of ``n_steps`` steps run each day; ``n_split`` rows from which tables are split.
+    """
+    days = [(d - EPOCH).days for d in pol.dates]
+    v = pol.values
+    cal_code, common = working_calendar(pol)
+    absence = v["absence_penalty"]
+    decree = np.zeros(pol.n_days, dtype=np.bool_)
+    decree[1:] = absence[1:] > absence[:-1] + 1e-9  # a discipline decree raises the penalty
+    f64 = np.ascontiguousarray
+    cal = records.Cal(
+        days=np.array(days, dtype=np.int64),
+        doms=np.array([d.day for d in pol.dates], dtype=np.int64),
+        dims=np.array(
+            [_cal.monthrange(d.year, d.month)[1] for d in pol.dates], dtype=np.int64
+        ),
+        cal_code=np.asarray(cal_code, dtype=np.int64),
+        common=np.asarray(common, dtype=np.bool_),
+        growth=np.array(
+            growth_multipliers(pol.dates, s.period.start, s.factories.growth,
+                               s.factories.growth_path), dtype=np.float64),
+        decree=decree,
+        **{k: f64(v[k], dtype=np.float64) for k in (
+            "tempo", "discipline", "absence_penalty", "quit_penalty", "prosecution",
+            "village_supply", "hours", "campaign", "arrest_quota", "participation",
+            "recruitment", "norm_drive")},
+        purge_h=f64(purge_h, dtype=np.float64),
+        wage_index=f64(pol.wage_index, dtype=np.float64),
+        price=f64(pol.price, dtype=np.float64),
+        active=np.zeros((pol.n_days, n_steps), dtype=np.bool_),
+        quiet=np.zeros(n_steps, dtype=np.bool_),
+        n_split=n_split,
+    )  # fmt: skip
+    return cal

@@ -17,9 +17,19 @@ import numpy as np
 import polars as pl
 from numba import njit
 
-from .population import CANDIDATE, EMPLOYED, FOREMAN, MANAGER, MEMBER, SPECIALIST, WORKER
+from .maths import PAIRWISE_MAX, numpy_sum, pairwise_sum  # noqa: F401 (re-exported)
 from .records import F_QUITS_Y, I_CARRIED, I_CUR, I_HAVE_STOCKS, I_RECOUNT, I_YEAR_DAYS
-from .state import C_OUTPUT, C_QUITS, COUNTERS
+from .state import C_OUTPUT, C_QUITS, COUNTERS, C
+from .stocks import (  # noqa: F401 (re-exported: the record's stocks are defined there)
+    COUNT_COLUMNS,
+    STOCKS,
+    carried_stocks,
+    carry_counts,
+    count_leaver,
+    count_promotion,
+    stocks_by_factory,
+    stocks_into,
+)
 
 METRIC_COLUMNS = (
     "headcount",
@@ -120,157 +130,6 @@ EVENT_SCHEMA = {
     "detail": pl.Utf8,
 }
 
-# stock columns computed by the stocks kernel, in its output order
-STOCKS = (
-    "headcount",
-    "workers",
-    "foremen",
-    "specialists",
-    "managers",
-    "injured",
-    "g_sum",
-    "phi_sum",
-    "c_sum",
-    "party_members",
-    "party_candidates",
-    "shock_workers",
-    "stakhanovites",
-    "participants_conference",
-    "participants_commission",
-    "participants_inventors",
-)
-
-
-@njit(cache=True, nogil=True)
-def stocks_into(out, lo, hi, P, day):
-    """Add the end-of-day stocks of the employed people in rows ``lo..hi`` of the person table
-    ``P`` to ``out`` (factories x :data:`STOCKS`).
-
-    People of one factory mostly sit in consecutive rows, so the sums of a run of rows are kept
-    in local variables and written back when the factory changes: the same additions in the
-    same order as summing into the table directly, without a memory write per person.
-    """
-    state, factory, role, injured_until = P.state, P.factory, P.role, P.injured_until
-    g, phi, c, party, shock, stakh, inst = P.g, P.phi, P.c, P.party, P.shock, P.stakh, P.inst
-    cur = -1
-    hc = wk = fm = sp = mg = inj = gs = ps = cs = mem = cand = sh = st = i0 = i1 = i2 = 0.0
-    for i in range(lo, hi + 1):
-        if i < hi and state[i] != EMPLOYED:
-            continue
-        f = factory[i] if i < hi else -1
-        if f != cur:
-            if cur >= 0:
-                out[cur, 0] = hc
-                out[cur, 1] = wk
-                out[cur, 2] = fm
-                out[cur, 3] = sp
-                out[cur, 4] = mg
-                out[cur, 5] = inj
-                out[cur, 6] = gs
-                out[cur, 7] = ps
-                out[cur, 8] = cs
-                out[cur, 9] = mem
-                out[cur, 10] = cand
-                out[cur, 11] = sh
-                out[cur, 12] = st
-                out[cur, 13] = i0
-                out[cur, 14] = i1
-                out[cur, 15] = i2
-            if f < 0:
-                break
-            cur = f
-            hc, wk, fm, sp, mg = out[f, 0], out[f, 1], out[f, 2], out[f, 3], out[f, 4]
-            inj, gs, ps, cs, mem = out[f, 5], out[f, 6], out[f, 7], out[f, 8], out[f, 9]
-            cand, sh, st = out[f, 10], out[f, 11], out[f, 12]
-            i0, i1, i2 = out[f, 13], out[f, 14], out[f, 15]
-        hc += 1.0
-        r = role[i]
-        wk += r == WORKER
-        fm += r == FOREMAN
-        sp += r == SPECIALIST
-        mg += r == MANAGER
-        inj += injured_until[i] > day
-        gs += g[i]
-        ps += phi[i]
-        cs += c[i]
-        mem += party[i] == MEMBER
-        cand += party[i] == CANDIDATE
-        sh += shock[i]
-        st += stakh[i]
-        b = inst[i]
-        i0 += b & 1
-        i1 += (b >> 1) & 1
-        i2 += (b >> 2) & 1
-
-
-def stocks_by_factory(P, day: int, n_factories: int) -> np.ndarray:
-    """End-of-day stocks per factory (:data:`STOCKS` order) of everyone in the table ``P``."""
-    out = np.zeros((n_factories, 16))
-    stocks_into(out, 0, int(P.size[0]), P, day)
-    return out
-
-
-# STOCKS columns that count people by attributes changed only by leaving, hiring, promotion
-# and the monthly steps (role, party, shock work, institutions); the others
-# (headcount, injured, grievance, fear, consciousness) are summed every day (by production on
-# days without those steps)
-COUNT_COLUMNS = np.array([1, 2, 3, 4, 9, 10, 11, 12, 13, 14, 15])
-
-
-@njit(cache=True, inline="always")
-def count_leaver(leavers, f, role, party, shock, stakh, inst):
-    """Add a person who left today to ``leavers[f]`` (the :data:`COUNT_COLUMNS` of STOCKS)."""
-    leavers[f, 1 + role] += 1.0
-    leavers[f, 9] += party == MEMBER
-    leavers[f, 10] += party == CANDIDATE
-    leavers[f, 11] += shock
-    leavers[f, 12] += stakh
-    leavers[f, 13] += inst & 1
-    leavers[f, 14] += (inst >> 1) & 1
-    leavers[f, 15] += (inst >> 2) & 1
-
-
-def count_promotion(leavers, f: int, old_role: int, new_role: int) -> None:
-    """A person of factory ``f`` moved from ``old_role`` to ``new_role`` today: in
-    ``leavers`` (subtracted from yesterday's counts) as one leaving the old role and one
-    less leaving the new one.
-    """
-    leavers[f, 1 + old_role] += 1.0
-    leavers[f, 1 + new_role] -= 1.0
-
-
-@njit(cache=True, inline="always")
-def load_day_sums(stocks, f):
-    """Factory ``f``'s headcount, injured and grievance, fear and consciousness sums."""
-    return stocks[f, 0], stocks[f, 5], stocks[f, 6], stocks[f, 7], stocks[f, 8]
-
-
-@njit(cache=True, inline="always")
-def store_day_sums(stocks, f, hc, inj, gs, ps, cs):
-    """Write back what :func:`load_day_sums` read (the STOCKS columns not in COUNT_COLUMNS)."""
-    stocks[f, 0] = hc
-    stocks[f, 5] = inj
-    stocks[f, 6] = gs
-    stocks[f, 7] = ps
-    stocks[f, 8] = cs
-
-
-@njit(cache=True)
-def carry_counts(st, prev, leavers, hired):
-    """``st[:, COUNT_COLUMNS] = prev - leavers + hired`` (whole numbers: exact in any order)."""
-    for f in range(st.shape[0]):
-        for c in COUNT_COLUMNS:
-            st[f, c] = prev[f, c] - leavers[f, c] + hired[f, c]
-
-
-@njit(cache=True)
-def carried_stocks(out, day_sums, prev, leavers, hired):
-    """A quiet day's stocks into ``out``: the sums production took at the end of the day
-    (``day_sums``) with the counts carried from yesterday (:func:`carry_counts`).
-    """
-    out[:] = day_sums
-    carry_counts(out, prev, leavers, hired)
-
 
 @njit(cache=True)
 def close_day(today, output_y):
@@ -282,78 +141,6 @@ def close_day(today, output_y):
         output_y[f] += today[f, C_OUTPUT]
         quits += today[f, C_QUITS]
     return quits
-
-
-PAIRWISE_MAX = 128  # NumPy's pairwise block: below it, one block of eight running sums
-
-
-@njit(cache=True)
-def pairwise_sum(a, lo, n):
-    """Sum of ``a[lo:lo + n]`` added as NumPy adds a contiguous block of at most 128 numbers
-    (so the result equals ``np.sum``); ``n`` must not exceed :data:`PAIRWISE_MAX`.
-    """
-    if n < 8:
-        res = 0.0
-        for i in range(n):
-            res += a[lo + i]
-        return res
-    r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
-    r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
-    i = 8
-    while i < n - n % 8:
-        r0 += a[lo + i]
-        r1 += a[lo + i + 1]
-        r2 += a[lo + i + 2]
-        r3 += a[lo + i + 3]
-        r4 += a[lo + i + 4]
-        r5 += a[lo + i + 5]
-        r6 += a[lo + i + 6]
-        r7 += a[lo + i + 7]
-        i += 8
-    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
-    while i < n:
-        res += a[lo + i]
-        i += 1
-    return res
-
-
-@njit(cache=True)
-def numpy_sum(a, lo, n):
-    """Sum of ``a[lo:lo + n]`` in the order NumPy adds a contiguous float64 array (blocks of at
-    most 128 by :func:`pairwise_sum`, halves of whole eights above), so it equals ``np.sum``.
-    """
-    if n <= PAIRWISE_MAX:
-        return pairwise_sum(a, lo, n)
-    # NumPy recurses: sum(first n2) + sum(rest), n2 = the whole eights of n // 2. The same tree,
-    # walked with explicit stacks (a block's sum when small; else its halves, then their sum).
-    los = np.empty(64, dtype=np.int64)
-    ns = np.empty(64, dtype=np.int64)
-    stage = np.zeros(64, dtype=np.int64)
-    vals = np.empty(64)
-    sp = 1
-    vp = 0
-    los[0], ns[0] = lo, n
-    while sp > 0:
-        top = sp - 1
-        m = ns[top]
-        if m <= PAIRWISE_MAX:
-            vals[vp] = pairwise_sum(a, los[top], m)
-            vp += 1
-            sp -= 1
-            continue
-        m2 = m // 2
-        m2 -= m2 % 8
-        if stage[top] == 2:
-            vals[vp - 2] = vals[vp - 2] + vals[vp - 1]
-            vp -= 1
-            sp -= 1
-            continue
-        child_lo = los[top] if stage[top] == 0 else los[top] + m2
-        child_n = m2 if stage[top] == 0 else m - m2
-        stage[top] += 1
-        los[sp], ns[sp], stage[sp] = child_lo, child_n, 0
-        sp += 1
-    return vals[0]
 
 
 @njit(cache=True)
@@ -649,3 +436,49 @@ def write_run(
             if path.exists():
                 path.unlink()
     return out
+
+
+# record columns copied from today's counters: every counter that is also a record column
+# (the day's pay sum becomes pay_total; pay_nominal is per working day)
+FROM_COUNTERS = {
+    **{n: n for n in COUNTERS if n in METRIC_COLUMNS + EXTRA_COLUMNS and n != "pay_nominal"},
+    "pay_total": "pay_nominal",
+}
+STOCK_AS = {"g_sum": "grievance", "phi_sum": "fear", "c_sum": "consciousness"}
+# metric columns kept as floats (the others are whole numbers)
+FLOAT_COLUMNS = (
+    "date", "output", "plan_daily", "pay_nominal", "pay_real", "norm_index", "grievance",
+    "fear", "consciousness", "pay_total", "fulfilment_month", "authority", "enforcement_will",
+)  # fmt: skip
+
+
+def record_layout(col: dict[str, int], nf: int, norm: np.ndarray, n_days: int):
+    """The record's layout (``records.Rec``) for metric columns ``col`` (name: index), ``nf``
+    factories, the initial norms and ``n_days`` days.
+    """
+    from .records import Rec
+
+    stock_dst, stock_src = [], []
+    for j, name in enumerate(STOCKS):
+        name = STOCK_AS.get(name, name)
+        if name in col:
+            stock_dst.append(col[name])
+            stock_src.append(j)
+    fixed = ("plan_daily", "fulfilment_month", "authority", "enforcement_will", "norm_index")
+    special = ("headcount", "pay_total", "pay_nominal", "pay_real", "workdays")
+    weighted = ("norm_index", "fulfilment_month", "authority", "enforcement_will")
+    i64 = np.int64
+    return Rec(
+        stock_dst=np.array(stock_dst, dtype=i64),
+        stock_src=np.array(stock_src, dtype=i64),
+        flow_dst=np.array([col[k] for k in FROM_COUNTERS], dtype=i64),
+        flow_src=np.array([C[v] for v in FROM_COUNTERS.values()], dtype=i64),
+        fixed_dst=np.array([col[k] for k in fixed], dtype=i64),
+        fixed=np.empty((4, nf)),
+        norm0=norm.copy(),
+        means=np.array([col[k] for k in ("grievance", "fear", "consciousness")], dtype=i64),
+        weighted=np.array([col[k] for k in weighted], dtype=i64),
+        special=np.array([col[k] for k in special], dtype=i64),
+        per_f=np.empty((nf, len(col))),
+        rows=np.zeros((n_days, len(col))),
+    )

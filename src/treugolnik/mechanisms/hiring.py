@@ -14,11 +14,12 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from ..maths import numpy_sum
 from ..population import EMPLOYED, WORKER, Population, new_ids
-from ..record import numpy_sum, stocks_into
 from ..records import F_QUITS_Y, I_CUR, I_HAVE_STOCKS
 from ..rng import beta, uniform, uniform2
 from ..state import C_HIRES
+from ..stocks import stocks_into
 
 
 @njit(cache=True)

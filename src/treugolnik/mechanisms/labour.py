@@ -18,11 +18,11 @@ from numba import njit
 
 from ..maths import below_sigmoid, table_cap
 from ..population import CANDIDATE, DISMISSED, EMPLOYED, MEMBER, NO_INDEX, QUIT, ROLES
-from ..record import count_leaver
 from ..records import K_PROS
 from ..rng import uniform, uniform2
 from ..state import C_ABSENT, C_DISMISSALS, C_PROS_ABS, C_PROS_QUIT, C_QUITS, C_SCHEDULED
 from ..state import C as _C
+from ..stocks import count_leaver
 
 C_DIRECTIVES = _C["directives_issued"]
 

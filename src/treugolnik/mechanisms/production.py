@@ -15,11 +15,12 @@ docs/ODD.md, section 7 ("Effort, storming and output", "Accidents", "Pay").
 
 from __future__ import annotations
 
+from itertools import repeat
+
 import numpy as np
 from numba import njit
 
 from ..population import DEAD, EMPLOYED, NO_INDEX, WORKER
-from ..record import count_leaver, load_day_sums, store_day_sums
 from ..records import I_N_LOG, K_ACC
 from ..rng import uniform, uniform2
 from ..state import (
@@ -32,6 +33,7 @@ from ..state import (
     C_SCHEDULED,
     C_WORKDAYS,
 )
+from ..stocks import count_leaver, load_day_sums, store_day_sums
 from .labour import is_scheduled
 
 
@@ -273,3 +275,26 @@ def production_close(lo, hi, t, S):
 def supply_factor(day_of_month, supply_lag):
     """Late supplies: the first decade of the month loses ``supply_lag`` of its output."""
     return 1.0 - supply_lag if day_of_month <= 10 else 1.0
+
+
+def log_accidents(run) -> None:
+    """Enter the accidents waiting in ``day.acc_log`` (day index, id, shop, injury length; -1
+    a death) into the run's event log, in order.
+    """
+    D = run.S.day
+    k = int(D.ints[I_N_LOG])
+    if not k:
+        return
+    D.ints[I_N_LOG] = 0
+    if "accident" in run.log.skip:
+        return
+    S, label, dates = run.world.shops_per_factory, run.shop_label, run.dates
+    ts, pids, shs, lengths = (c.tolist() for c in D.acc_log[:k].T)
+    run.log.add_columns(
+        k, [dates[t] for t in ts], [x // S for x in shs], repeat("accident", k),
+        repeat(-1, k), repeat(-1, k), repeat("", k), pids, repeat("", k), repeat("", k),
+        repeat("safety", k), repeat("", k), repeat(float("nan"), k),
+        ["death" if n < 0 else "injury" for n in lengths], repeat("", k),
+        [label[x % S] + ("" if n < 0 else f", {n} days off")
+         for x, n in zip(shs, lengths, strict=True)],
+    )  # fmt: skip

@@ -43,11 +43,11 @@ from ..population import (
     SPECIALIST,
     WORKER,
 )
-from ..record import count_leaver
 from ..records import K_ARREST
 from ..rng import uniform, uniform2
 from ..state import C_ARRESTS, C_MANAGER_ARRESTS
 from ..state import C as _C
+from ..stocks import count_leaver
 
 C_MANAGEMENT_TURNOVER = _C["management_turnover"]
 
@@ -286,7 +286,7 @@ def quota_consequences(run, t: int) -> None:
     its shop and factory; an arrested manager or specialist is replaced by a promoted worker
     (:func:`promote_vydvizhenets`).
     """
-    from ..record import count_promotion
+    from ..stocks import count_promotion
 
     s, w, D = run.s, run.world, run.S.day
     pop = w.pop
