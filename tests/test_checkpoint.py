@@ -133,3 +133,27 @@ def test_cli_checkpoint_and_resume(tmp_path):
     assert refused.returncode == 2
     assert refused.stderr.count("\n") == 1 and "factories.count" in refused.stderr
     assert not (tmp_path / "c").exists()
+
+
+def test_a_sweep_forks_its_runs_from_a_checkpoint(checkpointed, tmp_path):
+    from treugolnik.experiments.plan import plan, read_sweep
+    from treugolnik.experiments.runner import run_dir, run_sweep
+
+    root, _ = checkpointed
+    sweep = tmp_path / "fork.toml"
+    sweep.write_text(
+        f'checkpoint = "{root / f"checkpoint-{DATE}"}"\n'
+        'counterfactuals = ["baseline", "no_terror"]\n'
+        '[grid]\n"meetings.speakers" = [6, 8]\n'
+    )
+    specs = plan(read_sweep(sweep))
+    assert len(specs) == 4 and len({s.run_id for s in specs}) == 4
+    summary = run_sweep(specs, tmp_path / "store")
+    assert summary.complete == 4 and not summary.failed
+    base = next(s for s in specs if s.counterfactual == "baseline" and s.params == {
+        "meetings.speakers": 6})  # fmt: skip
+    _same_files(root / "whole", run_dir(tmp_path / "store", base.run_id))
+    bad = tmp_path / "bad.toml"
+    bad.write_text(f'checkpoint = "{root / f"checkpoint-{DATE}"}"\nseeds = [1]\n')
+    with pytest.raises(ScenarioError, match="takes its seed"):
+        read_sweep(bad)

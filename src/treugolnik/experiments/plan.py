@@ -67,10 +67,20 @@ class SweepFile(BaseModel):
     overrides: dict[str, Any] = Field(default_factory=dict)
     grid: dict[str, list[Any]] = Field(default_factory=dict)
     sample: Sample | None = None
+    checkpoint: str | None = Field(
+        None, description="fork every run from this checkpoint folder (its scenario and seed)"
+    )
 
     @model_validator(mode="after")
     def _consistent(self):
-        if (self.seeds is None) == (self.replicates is None):
+        if self.checkpoint is not None:
+            if self.seeds is not None or self.replicates is not None:
+                raise ValueError("a sweep from a checkpoint takes its seed: give no seeds")
+            if "scenario" in self.model_fields_set or "regimes" in self.model_fields_set:
+                raise ValueError(
+                    "a sweep from a checkpoint takes its scenario and regime: give neither"
+                )
+        elif (self.seeds is None) == (self.replicates is None):
             raise ValueError("give either seeds = [...] or replicates = N")
         if self.grid and self.sample is not None:
             raise ValueError("give either [grid] or [sample], not both")
@@ -96,15 +106,20 @@ class RunSpec:
     counterfactual: str
     params: dict
     scenario: dict  # the resolved scenario, as data
+    checkpoint: str = ""  # a checkpoint folder the run is forked from
+    sets: tuple[str, ...] = ()  # the overrides on top of the checkpoint's scenario
 
     def as_json(self) -> dict:
-        return {
+        out = {
             "run_id": self.run_id,
             "regime": self.regime,
             "seed": self.seed,
             "counterfactual": self.counterfactual,
             "params": self.params,
         }
+        if self.checkpoint:
+            out["checkpoint"] = self.checkpoint
+        return out
 
 
 def read_sweep(path: str | Path) -> SweepFile:
@@ -171,6 +186,8 @@ def run_id(scenario: dict) -> str:
 
 def plan(sw: SweepFile, label: str = "sweep") -> list[RunSpec]:
     """Expand a sweep into runs, validating every resolved scenario before anything runs."""
+    if sw.checkpoint is not None:
+        return _plan_from_checkpoint(sw, label)
     specs: list[RunSpec] = []
     problems: list[str] = []
     base_sets = [f"{k}={_toml(v)}" for k, v in sw.overrides.items()]
@@ -188,6 +205,35 @@ def plan(sw: SweepFile, label: str = "sweep") -> list[RunSpec]:
                         continue
                     data = s.model_dump(mode="json")
                     specs.append(RunSpec(run_id(data), regime, seed, cf, point, data))
+    if problems:
+        raise ScenarioError(sorted(set(problems)))
+    return specs
+
+
+def _plan_from_checkpoint(sw: SweepFile, label: str) -> list[RunSpec]:
+    """Runs forked from one checkpoint: its scenario with each point's overrides on top."""
+    from ..checkpoint import _check_sets, read_header
+    from ..scenario.load import load_scenario_dict
+
+    folder = Path(sw.checkpoint)
+    header = read_header(folder)
+    digest = header["files"]["people.pid.npy"]
+    specs, problems = [], []
+    base_sets = [f"{k}={_toml(v)}" for k, v in sw.overrides.items()]
+    for point in _points(sw):
+        for cf in sw.counterfactuals:
+            sets = base_sets + [f"{k}={_toml(v)}" for k, v in point.items()]
+            if cf != "baseline":
+                sets.append(f"counterfactual.{cf}=true")
+            try:
+                _check_sets(folder, sets)
+                s = load_scenario_dict(header["scenario"], f"checkpoint {folder}", sets=sets)
+            except ScenarioError as e:
+                problems += [f"{label}: {line}" for line in e.problems]
+                continue
+            data = s.model_dump(mode="json")
+            rid = run_id({"scenario": data, "checkpoint": header["date"], "state": digest})
+            specs.append(RunSpec(rid, s.regime, s.seed, cf, point, data, str(folder), tuple(sets)))
     if problems:
         raise ScenarioError(sorted(set(problems)))
     return specs

@@ -36,8 +36,12 @@ def execute(spec: dict, out: str) -> dict:
     d = run_dir(Path(out), spec["run_id"])
     t0 = time.perf_counter()
     try:
-        scen = Scenario.model_validate(spec["scenario"])
-        res = simulate(scen)
+        if spec.get("checkpoint"):
+            from ..engine import resume
+
+            res = resume(spec["checkpoint"], sets=list(spec["sets"]))
+        else:
+            res = simulate(Scenario.model_validate(spec["scenario"]))
         res.manifest.update(
             {
                 "run_id": spec["run_id"],
@@ -119,6 +123,8 @@ def run_sweep(
             "scenario": s.scenario,
             "params": s.params,
             "counterfactual": s.counterfactual,
+            "checkpoint": s.checkpoint,
+            "sets": list(s.sets),
         }
         for s in todo
     ]
