@@ -146,7 +146,7 @@ def resume(path: str | Path, sets: list[str] | None = None, **kwargs):
     """A ``engine.Simulation`` positioned at the checkpoint's date, its scenario the
     checkpoint's with ``sets`` applied; call ``run()`` on it.
     """
-    from .engine import Simulation, scenario_hash
+    from .engine import Simulation
     from .scenario.load import load_scenario_dict
 
     folder = Path(path)
@@ -181,7 +181,6 @@ def resume(path: str | Path, sets: list[str] | None = None, **kwargs):
         "first_day": date.isoformat(),
         "sets": sets,
     }
-    _ = scenario_hash
     return sim
 
 

@@ -320,7 +320,7 @@ class Simulation:
 
     def record_after(self, t: int) -> None:
         """After the record: the stock check (tests) and the per-factory rows."""
-        D, pop = self.S.day, self.world.pop
+        D = self.S.day
         st = D.stocks[D.ints[I_CUR]]
         if self.check_stocks and D.ints[I_CARRIED] > self._carried:
             full = stocks_by_factory(self.S.people, self.days[t], self.world.fac.n)
@@ -336,7 +336,6 @@ class Simulation:
             )
             per_f[:, col["pay_real"]] = per_f[:, col["pay_nominal"]] / float(self.S.cal.price[t])
             self.fac_rows[t] = per_f
-        _ = pop
 
     @property
     def quiet_days(self) -> int:

@@ -17,7 +17,6 @@ the plan's.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -329,6 +328,3 @@ def describe() -> list[tuple[str, str, str, str, str, str]]:
 def steps_on(active_row: np.ndarray) -> list[str]:
     """The names of the steps active on a day, in the plan's order."""
     return [PLAN[j].name for j in np.flatnonzero(active_row)]
-
-
-_ = dt  # (dates are the engine's; kept for type hints in hooks)
