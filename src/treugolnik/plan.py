@@ -267,6 +267,8 @@ def _plan_day(t, S):
             record_prepare(0, n, t, S)
             record_rows(0, n, t, S)
             record_close(0, n, t, S)
+        else:
+            raise RuntimeError("plan: a compiled step that _plan_day does not call")
     return -1
 
 
