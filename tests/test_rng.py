@@ -53,3 +53,45 @@ def test_stream_keys_do_not_depend_on_anything_but_seed_and_name():
     s = Streams(42)
     assert s["meetings"] == stream_key(42, "meetings")
     assert uniform(s["meetings"], 1, 2) == uniform(stream_key(42, "meetings"), 1, 2)
+
+
+def test_every_stream_and_kind_has_its_own_key():
+    from treugolnik import records
+    from treugolnik.rng import KINDS, STREAMS
+
+    keys = {(s, k): stream_key(7, s, k) for s, kinds in STREAMS.items() for k in kinds}
+    assert len(set(keys.values())) == len(keys)
+    # the keys compiled steps receive are the table's
+    rec = records.keys(Streams(7))
+    assert rec.meetings_item == keys["meetings", "item"]
+    assert rec.hiring_slot == keys["hiring", "slot"] and rec.absence == keys["absence", "person"]
+    assert set(k for kinds in STREAMS.values() for k in kinds) <= set(KINDS)
+
+
+def test_a_stream_unknown_to_the_table_is_refused():
+    import pytest
+
+    s = Streams(1)
+    with pytest.raises(KeyError, match="rng.STREAMS"):
+        s["meetings", "shop"]
+    with pytest.raises(ValueError, match="kind of entity"):
+        stream_key(1, "meetings", "planet")
+
+
+def test_ids_that_once_collided_across_kinds_now_draw_apart():
+    """An agenda item's outcome was drawn at id 7,000,000 + factory * 1000 + item on the
+    meetings stream that also draws attendance by person id; in ussr-industry person ids pass
+    8 million, so a person and an item shared a number. Now items have their own key."""
+    from treugolnik.rng import ITEMS_PER_MEETING
+
+    s = Streams(3)
+    day = 4000
+    items = np.array([f * ITEMS_PER_MEETING + j for f in range(40) for j in range(6)])
+    old_ids = 7_000_000 + items
+    person = uniforms(s["meetings"], day, old_ids)
+    item = uniforms(s["meetings", "item"], day, items)
+    assert not np.isin(person, item).any()
+    # and the numbers of the two kinds are independent
+    persons = uniforms(s["meetings"], day, np.arange(20_000, dtype=np.int64))
+    itemsd = uniforms(s["meetings", "item"], day, np.arange(20_000, dtype=np.int64))
+    assert abs(np.corrcoef(persons, itemsd)[0, 1]) < 4 / np.sqrt(20_000)

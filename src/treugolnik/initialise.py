@@ -14,7 +14,7 @@ from .mechanisms import hiring
 from .mechanisms.hiring import growth_multipliers
 from .mechanisms.posts import fill_posts
 from .population import CANDIDATE, MEMBER, WORKER, Population
-from .rng import uniforms
+from .rng import uniforms, uniforms2
 from .state import Factories, Shops, World
 from .timeline import EPOCH, working_calendar
 
@@ -29,7 +29,7 @@ def initial_world(s, policy, keys) -> World:
     key = keys["init"]
     nf, S = fs.count, fs.shops
     fac = Factories.empty(nf)
-    z = uniforms(key, day0, np.arange(nf, dtype=np.int64) + 10_000_000)
+    z = uniforms(keys["init", "factory"], day0, np.arange(nf, dtype=np.int64))
     zn = np.sqrt(2.0) * erfinv(2.0 * z - 1.0)
     fac.size0[:] = np.maximum(10.0, fs.size * np.exp(fs.size_sigma * zn - 0.5 * fs.size_sigma**2))
     mix = np.array(
@@ -56,14 +56,14 @@ def initial_world(s, policy, keys) -> World:
     )
     n = pop.n
     # party: the most conscious (with noise) are members, the next ones candidates
-    u = uniforms(key, day0 + 1, pop.pid[:n])
+    u = uniforms2(key, day0, pop.pid[:n], 6)
     score = pop.c[:n] + 0.3 * u
     order = np.argsort(-score, kind="stable")
     n_mem = int(round(fs.party_share * n))
     n_cand = int(round(fs.candidate_share * n))
     pop.party[order[:n_mem]] = MEMBER
     pop.party[order[n_mem : n_mem + n_cand]] = CANDIDATE
-    since = uniforms(key, day0 + 2, pop.pid[:n])
+    since = uniforms2(key, day0, pop.pid[:n], 7)
     pop.party_since[:n] = day0 - (since * 1825).astype(np.int32)
     cand = pop.party[:n] == CANDIDATE
     pop.party_since[:n][cand] = day0 - (since[cand] * 300).astype(np.int32)

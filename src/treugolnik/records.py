@@ -165,10 +165,11 @@ def compiled(S: State) -> StateRef:
     return _make(*S)
 
 
-# the random streams, by name (rng.stream_key)
+# the random streams compiled steps draw from (rng.STREAMS): a stream's name is its key for
+# persons, ``stream_kind`` its key for another kind of entity
 STREAMS = (
     "absence", "quit", "hiring", "accidents", "flitting", "quota", "init", "institutions",
-    "party", "norms", "meetings",
+    "party", "meetings", "hiring_slot", "flitting_factory", "norms_shop", "meetings_item",
 )  # fmt: skip
 Keys = namedtuple("Keys", STREAMS)
 
@@ -232,7 +233,7 @@ def params(scenario) -> tuple:
 
 def keys(streams) -> Keys:
     """The stream keys of a run (``streams``: an ``rng.Streams``)."""
-    return Keys(*(streams[name] for name in STREAMS))
+    return Keys(*(streams[tuple(name.split("_")) if "_" in name else name] for name in STREAMS))
 
 
 def new_day(nf: int, n_shops: int, n_counters: int, mix, role_mult, buf: int) -> Day:

@@ -1,13 +1,19 @@
-"""Counter-based random numbers: every draw is a pure function of (seed, stream, day, id).
+"""Counter-based random numbers: every draw is a pure function of (seed, stream, kind of
+entity, entity id, counter).
 
 Usage::
 
     from treugolnik.rng import stream_key, uniform
-    key = stream_key(seed=11, stream="absence")
+    key = stream_key(seed=11, stream="absence")            # the stream's draws for persons
     u = uniform(key, day, person_id)      # inside a Numba kernel or in Python
+    slot = stream_key(11, "hiring", "slot")                # its draws for (factory, role) slots
 
-Nothing here holds state. A person's draw for a mechanism on a day depends only on the root
-seed, the mechanism's stream name, the day and the person's stable id, so
+Streams and the kinds of entity they draw for are named in one table (:data:`STREAMS`). A
+(stream, kind) pair has its own key, hashed from its names and the seed, so draws for a person
+and for a meeting item or a factory never share a number, whatever their ids; ids are never
+offset to keep kinds apart. The counter is the day for daily draws; it can be any other count
+(a person's k-th waiting time). Nothing here holds state. A person's draw for a mechanism on a
+day depends only on the root seed, the stream, the day and the person's stable id, so
 
 * the same seed gives bit-identical runs in any storage order or process split;
 * a change to one mechanism's parameters never shifts the draws of another mechanism
@@ -36,9 +42,32 @@ _S11 = np.uint64(11)
 _INV53 = 1.0 / 9007199254740992.0  # 2**-53
 
 
-def stream_key(seed: int, stream: str) -> np.uint64:
-    """Return the 64-bit key of a named stream under a root seed (stable across platforms)."""
-    h = hashlib.blake2b(f"{int(seed)}/{stream}".encode(), digest_size=8).digest()
+# every stream the model draws from, with the kinds of entity it draws for
+KINDS = ("person", "factory", "shop", "slot", "item")
+STREAMS: dict[str, tuple[str, ...]] = {
+    "init": ("person", "factory"),  # the first day's people and factory sizes
+    "absence": ("person",),
+    "quit": ("person",),
+    "hiring": ("person", "slot"),  # newcomers; hires per (factory, role) slot
+    "flitting": ("person", "factory"),  # re-hired quitters; how many each factory takes
+    "accidents": ("person",),
+    "quota": ("person",),
+    "institutions": ("person",),
+    "party": ("person",),
+    "norms": ("shop",),  # the foreman's informal deal
+    "meetings": ("person", "item"),  # attendance and speeches; an agenda item's outcome
+    "repression": ("person",),
+}
+ITEMS_PER_MEETING = 1000  # an item's id: factory * ITEMS_PER_MEETING + its place on the agenda
+
+
+def stream_key(seed: int, stream: str, kind: str = "person") -> np.uint64:
+    """The 64-bit key of a stream's draws for one kind of entity under a root seed (stable
+    across platforms).
+    """
+    if kind not in KINDS:
+        raise ValueError(f"kind of entity {kind!r}: one of {', '.join(KINDS)}")
+    h = hashlib.blake2b(f"{int(seed)}/{stream}/{kind}".encode(), digest_size=8).digest()
     return np.uint64(int.from_bytes(h, "little"))
 
 
@@ -104,10 +133,13 @@ def normals(key, day, ids):
 
 
 class Streams(dict):
-    """The stream keys of one run, looked up by mechanism name.
+    """The stream keys of one run, looked up by stream name (its draws for persons) or by
+    (stream, kind).
 
     >>> s = Streams(seed=3)
     >>> s["absence"] == stream_key(3, "absence")
+    True
+    >>> s["meetings", "item"] == stream_key(3, "meetings", "item")
     True
     """
 
@@ -115,9 +147,12 @@ class Streams(dict):
         super().__init__()
         self.seed = int(seed)
 
-    def __missing__(self, name: str) -> np.uint64:
+    def __missing__(self, name) -> np.uint64:
         # a key is computed once, then found by the dictionary lookup itself
-        key = self[name] = stream_key(self.seed, name)
+        stream, kind = name if isinstance(name, tuple) else (name, "person")
+        if stream not in STREAMS or kind not in STREAMS[stream]:
+            raise KeyError(f"no stream {stream!r} drawing for {kind!r} (rng.STREAMS)")
+        key = self[name] = stream_key(self.seed, stream, kind)
         return key
 
 

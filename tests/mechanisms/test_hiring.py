@@ -85,7 +85,10 @@ def test_target_headcount_growth_and_path():
 def test_flitters_fill_vacancies_in_proportion_and_never_above():
     wanted = np.array([100.0, 300.0, 0.0, 5.0])
     got = np.array(
-        [flitters_by_factory(40.0, wanted, stream_key(1, "flitting"), d) for d in range(3000)]
+        [
+            flitters_by_factory(40.0, wanted, stream_key(1, "flitting", "factory"), d)
+            for d in range(3000)
+        ]
     )
     assert (got <= np.floor(wanted)).all() and (got[:, 2] == 0).all()
     expected = 40.0 * wanted / wanted.sum()
@@ -130,16 +133,17 @@ def test_hire_rows_fills_reserved_rows_as_add_people_and_counts_them():
     from treugolnik.rng import uniform
     from treugolnik.state import COUNTERS, C
 
-    key, day = stream_key(5, "hiring"), 400
+    key, day = stream_key(5, "hiring", "slot"), 400
     skill, cons = Distribution(alpha=2, beta=4), Distribution(alpha=1.5, beta=7)
     target, mix = np.array([500.0, 80.0]), np.array([0.8, 0.1, 0.07, 0.03])
     have = np.array([[380.0, 40.0, 20.0, 2.0], [70.0, 8.0, 5.0, 3.0]])
     hires = hires_by_mix(target, mix, have, 0.05, 1.2, key, day)
     # the target by role is the factory's target times the role's share; workers' fill rate
-    # is multiplied by the village's supply; rounding draws keyed by (day, factory * 4 + role)
+    # is multiplied by the village's supply; rounding draws keyed by the (factory, role) slot,
+    # id factory * 4 + role, on the hiring stream's own key for slots
     vac = np.maximum(target[:, None] * mix[None, :] - have, 0.0)
     rate = np.array([0.05 * 1.2, 0.05, 0.05, 0.05])
-    u = np.array([[uniform(key, day, f * 4 + r + 1_000_000_007) for r in range(4)]
+    u = np.array([[uniform(key, day, f * 4 + r) for r in range(4)]
                   for f in range(2)])  # fmt: skip
     assert np.array_equal(hires, np.floor(vac * rate[None, :] + u).astype(np.int64))
     k = int(hires.sum())
@@ -238,14 +242,14 @@ def test_hiring_step_fills_vacancies_as_the_parts_define_it(quits_y):
     assert have[:, 0].tolist() == [117.0, 117.0] and have[:, 1].tolist() == [1.0, 2.0]
     target, mix = np.array([150.0, 180.0]), S.day.mix
     wanted = np.maximum(target * mix[0] - have[:, 0], 0.0)
-    flit = flitters_by_factory(hp.flit_share * quits_y, wanted, S.keys.flitting, day)
+    flit = flitters_by_factory(hp.flit_share * quits_y, wanted, S.keys.flitting_factory, day)
     assert (flit > 0).any() == (quits_y > 0)
     rows = add_people(ref_pop, np.repeat([0, 1], flit), np.zeros(flit.sum(), np.int8), per,
                       S.keys.flitting, day, skill=fs.skill, consciousness=fs.consciousness,
                       village_share=0.0, e_mean=pr.e0, e_sd=pr.e_sd)  # fmt: skip
     ref_pop.hired[rows], ref_pop.g[rows] = day, 0.1
     have[:, 0] += flit
-    hires = hires_by_mix(target, mix, have, hp.fill_rate, supply, S.keys.hiring, day)
+    hires = hires_by_mix(target, mix, have, hp.fill_rate, supply, S.keys.hiring_slot, day)
     assert hires.sum() > 0
     fac_of, role_of = expand_hires(hires)
     rows = add_people(ref_pop, fac_of, role_of, per, S.keys.hiring, day,

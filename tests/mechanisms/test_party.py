@@ -6,7 +6,7 @@ from treugolnik.mechanisms.party import party_rows, purge_hazards, purge_weights
 from treugolnik.population import CANDIDATE, EXPELLED, MEMBER, NONPARTY
 from treugolnik.scenario.schema import Party, Scenario
 
-from .helpers import crowd, tiny_state
+from .helpers import crowd, tiny_state, within
 
 N = 40_000
 DAY = 5000
@@ -62,7 +62,10 @@ def test_purge_hits_the_passive_accused_and_recent_first():
     month(pop, DAY, hazard=0.01, mean_w=mw)
     passive = (pop.party[: N // 2] == EXPELLED).mean()
     active = (pop.party[N // 2 : N] == EXPELLED).mean()
-    assert passive / active == pytest.approx(2.5, rel=0.15)
+    # each screened with the hazard times its weight over the mean weight, for 30 days
+    assert within(passive, 1.0 - np.exp(-0.01 * 30 * 2.5 / mw), N // 2)
+    assert within(active, 1.0 - np.exp(-0.01 * 30 * 1.0 / mw), N // 2)
+    assert passive > 2.0 * active
 
 
 def test_recruitment_only_while_admissions_open_and_candidacy():

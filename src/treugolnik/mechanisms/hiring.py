@@ -121,7 +121,7 @@ def _hires_of(target, headcount, f, r, nr, fill_rate, village_supply, key, day):
     vac = max(target - headcount, 0.0)
     # worker recruitment depends on the village's supply
     rate = fill_rate * village_supply if r == WORKER else fill_rate
-    u = uniform(key, day, f * nr + r + 1_000_000_007)
+    u = uniform(key, day, f * nr + r)  # the (factory, role) slot's draw
     return np.int64(np.floor(vac * min(rate, 1.0) + u))
 
 
@@ -220,7 +220,7 @@ def hiring_step(lo, hi, t, S):
         wanted = np.empty(nf)
         for f in range(nf):
             wanted[f] = max(D.target[f] * D.mix[0] - by_role[f, 0], 0.0)
-        flit = flitters_by_factory(hp.flit_share * quits_y, wanted, S.keys.flitting, day)
+        flit = flitters_by_factory(hp.flit_share * quits_y, wanted, S.keys.flitting_factory, day)
         kf = flit.sum()
         new_ids(P.pid, P.last_accused, n, P.size[1], kf)
         hire_flitters(
@@ -230,7 +230,7 @@ def hiring_step(lo, hi, t, S):
         n += kf
         P.size[1] += kf
     hires = hires_by_mix(
-        D.target, D.mix, by_role, hp.fill_rate, cal.village_supply[t], S.keys.hiring, day
+        D.target, D.mix, by_role, hp.fill_rate, cal.village_supply[t], S.keys.hiring_slot, day
     )
     k = 0
     for f in range(nf):
@@ -303,6 +303,6 @@ def flitters_by_factory(total, wanted, key, day):
         return out
     m = total if total <= w_sum else w_sum
     for f in range(nf):
-        u = uniform(key, day, f + 2_000_000_011 + 1_000_000_007)
+        u = uniform(key, day, f)  # the factory's draw
         out[f] = np.int64(min(np.floor(m * wanted[f] / w_sum + u), np.floor(wanted[f])))
     return out

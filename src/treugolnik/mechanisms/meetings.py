@@ -38,7 +38,7 @@ from ..population import (
     group_by_factory,
 )
 from ..records import I_RECOUNT
-from ..rng import uniform, uniform2
+from ..rng import ITEMS_PER_MEETING, uniform, uniform2
 from .posts import fill_posts
 from .repression import accuse, choose_charge
 
@@ -346,6 +346,7 @@ def hold_meeting(
     pop = world.pop
     mp = prm.meetings
     key = keys["meetings"]
+    key_item = keys["meetings", "item"]
     items = agenda(world, f, state, pol, findings, directives)
     present, n_mem, n_cand, n_mgr = attendance(
         members, pop.pid, pop.party, pop.role, pop.c, pop.phi, key, day, mp.attendance
@@ -361,6 +362,7 @@ def hold_meeting(
     fits_w, fits_m = frame_fits(pol, "workers"), frame_fits(pol, "management")
     f = int(f)
     office = {chair: "union chair", secretary: "PPO secretary"}  # (the secretary first)
+    items = items[:ITEMS_PER_MEETING]  # (an item's draws are keyed by its place: rng.STREAMS)
     for j, (topic, detail) in enumerate(items):
         orient = ""
         if topic == "directive":
@@ -390,9 +392,10 @@ def hold_meeting(
         # the balance of argument, -1 (all management) .. +1 (all workers)
         balance = (S["workers"] - S["management"]) / (S["workers"] + S["management"] + 1e-9)
         x = mp.theta_frame * balance + mp.theta_rank * rank_gap + mp.bias
-        u_out = uniform(key, day, 7_000_000 + f * 1000 + j)
+        item = f * ITEMS_PER_MEETING + j  # the item's id among items (rng.STREAMS)
+        u_out = uniform(key_item, day, item)
         workers_win = u_out < sigmoid(x)
-        binding = uniform2(key, day, 7_000_000 + f * 1000 + j, 3) < mp.binding
+        binding = uniform2(key_item, day, item, 3) < mp.binding
         winner = "workers" if workers_win else "management"
         loser = "management" if workers_win else "workers"
         result = _resolve(world, f, topic, workers_win, binding, state, prm, lead, day)
@@ -417,9 +420,7 @@ def hold_meeting(
             total = S["workers"] + S["management"]
             supports = orient == winner
             # formally adopted when the winners support it or party discipline carries it
-            adopted = supports or (
-                uniform2(key, day, 7_000_000 + f * 1000 + j, 5) < 0.5 + 0.5 * pol["vigilance"]
-            )
+            adopted = supports or (uniform2(key_item, day, item, 5) < 0.5 + 0.5 * pol["vigilance"])
             gap = (S[loser] / total if total > 0 else 0.5) * (0.5 if supports else 1.0)
             if not binding:
                 gap = 1.0
@@ -441,14 +442,14 @@ def hold_meeting(
         if topic == "safety" and state["deaths"] > 0:
             heat += 1.0
         xa = mp.acc0 + mp.acc_heat * heat + mp.acc_vigilance * pol["vigilance"] + mp.acc_loss
-        if uniform2(key, day, 7_000_000 + f * 1000 + j, 7) < sigmoid(xa):
+        if uniform2(key_item, day, item, 7) < sigmoid(xa):
             target = lead[loser]
             if workers_win and (target < 0 or topic in ("safety", "plan", "control_finding")):
-                target = _answerable(world, f, topic, state, key, day, j)
+                target = _answerable(world, f, topic, state, key_item, day, j)
             accuser = lead[winner]
             if target >= 0 and pop.state[target] == EMPLOYED:
-                u1 = uniform2(key, day, 7_000_000 + f * 1000 + j, 8)
-                u2 = uniform2(key, day, 7_000_000 + f * 1000 + j, 9)
+                u1 = uniform2(key_item, day, item, 8)
+                u2 = uniform2(key_item, day, item, 9)
                 charge = choose_charge(
                     topic,
                     int(pop.role[target]),
@@ -465,11 +466,11 @@ def hold_meeting(
     return out
 
 
-def _answerable(world, f: int, topic: str, state: dict, key, day: int, j: int) -> int:
+def _answerable(world, f: int, topic: str, state: dict, key_item, day: int, j: int) -> int:
     """The foreman of the worst shop (safety) or a manager of the factory (other topics)."""
     pop = world.pop
     worst = state.get("worst_shop", -1) if topic == "safety" else -1
-    u = uniform(key, day, 9_000_000 + f * 1000 + j)
+    u = uniform2(key_item, day, f * ITEMS_PER_MEETING + j, 11)
     return _pick_answerable(
         pop.factory_rows(f, world.fac.n), pop.state, pop.role, pop.shop,
         FOREMAN if topic == "safety" else MANAGER, worst, u,

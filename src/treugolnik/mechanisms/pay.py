@@ -113,7 +113,7 @@ def norms_step(run, t: int) -> None:
     stakh = shop_stakhanovite_share(pop.n, pop.state, pop.shop, pop.role, pop.stakh, shops.n)
     rise, _ = revise_norms(
         shops, stakh, pol["discipline"], pol["norm_drive"], pol["campaign"], s.norms,
-        s.meetings.foreman_deal, run.keys["norms"], day,
+        s.meetings.foreman_deal, run.keys["norms", "shop"], day,
     )  # fmt: skip
     shops.g_pulse[:] += s.grievance.norm_rise * rise
 
