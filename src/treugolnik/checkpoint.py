@@ -52,6 +52,16 @@ def _sha(path: Path) -> str:
     return h.hexdigest()
 
 
+def _arrays(S):
+    """(record, field, array) for every array of the state that a checkpoint holds."""
+    for group in GROUPS:
+        rec = getattr(S, group)
+        for name in rec._fields:
+            value = getattr(rec, name)
+            if isinstance(value, np.ndarray):
+                yield group, name, value
+
+
 def save(sim, t: int, out_dir: str | Path) -> Path:
     """Write the state of ``sim`` at the start of day ``t`` to ``out_dir/checkpoint-DATE``
     (under a temporary name, renamed when complete).
@@ -65,17 +75,11 @@ def save(sim, t: int, out_dir: str | Path) -> Path:
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     try:
-        S, pop = sim.S, sim.world.pop
-        n = pop.n
-        for group in GROUPS:
-            rec = getattr(S, group)
-            for name in rec._fields:
-                value = getattr(rec, name)
-                if not isinstance(value, np.ndarray):
-                    continue
-                if group == "people" and name != "size":
-                    value = value[:n]
-                np.save(tmp / f"{group}.{name}.npy", value, allow_pickle=False)
+        pop = sim.world.pop
+        for group, name, value in _arrays(sim.S):
+            if group == "people" and name != "size":
+                value = value[: pop.n]
+            np.save(tmp / f"{group}.{name}.npy", value, allow_pickle=False)
         if sim.fac_rows is not None:
             np.save(tmp / "by_factory.npy", sim.fac_rows[:t], allow_pickle=False)
         sim.log.frame().write_parquet(tmp / "events.parquet", compression="zstd")
@@ -190,24 +194,18 @@ def _restore(sim, folder: Path, header: dict) -> None:
     pop.n = 0
     pop.reserve(int(header["capacity"]))
     n = int(size[0])
-    S = sim.S
-    for group in GROUPS:
-        rec = getattr(S, group)
-        for name in rec._fields:
-            dst = getattr(rec, name)
-            if not isinstance(dst, np.ndarray):
-                continue
-            src = np.load(folder / f"{group}.{name}.npy", allow_pickle=False)
-            if group == "people" and name != "size":
-                dst[:n] = src
-                dst[n:] = 0
-            else:
-                if src.shape != dst.shape or src.dtype != dst.dtype:
-                    raise ScenarioError(
-                        [f"checkpoint {folder}: {group}.{name} has shape {src.shape}, "
-                         f"the scenario needs {dst.shape}"]
-                    )  # fmt: skip
-                dst[...] = src
+    for group, name, dst in _arrays(sim.S):
+        src = np.load(folder / f"{group}.{name}.npy", allow_pickle=False)
+        if group == "people" and name != "size":
+            dst[:n] = src
+            dst[n:] = 0
+        else:
+            if src.shape != dst.shape or src.dtype != dst.dtype:
+                raise ScenarioError(
+                    [f"checkpoint {folder}: {group}.{name} has shape {src.shape}, "
+                     f"the scenario needs {dst.shape}"]
+                )  # fmt: skip
+            dst[...] = src
     pop.compactions = int(header["compactions"])
     pop._groups = None
     pop._tail = None
