@@ -42,8 +42,8 @@ def voices(present, pid, role, c, phi, stake, k=6, secretary=-1, chair=-1, chair
     fits_w = np.array([0.3, 0.9, 0.2, 0.5])
     fits_m = np.array([0.7, 0.4, 0.1])
     return mt.item_voices(
-        present, pid, role, c, phi, KEY, DAY, 2000, stake, k, secretary, chair, chair_speaks,
-        0.6, 0.5, fits_w, fits_m,
+        present, mt.Voters(pid, role, c, phi), KEY, DAY, 2000, stake, k, (secretary, chair),
+        chair_speaks, 0.6, 0.5, (fits_w, fits_m),
     )  # fmt: skip
 
 
@@ -72,8 +72,8 @@ def test_speaker_draw_favours_weight():
     heavy = light = 0
     for day in range(300):
         rows = mt.item_voices(
-            np.arange(n, dtype=np.int64), pid, role, c, phi, KEY, day, 1000, stake, 4, -1, -1,
-            False, 0.6, 0.5, np.array([0.5]), np.array([0.5]),
+            np.arange(n, dtype=np.int64), mt.Voters(pid, role, c, phi), KEY, day, 1000, stake, 4,
+            (-1, -1), False, 0.6, 0.5, (np.array([0.5]), np.array([0.5])),
         )[0]  # fmt: skip
         heavy += int((rows < 5).sum())
         light += int((rows >= 5).sum())

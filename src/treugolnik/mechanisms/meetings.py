@@ -20,6 +20,7 @@ winning side may accuse (``repression.accuse``).
 
 from __future__ import annotations
 
+from collections import namedtuple
 from itertools import repeat
 
 import numpy as np
@@ -197,12 +198,19 @@ def attendance(members, pid, party, role, c, phi, key, day, p_attend):
     return present[:n_p], n_mem, n_cand, n_mgr
 
 
+Voters = namedtuple("Voters", "pid role c phi")
+"""The person columns :func:`item_voices` reads (the run passes the whole person table)."""
+
+
 @njit(cache=True)
 def item_voices(
-    present, pid, role, c, phi, key, day, salt, stake, k, secretary, chair, chair_speaks,
-    union_stance, rho, fits_w, fits_m,
-):  # fmt: skip
+    present, P, key, day, salt, stake, k, officers, chair_speaks, union_stance, rho, fits
+):
     """Who speaks on one agenda item, on which side, in which frame and with what strength.
+
+    ``P`` is the person table (its ``pid``, ``role``, ``c`` and ``phi``), ``officers`` the
+    rows of the secretary and the union chair (-1: none), ``fits`` the frames' fit for the
+    workers' and the management's side.
 
     Speakers are a weighted draw without replacement (Efraimidis and Spirakis 2006): the
     ``k`` smallest ``-log(u) / w`` in order, ties by position, with ``stake`` the topic's
@@ -211,6 +219,9 @@ def item_voices(
     sides, frame indices and strengths, each side's summed strength, the rank gap and each
     side's lead speaker (the secretary excluded).
     """
+    pid, role, c, phi = P.pid, P.role, P.c, P.phi
+    secretary, chair = officers
+    fits_w, fits_m = fits
     n_p = present.shape[0]
     cap = min(k, n_p) + 2
     v_row = np.empty(cap, dtype=np.int64)
@@ -372,9 +383,9 @@ def hold_meeting(
         out["items"] += 1
         # (drawn item by item: a resolution or an accusation changes fear and roles)
         v_row, v_pid, v_side, v_arg, v_frame, v_strength, sw, sm, rank_gap, lw, lm = item_voices(
-            present, pop.pid, pop.role, pop.c, pop.phi, key, day, 1000 * (j + 1),
-            STAKE_TABLE[TOPIC_CODE[topic]], mp.speakers, secretary, chair,
-            topic in ("norms_pay", "safety"), mp.union_stance, mp.rho, fits_w, fits_m,
+            present, pop.record(), key, day, 1000 * (j + 1), STAKE_TABLE[TOPIC_CODE[topic]],
+            mp.speakers, (secretary, chair), topic in ("norms_pay", "safety"), mp.union_stance,
+            mp.rho, (fits_w, fits_m),
         )  # fmt: skip
         if "speech" not in log.skip:
             k, rows = len(v_row), v_row.tolist()
