@@ -7,6 +7,7 @@ with status 2; internal errors exit with status 1.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -29,6 +30,8 @@ err = Console(stderr=True)
 
 def _fail(lines: list[str], code: int = 2) -> None:
     for line in lines:
+        # one problem, one line: control characters from the input are shown escaped
+        line = "".join(ch if ch >= " " or ch == "\t" else repr(ch)[1:-1] for ch in str(line))
         sys.stderr.write(f"error: {line}\n")
     raise typer.Exit(code)
 
@@ -79,7 +82,6 @@ def run(
     threads: Annotated[
         int | None,
         typer.Option(
-            min=1,
             help="threads for the daily passes of big populations (default: TREUGOLNIK_THREADS "
             "or all cores); results are the same for any number",
         ),
@@ -102,6 +104,8 @@ def run(
         return
     if seed is not None and seed < 0:
         _fail([f"--seed: must be a non-negative integer (got {seed})"])
+    if threads is not None and threads < 1:
+        _fail([f"--threads: must be a whole number of threads, at least 1 (got {threads})"])
     dates = []
     for text in checkpoint_at or []:
         try:
@@ -129,8 +133,7 @@ def run(
     if sim is not None:
         name += f"-from-{sim.dates[sim.start].isoformat()}"
     target = out_dir or Path("runs") / name
-    if target.exists() and not target.is_dir():
-        _fail([f"--out {target}: exists and is not a folder"])
+    _check_out(target)
     show = not quiet and sys.stderr.isatty()
     if show:
         from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
@@ -161,6 +164,25 @@ def run(
         for name, secs in sorted(res.profile.items(), key=lambda kv: -kv[1]):
             table.add_row(name, f"{secs:.3f}", f"{secs / total:.0%}")
         out.print(table)
+
+
+def _check_out(target: Path) -> None:
+    """Refuse, before anything runs, an output folder that cannot be made: a file on its
+    path, a path too long or with a NUL, no permission to write.
+    """
+    try:
+        probe = target
+        while not probe.exists() and probe.parent != probe:
+            probe = probe.parent
+        if not probe.is_dir():
+            _fail([f"--out {target}: {probe} is a file, not a folder"])
+        if not os.access(probe, os.W_OK):
+            _fail([f"--out {target}: {probe} is not writable"])
+        os.stat(probe)  # (a NUL or an overlong name raises here)
+        if len(str(target)) > 1024 or any(len(p) > 255 for p in target.parts):
+            _fail([f"--out {str(target)[:80]}...: the path is too long"])
+    except (OSError, ValueError) as e:
+        _fail([f"--out {str(target)[:200]}: {e}"])
 
 
 def _go(sim, scen, dates, target, progress, by_factory, threads, profile):

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -89,12 +90,22 @@ class TimelineRow:
 def read_timeline(path: str | Path | None = None) -> list[TimelineRow]:
     """Read and validate a timeline CSV; every bad row is reported (file, row, field)."""
     path = Path(path) if path is not None else data_dir() / "timeline.csv"
-    label = str(path)
-    if not path.is_file():
+    label = str(path)[:300]
+    try:
+        found = path.is_file()
+    except (OSError, ValueError):  # a NUL in the path, a name too long
+        found = False
+    if not found:
         raise ScenarioError([f"{label}: timeline file not found"])
     problems: list[str] = []
     rows: list[TimelineRow] = []
-    with open(path, newline="", encoding="utf-8") as fh:
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise ScenarioError([f"{label}: not UTF-8 text (byte {err.start})"]) from None
+    except OSError as err:
+        raise ScenarioError([f"{label}: cannot be read ({err.strerror})"]) from None
+    with io.StringIO(text, newline="") as fh:
         reader = csv.DictReader(fh)
         missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
         if missing:

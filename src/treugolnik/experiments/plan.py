@@ -124,11 +124,26 @@ class RunSpec:
 
 def read_sweep(path: str | Path) -> SweepFile:
     """Read and validate a sweep file; one line per problem."""
+    from ..scenario.load import MAX_BYTES, MAX_DEPTH, nesting
+
     p = Path(path)
-    if not p.is_file():
-        raise ScenarioError([f"{p}: no such sweep file"])
     try:
-        raw = tomllib.loads(p.read_text())
+        found = p.is_file()
+    except (OSError, ValueError):
+        found = False
+    if not found:
+        raise ScenarioError([f"{str(p)[:300]}: no such sweep file"])
+    data = p.read_bytes()
+    if len(data) > MAX_BYTES:
+        raise ScenarioError([f"{p}: larger than {MAX_BYTES:,} bytes; not a sweep file"])
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise ScenarioError([f"{p}: not UTF-8 text (byte {err.start})"]) from None
+    if nesting(text) > MAX_DEPTH:
+        raise ScenarioError([f"{p}: tables or arrays nested deeper than {MAX_DEPTH}"])
+    try:
+        raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise ScenarioError([f"{p}: not valid TOML: {e}"]) from None
     try:

@@ -39,14 +39,62 @@ def bundled_path(name: str) -> Path:
     return Path(str(resources.files("treugolnik.scenario") / "bundled" / f"{name}.toml"))
 
 
+MAX_BYTES = 1 << 20  # a scenario file of more than 1 MiB is not a scenario
+MAX_DEPTH = 16  # tables and arrays nested deeper than any scenario needs
+
+
+def nesting(text: str) -> int:
+    """The deepest nesting of ``[`` and ``{`` in TOML text, outside strings and comments
+    (checked before parsing: the parser recurses once a level).
+    """
+    depth = top = 0
+    quote = ""
+    comment = False
+    for ch in text:
+        if comment:
+            comment = ch != "\n"
+        elif quote:
+            if ch == quote:
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif ch == "#":
+            comment = True
+        elif ch in "[{":
+            depth += 1
+            top = max(top, depth)
+        elif ch in "]}":
+            depth = max(depth - 1, 0)
+    return top
+
+
 def _read_toml(path: Path, label: str) -> dict[str, Any]:
     try:
+        is_dir = path.is_dir()
+    except (OSError, ValueError):
+        is_dir = False
+    if is_dir:
+        raise ScenarioError([f"{label}: is a folder, not a scenario file"])
+    try:
         with open(path, "rb") as fh:
-            return tomllib.load(fh)
+            data = fh.read(MAX_BYTES + 1)
     except FileNotFoundError:
         raise ScenarioError(
             [f"{label}: no such file or bundled scenario (bundled: {', '.join(bundled_names())})"]
         ) from None
+    except (OSError, ValueError) as err:  # a name too long, a NUL in it, no permission
+        reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+        raise ScenarioError([f"{label[:200]}: cannot be read ({reason})"]) from None
+    if len(data) > MAX_BYTES:
+        raise ScenarioError([f"{label}: larger than {MAX_BYTES:,} bytes; not a scenario file"])
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise ScenarioError([f"{label}: not UTF-8 text (byte {err.start})"]) from None
+    if nesting(text) > MAX_DEPTH:
+        raise ScenarioError([f"{label}: tables or arrays nested deeper than {MAX_DEPTH}"])
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise ScenarioError([f"{label}: not valid TOML: {err}"]) from None
 
@@ -59,9 +107,11 @@ def parse_set(item: str) -> tuple[str, Any]:
     key = key.strip()
     if not key or any(not part for part in key.split(".")):
         raise ScenarioError([f"--set {item}: empty key"])
+    if len(item) > 10_000 or nesting(raw) > MAX_DEPTH:
+        raise ScenarioError([f"--set {key}: value longer or nested deeper than a scenario needs"])
     try:
         value = tomllib.loads(f"v = {raw.strip()}")["v"]
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, RecursionError):
         value = raw.strip()
     return key, value
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 REGIMES = ("bargaining", "despotism", "niche")
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    # (no NaN or infinity in any number: a scenario's every float is a finite value)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
 
 
 class Period(_Strict):
@@ -350,7 +351,11 @@ class Calibration(_Strict):
 class Scenario(_Strict):
     """A complete scenario: what to simulate, under which regime, with which parameters."""
 
-    name: str = "custom"
+    name: str = Field(
+        "custom",
+        description="the run's name (names its folder): no path separators or control "
+        "characters, not starting with a dot, at most 100 characters",
+    )
     description: str = ""
     regime: Literal["bargaining", "despotism", "niche"] = "bargaining"
     seed: int = Field(1, ge=0, lt=2**63)
@@ -375,6 +380,17 @@ class Scenario(_Strict):
     counterfactual: Counterfactual = Counterfactual()
     calibration: Calibration = Calibration()
     record: Record = Record()
+
+    @field_validator("name")
+    @classmethod
+    def _a_name(cls, v: str) -> str:
+        bad = any(ch in "/\\" or ord(ch) < 32 for ch in v)
+        if not v or len(v) > 100 or v.startswith(".") or bad:
+            raise ValueError(
+                "a name, not a path: 1-100 characters, no '/', '\\' or control characters, "
+                "not starting with '.'"
+            )
+        return v
 
     @model_validator(mode="after")
     def _priors_name_parameters(self):
