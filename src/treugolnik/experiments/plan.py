@@ -23,7 +23,6 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -124,28 +123,10 @@ class RunSpec:
 
 def read_sweep(path: str | Path) -> SweepFile:
     """Read and validate a sweep file; one line per problem."""
-    from ..scenario.load import MAX_BYTES, MAX_DEPTH, nesting
+    from ..scenario.load import read_toml
 
     p = Path(path)
-    try:
-        found = p.is_file()
-    except (OSError, ValueError):
-        found = False
-    if not found:
-        raise ScenarioError([f"{str(p)[:300]}: no such sweep file"])
-    data = p.read_bytes()
-    if len(data) > MAX_BYTES:
-        raise ScenarioError([f"{p}: larger than {MAX_BYTES:,} bytes; not a sweep file"])
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise ScenarioError([f"{p}: not UTF-8 text (byte {err.start})"]) from None
-    if nesting(text) > MAX_DEPTH:
-        raise ScenarioError([f"{p}: tables or arrays nested deeper than {MAX_DEPTH}"])
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise ScenarioError([f"{p}: not valid TOML: {e}"]) from None
+    raw = read_toml(p, str(p), "sweep", "no such sweep file")
     try:
         return SweepFile.model_validate(raw)
     except ValidationError as err:

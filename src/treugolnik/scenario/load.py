@@ -69,24 +69,31 @@ def nesting(text: str) -> int:
 
 
 def _read_toml(path: Path, label: str) -> dict[str, Any]:
+    missing = f"no such file or bundled scenario (bundled: {', '.join(bundled_names())})"
+    return read_toml(path, label, "scenario", missing)
+
+
+def read_toml(path: Path, label: str, what: str, missing: str) -> dict[str, Any]:
+    """A TOML file (a scenario or a sweep) read with every check before parsing: not a
+    folder, readable, at most :data:`MAX_BYTES`, UTF-8, nested at most :data:`MAX_DEPTH`.
+    ``missing`` is said of a file that does not exist.
+    """
     try:
         is_dir = path.is_dir()
     except (OSError, ValueError):
         is_dir = False
     if is_dir:
-        raise ScenarioError([f"{label}: is a folder, not a scenario file"])
+        raise ScenarioError([f"{label}: is a folder, not a {what} file"])
     try:
         with open(path, "rb") as fh:
             data = fh.read(MAX_BYTES + 1)
     except FileNotFoundError:
-        raise ScenarioError(
-            [f"{label}: no such file or bundled scenario (bundled: {', '.join(bundled_names())})"]
-        ) from None
+        raise ScenarioError([f"{label[:300]}: {missing}"]) from None
     except (OSError, ValueError) as err:  # a name too long, a NUL in it, no permission
         reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
         raise ScenarioError([f"{label[:200]}: cannot be read ({reason})"]) from None
     if len(data) > MAX_BYTES:
-        raise ScenarioError([f"{label}: larger than {MAX_BYTES:,} bytes; not a scenario file"])
+        raise ScenarioError([f"{label}: larger than {MAX_BYTES:,} bytes; not a {what} file"])
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
