@@ -181,6 +181,11 @@ class Simulation:
         out[list(self.directives_by_day)] = True
         return out
 
+    def election_days(self) -> np.ndarray:
+        out = np.zeros(self.policy.n_days, dtype=np.bool_)
+        out[[k for k, _, _ in self.policy.elections]] = True
+        return out
+
     def months_in(self, months: tuple[int, ...]) -> np.ndarray:
         return np.array([d.month in months for d in self.dates], dtype=np.bool_)
 

@@ -13,7 +13,7 @@ from .maths import erfinv
 from .mechanisms import hiring
 from .mechanisms.hiring import growth_multipliers
 from .mechanisms.posts import fill_posts
-from .population import CANDIDATE, MEMBER, WORKER, Population
+from .population import CANDIDATE, FOREMAN, MANAGER, MEMBER, SPECIALIST, WORKER, Population
 from .rng import uniforms, uniforms2
 from .state import Factories, Shops, World
 from .timeline import EPOCH, working_calendar
@@ -55,14 +55,24 @@ def initial_world(s, policy, keys) -> World:
         tenure_max_days=3650,
     )
     n = pop.n
-    # party: the most conscious (with noise) are members, the next ones candidates
+    # party: the most conscious (with noise) are members, the next ones candidates. Among
+    # specialists and managers the members are their roles' shares (engineers overwhelmingly
+    # outside the party, managers largely in it); workers and foremen hold the other members
+    # of the plant's ``party_share``, and all the candidates.
     u = uniforms2(key, day0, pop.pid[:n], 6)
     score = pop.c[:n] + 0.3 * u
     order = np.argsort(-score, kind="stable")
+    role = pop.role[:n][order]
     n_mem = int(round(fs.party_share * n))
     n_cand = int(round(fs.candidate_share * n))
-    pop.party[order[:n_mem]] = MEMBER
-    pop.party[order[n_mem : n_mem + n_cand]] = CANDIDATE
+    for r, share in ((SPECIALIST, fs.specialist_party_share), (MANAGER, fs.manager_party_share)):
+        of_role = order[role == r]
+        k = min(int(round(share * of_role.size)), n_mem)
+        pop.party[of_role[:k]] = MEMBER
+        n_mem -= k
+    bench = order[role <= FOREMAN]
+    pop.party[bench[:n_mem]] = MEMBER
+    pop.party[bench[n_mem : n_mem + n_cand]] = CANDIDATE
     since = uniforms2(key, day0, pop.pid[:n], 7)
     pop.party_since[:n] = day0 - (since * 1825).astype(np.int32)
     cand = pop.party[:n] == CANDIDATE
@@ -120,7 +130,8 @@ def calendar(s, pol, purge_h, n_steps: int, n_split: int):
         decree=decree,
         **{k: f64(v[k], dtype=np.float64) for k in (
             "tempo", "discipline", "absence_penalty", "quit_penalty", "prosecution",
-            "village_supply", "hours", "campaign", "arrest_quota", "participation",
+            "village_supply", "hours", "campaign", "arrest_quota", "specialist_baiting", "appeals",
+            "participation",
             "recruitment", "norm_drive")},
         purge_h=f64(purge_h, dtype=np.float64),
         wage_index=f64(pol.wage_index, dtype=np.float64),

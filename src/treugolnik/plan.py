@@ -24,6 +24,7 @@ import numpy as np
 from numba import njit
 
 from .mechanisms import hiring, institutions, labour, learning, meetings, party, pay, production
+from .mechanisms import posts
 from .mechanisms import repression as rep
 from .record import close_step, record_close, record_prepare, record_rows, start_day
 from .records import (
@@ -82,6 +83,9 @@ WHEN: dict[str, Callable] = {
     "on a directive's day": lambda cal, run: run.directive_days(),
     "while the 1940 decree prosecutes": lambda cal, run: cal.prosecution > 0.5,
     "while arrest_quota > 0": lambda cal, run: cal.arrest_quota > 0,
+    "monthly, on the 1st, while specialists are baited": lambda cal, run: _dom(cal, 1)
+    & (cal.specialist_baiting > 0),
+    "on an election day": lambda cal, run: run.election_days(),
     "monthly, on the 1st": lambda cal, run: _dom(cal, 1),
     "monthly, on the 15th": lambda cal, run: _dom(cal, 15),
     "monthly, on the 25th": lambda cal, run: _dom(cal, 25),
@@ -122,6 +126,15 @@ PLAN: tuple[Step, ...] = (
          accum=(("day", "today"), ("day", "leavers")),
          buffers=(("day", "arrest_buf", K_ARREST),), after="quota_consequences",
          doc="Order 00447: background arrests; fear; promotions into managers' posts"),
+    Step("repression.ogpu", "monthly, on the 1st, while specialists are baited",
+         ("people", "cal", "par.repression", "par.fear"),
+         ("people", "day.today", "day.leavers", "day.arrest_buf", "day.counts",
+          "shops.fear_pulse", "fac.fear_pulse", "fac.vydv_penalty", "fac.director",
+          "fac.secretary", "fac.union_chair"),
+         stream="ogpu", quiet=False, rows=rep.ogpu_rows,
+         accum=(("day", "today"), ("day", "leavers")),
+         buffers=(("day", "arrest_buf", K_ARREST),), after=rep.ogpu_consequences,
+         doc="the political police's 'wrecking' cases against specialists and managers"),
     Step("hiring", "daily", ("people", "day.stocks", "day.leavers", "day.target", "day.mix",
                              "day.floats", "cal", "par.hiring", "par.factories",
                              "par.production"),
@@ -161,6 +174,10 @@ PLAN: tuple[Step, ...] = (
          accum=(("day", "fac_party"),), buffers=(("day", "expel_buf", K_EXPEL),),
          after=party.month_close,
          doc="recruitment, candidacy, purges, shock work, Stakhanovism"),
+    Step("elections", "on an election day", ("people", "fac", "cal", "par.elections"),
+         ("fac.director", "fac.secretary", "fac.union_chair", "day.today"),
+         stream="elections", quiet=False, python=posts.elections_step,
+         doc="the party secretary or the union chair stands for re-election"),
     Step("meetings", "monthly, on the 25th", ("people", "shops", "fac", "day", "cal"),
          ("people", "shops", "fac", "day.today", "day.leavers", "day.ints"),
          stream="meetings", quiet=False, python=meetings.month_step,

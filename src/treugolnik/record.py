@@ -83,6 +83,9 @@ EXTRA_COLUMNS = (
     "management_turnover",
     "manager_arrests",
     "recruited",
+    "reinstatements",
+    "elections",
+    "officers_replaced",
     "fulfilment_month",
     "authority",
     "enforcement_will",
@@ -110,6 +113,7 @@ EVENT_KINDS = (
     "clash",
     "accident",
     "control_finding",
+    "election",
 )
 EVENT_SCHEMA = {
     "event_id": pl.Int64,

@@ -86,7 +86,7 @@ Day = namedtuple(
         "leader_c",  # each shop's institutional leaders' consciousness (this month)
         "shop_inst",  # (shops, 2): proposals adopted, clashes this month
         "fac_inst",  # (factories, 4): findings, proposals, adopted, clashes this month
-        "fac_party",  # (factories, 2): recruited, expelled this month
+        "fac_party",  # (factories, 3): recruited, expelled, reinstated this month
         "trace",  # steps run, in order (tests)
         "counts",  # Day.counts (K_*)
         "ints",  # Day.ints (I_*)
@@ -113,6 +113,8 @@ Cal = namedtuple(
         "hours",
         "campaign",
         "arrest_quota",
+        "specialist_baiting",
+        "appeals",
         "participation",
         "recruitment",
         "norm_drive",
@@ -169,7 +171,7 @@ def compiled(S: State) -> StateRef:
 # persons, ``stream_kind`` its key for another kind of entity
 STREAMS = (
     "absence", "quit", "hiring", "accidents", "flitting", "quota", "init", "institutions",
-    "party", "meetings", "hiring_slot", "flitting_factory", "norms_shop", "meetings_item",
+    "party", "meetings", "hiring_slot", "flitting_factory", "norms_shop", "meetings_item", "ogpu",
 )  # fmt: skip
 Keys = namedtuple("Keys", STREAMS)
 
@@ -177,6 +179,7 @@ Keys = namedtuple("Keys", STREAMS)
 PARAM_TABLES = (
     "factories", "absence", "production", "accidents", "pay", "norms", "plan", "grievance",
     "fear", "turnover", "hiring", "learning", "institutions", "meetings", "repression", "party",
+    "elections",
 )  # fmt: skip
 _types: dict[str, type] = {}
 
@@ -262,7 +265,7 @@ def new_day(nf: int, n_shops: int, n_counters: int, mix, role_mult, buf: int) ->
         leader_c=z(n_shops),
         shop_inst=z((n_shops, 2)),
         fac_inst=z((nf, 4)),
-        fac_party=z((nf, 2)),
+        fac_party=z((nf, 3)),
         trace=z(1 << 16, dtype=np.int64),
         counts=z(N_COUNTS, dtype=np.int64),
         ints=z(N_INTS, dtype=np.int64),

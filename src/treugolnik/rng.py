@@ -57,6 +57,8 @@ STREAMS: dict[str, tuple[str, ...]] = {
     "norms": ("shop",),  # the foreman's informal deal
     "meetings": ("person", "item"),  # attendance and speeches; an agenda item's outcome
     "repression": ("person",),
+    "ogpu": ("person",),  # the political police's arrests of specialists and managers
+    "elections": ("person",),  # votes in elections of the party and union officers
 }
 ITEMS_PER_MEETING = 1000  # an item's id: factory * ITEMS_PER_MEETING + its place on the agenda
 

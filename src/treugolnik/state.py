@@ -46,6 +46,9 @@ COUNTERS = (
     "management_turnover",
     "manager_arrests",
     "recruited",
+    "reinstatements",
+    "elections",
+    "officers_replaced",
     "norm_hours",
 )
 C = {name: i for i, name in enumerate(COUNTERS)}

@@ -39,11 +39,14 @@ POLICY_VARIABLES = (
     "prosecution",
     "specialist_baiting",
     "arrest_quota",
+    "appeals",
+    "party_ballot",
+    "union_ballot",
     "village_supply",
     "calendar",
     "hours",
 )
-KINDS = ("directive", "event", "purge", "calendar")
+KINDS = ("directive", "event", "purge", "calendar", "election")
 COLUMNS = ("date", "event", "kind", "variable", "value", "ramp_days", "description", "source")
 
 # Which timeline rows each counterfactual switch removes: (event, variable or "*").
@@ -53,6 +56,8 @@ COUNTERFACTUAL_DROPS: dict[str, list[tuple[str, str]]] = {
     "no_terror": [
         ("pyatakov_trial", "*"),
         ("order_00447", "*"),
+        ("kulak_operation_ends", "*"),
+        ("operations_wound_down", "*"),
         ("expulsion_errors_plenum", "*"),
         ("terror_ends", "*"),
     ],
@@ -186,6 +191,11 @@ class Policy:
         price: consumer price index (1928 = 1), derived as documented in data/README.md.
         wage_index: nominal wage index (1928 = 1).
         directives: ``(day index, event, description, source)`` for each directive issued.
+        elections: ``(day index, office, secret ballot)`` for each election of the party
+            organisation's or the factory committee's officers (timeline rows of kind
+            ``election``: variable ``party_ballot`` elects the party secretary,
+            ``union_ballot`` the union chair; the value is 1 for a secret ballot, 0 for an
+            open vote).
         rows: the timeline rows in force (after counterfactual drops).
 
     """
@@ -196,6 +206,7 @@ class Policy:
     wage_index: np.ndarray
     directives: list[tuple[int, str, str, str]] = field(default_factory=list)
     rows: list[TimelineRow] = field(default_factory=list)
+    elections: list[tuple[int, str, float]] = field(default_factory=list)
 
     def value(self, name: str, date: str | dt.date) -> float:
         d = dt.date.fromisoformat(date) if isinstance(date, str) else date
@@ -264,7 +275,13 @@ def build_policy(scenario: Scenario) -> Policy:
         if r.kind == "directive" and 0 <= k < n and (r.event, k) not in seen:
             seen.add((r.event, k))
             directives.append((k, r.event, r.description, r.source))
-    return Policy(dates, values, price, wage_index, directives, rows)
+    office = {"party_ballot": "secretary", "union_ballot": "union_chair"}
+    elections = sorted(
+        (k, office[r.variable], float(r.value))
+        for r in rows
+        if r.kind == "election" and r.variable in office and 0 <= (k := (r.date - start).days) < n
+    )
+    return Policy(dates, values, price, wage_index, directives, rows, elections)
 
 
 def working_calendar(policy: Policy) -> tuple[np.ndarray, np.ndarray]:

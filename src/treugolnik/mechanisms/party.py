@@ -12,6 +12,11 @@ docs/ODD.md, section 7 ("Party life"). Monthly, per person:
   purge expel its target share over its window and ``w = 1 + purge_passive [c < 0.35] +
   purge_accused [accused] + purge_recent [in the party < 1 year]``: the passive, the accused
   and recent recruits first (Szymanski 1984; Getty 1985).
+* Appeals (from the January 1938 plenum, timeline variable ``appeals``): a person expelled
+  within ``appeal_window_days`` and still at work is reinstated as a member with the daily
+  hazard ``reinstate_rate * appeals`` (190 of 321 expelled were reinstated in six months in
+  one Moscow district in 1938; the plenum's regional figures show about 40-70 % of appeals
+  upheld: data/history_sources.csv, plenum_jan_1938).
 * Shock work spreads with the campaign (from Jan 1929); Stakhanovism once the campaign is
   above 0.6 (only after 31 Aug 1935 in the bundled timeline) with skill and shock status.
 """
@@ -85,6 +90,8 @@ def party_rows(lo, hi, t, S):
     )
     day, days = cal.days[t], cal.dims[t]
     recruitment, purge_hazard, campaign = cal.recruitment[t], cal.purge_h[t], cal.campaign[t]
+    appeal_h = pp.reinstate_rate * cal.appeals[t] * days
+    window = pp.appeal_window_days
     recruit_rate, recruit_c = pp.recruit_rate, pp.recruit_c
     recruit_shock, recruit_stakh = pp.recruit_shock, pp.recruit_stakhanovite
     candidacy_days = pp.candidacy_days
@@ -93,7 +100,7 @@ def party_rows(lo, hi, t, S):
     shock0, shock_campaign, shock_c = pp.shock0, pp.shock_campaign, pp.shock_c
     stakh0, stakh_campaign, stakh_skill = pp.stakh0, pp.stakh_campaign, pp.stakh_skill
     key = S.keys.party
-    fac_recruited, fac_expelled = D.fac_party[:, 0], D.fac_party[:, 1]
+    fac_recruited, fac_expelled, fac_back = D.fac_party[:, 0], D.fac_party[:, 1], D.fac_party[:, 2]
     expel_buf = D.expel_buf
     k = 0
     for i in range(lo, hi):
@@ -112,6 +119,11 @@ def party_rows(lo, hi, t, S):
         elif st == CANDIDATE and recruitment > 0.0 and day - party_since[i] >= candidacy_days:
             party[i] = MEMBER
             party_since[i] = day
+        elif st == EXPELLED and appeal_h > 0.0 and day - party_since[i] <= window:
+            if uniform2(key, day, p, 6) < 1.0 - np.exp(-appeal_h):
+                party[i] = MEMBER
+                party_since[i] = day
+                fac_back[f] += 1.0
         if purge_hazard > 0.0 and (party[i] == MEMBER or party[i] == CANDIDATE):
             w = 1.0
             if c[i] < 0.35:
@@ -122,6 +134,7 @@ def party_rows(lo, hi, t, S):
                 w += recent_w
             if uniform2(key, day, p, 2) < 1.0 - np.exp(-purge_hazard * days * w / mean_w):
                 party[i] = EXPELLED
+                party_since[i] = day  # the day of the last change of party status
                 fac_expelled[f] += 1.0
                 if k < expel_buf.shape[0]:
                     expel_buf[k] = p
@@ -168,10 +181,11 @@ def month_close(run, t: int) -> None:
     run.S.day.ints[I_RECOUNT] = 1
     w, D = run.world, run.S.day
     pop = w.pop
-    recruited, expelled = D.fac_party[:, 0], D.fac_party[:, 1]
+    recruited, expelled, back = D.fac_party[:, 0], D.fac_party[:, 1], D.fac_party[:, 2]
     k = int(D.counts[K_EXPEL])
     w.today[:, C["recruited"]] += recruited
     w.today[:, C["expulsions"]] += expelled
+    w.today[:, C["reinstatements"]] += back
     if k:
         rows = pop.rows_of(run.S.day.expel_buf[: min(k, INST_BUF)])
         for r in rows:

@@ -11,16 +11,23 @@ mid-1930s, accusations of political unreliability and sabotage".
   specialist_baiting [target is a specialist or manager])`` (escalation with vigilance and
   against the already accused; Estevez et al. on denunciation cascades).
 * A party member or candidate accused is investigated: expelled with ``sigma(expel0 +
-  expel_political [political] + expel_vigilance vigilance)``, else reprimanded or cleared.
-* A political charge while vigilance is above one half is referred to the NKVD: arrest with
-  ``sigma(arrest0 + arrest_vigilance vigilance + arrest_quota quota + arrest_manager
-  [manager or specialist])`` (Gregory, Schroder and Sonin 2011 on quotas).
+  expel_political [political] + expel_vigilance vigilance - expel_appeals appeals)``, else
+  reprimanded or cleared (from the January 1938 plenum appeals restrain expulsion).
+* A political charge is referred to the political police (the OGPU until 10 July 1934, then
+  the NKVD): arrest with ``sigma(arrest0 + arrest_vigilance vigilance + arrest_quota quota +
+  [manager or specialist] (arrest_manager + arrest_baiting specialist_baiting))`` (Gregory,
+  Schroder and Sonin 2011 on quotas). There is no threshold: the specialist-baiting of
+  1928-31 (Shakhty, the Industrial Party, the Putilov arrests of June 1930) arrests too.
+* The OGPU's "wrecking" cases against specialists and managers, outside any meeting: each
+  month a specialist or manager is arrested with ``1 - exp(-ogpu_rate specialist_baiting
+  days w)``, ``w = 1 + 3 [accused before]`` (the ``repression.ogpu`` step).
 * Order 00447 background arrests: each day at full quota a person is arrested with
   ``quota_rate * (1 + 3 [accused before] + [village origin])`` (the quotas targeted former
   kulaks and "anti-Soviet elements").
 * An arrest raises fear in the shop (``shop_arrest``) and factory (``factory_arrest`` per 1 %
   arrested). An arrested manager or specialist is replaced by the most conscious party worker
-  of the factory (a vydvizhenets), which costs productivity for ``vydvizhenets_days``.
+  by promotion one rank up, and so on down to the bench (:func:`promote_vydvizhenets`), which
+  costs productivity for ``vydvizhenets_days``.
 """
 
 from __future__ import annotations
@@ -43,6 +50,8 @@ from ..population import (
     SPECIALIST,
     WORKER,
 )
+import datetime as _dt
+
 from ..records import K_ARREST
 from ..rng import uniform, uniform2
 from ..state import C_ARRESTS, C_MANAGER_ARRESTS
@@ -50,6 +59,14 @@ from ..state import C as _C
 from ..stocks import count_leaver
 
 C_MANAGEMENT_TURNOVER = _C["management_turnover"]
+
+# the NKVD of the USSR took over the OGPU on 10 July 1934 (data/history_sources.csv)
+NKVD_FROM = _dt.date(1934, 7, 10)
+
+
+def police(date) -> str:
+    """The political police on ``date``: the OGPU, from 10 July 1934 the NKVD."""
+    return "NKVD" if date >= NKVD_FROM else "OGPU"
 
 ORDINARY = ("negligence", "incompetence", "bureaucratism", "self_seeking")
 POLITICAL = ("political_unreliability", "sabotage")
@@ -138,7 +155,12 @@ def accuse(
     rp = prm.repression
     key = keys["repression"]
     if pop.party[row] in (MEMBER, CANDIDATE):
-        x = rp.expel0 + rp.expel_political * political + rp.expel_vigilance * vig
+        x = (
+            rp.expel0
+            + rp.expel_political * political
+            + rp.expel_vigilance * vig
+            - rp.expel_appeals * pol["appeals"]
+        )
         u = uniform2(key, day, target_pid, 1 + pop.accused[row])
         if u < sigmoid(x):
             outcome = "expelled"
@@ -158,6 +180,7 @@ def accuse(
         )
         if outcome == "expelled":
             pop.party[row] = EXPELLED
+            pop.party_since[row] = day  # the day of the last change of party status
             world.today[f, world.C["expulsions"]] += 1
             log.add(
                 "expulsion",
@@ -173,13 +196,13 @@ def accuse(
             world.fac.authority[f] = max(
                 0.0, world.fac.authority[f] - 0.5 * prm.meetings.authority_loss
             )
-    if political and vig > 0.5:
+    if political:
         elite = pop.role[row] in (MANAGER, SPECIALIST)
         x = (
             rp.arrest0
             + rp.arrest_vigilance * vig
             + rp.arrest_quota * pol["arrest_quota"]
-            + rp.arrest_manager * elite
+            + elite * (rp.arrest_manager + rp.arrest_baiting * pol["specialist_baiting"])
         )
         if uniform2(key, day, target_pid, 50 + pop.accused[row]) < sigmoid(x):
             arrest(world, row, f, day, date, prm, keys, log, acc_id, charge)
@@ -204,6 +227,7 @@ def arrest(
         target=int(pop.pid[row]),
         target_role=ROLES[role],
         charge=charge,
+        detail=police(date),
     )
     spread_fear(world, int(pop.shop[row]), f, 1, prm)
     if role in (MANAGER, SPECIALIST):
@@ -219,35 +243,64 @@ def spread_fear(world, shop: int, f: int, arrests: int, prm) -> None:
     world.fac.fear_pulse[f] += fp.factory_arrest * arrests / head
 
 
-def promote_vydvizhenets(world, f: int, role: int, day: int, date, prm, log, parent: int) -> int:
-    """Replace an arrested manager/specialist by the most conscious party worker of the factory.
+def promote_vydvizhenets(
+    world, f: int, role: int, day: int, date, prm, log, parent: int, leavers=None
+) -> int:
+    """Fill a post of ``role`` vacated in factory ``f`` by promotion one rank up, and the
+    post so vacated in turn, down to the bench (a chain of promotions).
 
-    Returns the promoted worker's row, -1 if the factory has no party worker.
+    A manager's post goes to a specialist (party members first, then the most skilled: at the
+    Kirov works the chief engineer became director in 1938), a specialist's to the most
+    skilled foreman, a foreman's to the most conscious party worker (the vydvizhenets), or the
+    most skilled worker where the factory has no party worker. No one jumps from the bench to
+    management in a day: it took Zaltsman five years, foreman to director (data/
+    history_sources.csv, vydvizhentsy_directors). ``leavers`` (the day's stock corrections)
+    gets each move when given. Returns the row promoted into ``role``, -1 if none.
     """
     pop = world.pop
     here = pop.factory_rows(f, world.fac.n)
-    cand = here[
-        (pop.state[here] == EMPLOYED) & (pop.role[here] == WORKER) & (pop.party[here] == MEMBER)
-    ]
-    if cand.size == 0:
-        return -1
-    row = int(cand[np.argmax(pop.c[cand] + 1e-6 * pop.skill[cand])])
-    pop.role[row] = role
-    world.today[f, world.C["promotions"]] += 1
-    rp = prm.repression
-    world.fac.vydv_penalty[f] += rp.vydvizhenets_penalty / max(world.fac.headcount[f] * 0.03, 1.0)
-    log.add(
-        "promotion",
-        date,
-        f,
-        parent=parent,
-        person=int(pop.pid[row]),
-        role="worker",
-        target=int(pop.pid[row]),
-        target_role=ROLES[role],
-        detail="vydvizhenets",
-    )
-    return row
+    here = here[pop.state[here] == EMPLOYED]
+    first = -1
+    vacated = role
+    while vacated > WORKER:
+        src = vacated - 1
+        pool = here[pop.role[here] == src]
+        if pool.size == 0:
+            break
+        members = pool[pop.party[pool] == MEMBER]
+        if vacated == MANAGER or src == WORKER:
+            pool = members if members.size else pool
+        if src == WORKER and members.size:
+            score = pop.c[pool] + 1e-6 * pop.skill[pool]
+        else:
+            score = pop.skill[pool] + 1e-6 * pop.c[pool]
+        row = int(pool[np.argmax(score)])
+        pop.role[row] = vacated
+        world.today[f, world.C["promotions"]] += 1
+        if leavers is not None:
+            from ..stocks import count_promotion
+
+            count_promotion(leavers, f, src, vacated)
+        log.add(
+            "promotion",
+            date,
+            f,
+            parent=parent,
+            person=int(pop.pid[row]),
+            role=ROLES[src],
+            target=int(pop.pid[row]),
+            target_role=ROLES[vacated],
+            detail="vydvizhenets" if src == WORKER else "promoted",
+        )
+        if first < 0:
+            first = row
+        vacated = src
+    if first >= 0:
+        rp = prm.repression
+        world.fac.vydv_penalty[f] += rp.vydvizhenets_penalty / max(
+            world.fac.headcount[f] * 0.03, 1.0
+        )
+    return first
 
 
 @njit(cache=True, nogil=True)
@@ -281,13 +334,52 @@ def quota_rows(lo, hi, t, S):
     D.counts[K_ARREST] = k
 
 
+@njit(cache=True, nogil=True)
+def ogpu_rows(lo, hi, t, S):
+    """The ``repression.ogpu`` step over rows ``lo..hi``: the month's "wrecking" arrests of
+    specialists and managers while they are baited (``ogpu_rate * specialist_baiting`` a
+    day, three times more for the accused). Arrested rows go to ``day.arrest_buf``, their
+    number to ``day.counts[K_ARREST]``; they are counted in ``day.leavers[factory]``.
+    """
+    P, D = S.people, S.day
+    pid, factory, role, accused = P.pid, P.factory, P.role, P.accused
+    state, left, party, shock, stakh, inst = P.state, P.left, P.party, P.shock, P.stakh, P.inst
+    today, buf, leavers = D.today, D.arrest_buf, D.leavers
+    day = S.cal.days[t]
+    h = S.par.repression.ogpu_rate * S.cal.specialist_baiting[t] * S.cal.dims[t]
+    key = S.keys.ogpu
+    k = 0
+    for i in range(lo, hi):
+        if state[i] != EMPLOYED or role[i] < SPECIALIST:
+            continue
+        w = 1.0 + (3.0 if accused[i] > 0 else 0.0)
+        if uniform(key, day, pid[i]) < 1.0 - math.exp(-h * w):
+            state[i] = ARRESTED
+            left[i] = day
+            today[factory[i], C_ARRESTS] += 1.0
+            count_leaver(leavers, factory[i], role[i], party[i], shock[i], stakh[i], inst[i])
+            if k < buf.shape[0]:
+                buf[k] = i
+            k += 1
+    D.counts[K_ARREST] = k
+
+
+def ogpu_consequences(run, t: int) -> None:
+    """After the ``repression.ogpu`` step: the arrests enter the event log as the political
+    police's cases; fear; promotions into the vacated posts.
+    """
+    _consequences(run, t, f"{police(run.dates[t])}: wrecking case")
+
+
 def quota_consequences(run, t: int) -> None:
     """After the ``repression.quota`` step: each arrest enters the event log and frightens
-    its shop and factory; an arrested manager or specialist is replaced by a promoted worker
+    its shop and factory; an arrested manager or specialist is replaced by promotion
     (:func:`promote_vydvizhenets`).
     """
-    from ..stocks import count_promotion
+    _consequences(run, t, "mass operation (Order 00447)")
 
+
+def _consequences(run, t: int, detail: str) -> None:
     s, w, D = run.s, run.world, run.S.day
     pop = w.pop
     day, date = run.days[t], run.dates[t]
@@ -300,13 +392,11 @@ def quota_consequences(run, t: int) -> None:
             f,
             target=int(pop.pid[r]),
             target_role=ROLES[pop.role[r]],
-            detail="mass operation (Order 00447)",
+            detail=detail,
         )
         spread_fear(w, int(pop.shop[r]), f, 1, s)
         if pop.role[r] in (MANAGER, SPECIALIST):
             w.today[f, C_MANAGER_ARRESTS] += pop.role[r] == MANAGER
             w.today[f, C_MANAGEMENT_TURNOVER] += 1
             role = int(pop.role[r])
-            up = promote_vydvizhenets(w, f, role, day, date, s, run.log, -1)
-            if up >= 0:
-                count_promotion(D.leavers, f, WORKER, role)
+            promote_vydvizhenets(w, f, role, day, date, s, run.log, -1, D.leavers)

@@ -210,11 +210,21 @@ class TriangleModel(mesa.Model):
         people = list(self.agents)
         score = {a: a.c + 0.3 * self.rng.random() for a in people}
         ranked = sorted(people, key=lambda a: -score[a])
-        n_mem = round(s.factories.party_share * len(people))
-        n_cand = round(s.factories.candidate_share * len(people))
-        for a in ranked[:n_mem]:
+        fs = s.factories
+        n_mem = round(fs.party_share * len(people))
+        n_cand = round(fs.candidate_share * len(people))
+        chosen = []
+        shares = ((SPECIALIST, fs.specialist_party_share), (MANAGER, fs.manager_party_share))
+        for role, share in shares:
+            of_role = [a for a in ranked if a.role == role]
+            k = min(round(share * len(of_role)), n_mem)
+            chosen += of_role[:k]
+            n_mem -= k
+        bench = [a for a in ranked if a.role <= FOREMAN]
+        chosen += bench[:n_mem]
+        for a in chosen:
             a.party, a.party_since = MEMBER, day0 - int(self.rng.random() * 1825)
-        for a in ranked[n_mem : n_mem + n_cand]:
+        for a in bench[n_mem : n_mem + n_cand]:
             a.party, a.party_since = CANDIDATE, day0 - int(self.rng.random() * 300)
         supply = 1 - s.production.supply_lag * 10 / 30
         caps = [[] for _ in range(S)]
@@ -324,6 +334,13 @@ class TriangleModel(mesa.Model):
         self.shop_g = [0.0] * s.factories.shops
         self.shop_fear = [0.0] * s.factories.shops
         self.fac_g = self.fac_fear = 0.0
+        if dom == 1 and pol["specialist_baiting"] > 0:
+            h = s.repression.ogpu_rate * pol["specialist_baiting"] * dim
+            for agent in self.employees():
+                if agent.role >= SPECIALIST:
+                    w = 1 + (3 if agent.accused else 0)
+                    if self.rng.random() < 1 - math.exp(-h * w):
+                        self.arrest(agent, day)
         if pol["arrest_quota"] > 0:
             rate = s.repression.quota_rate * pol["arrest_quota"]
             for agent in self.employees():
@@ -504,9 +521,17 @@ class TriangleModel(mesa.Model):
                     a.party, a.party_since = CANDIDATE, day
             elif a.party == CANDIDATE and rec > 0 and day - a.party_since >= pp.candidacy_days:
                 a.party, a.party_since = MEMBER, day
+            elif (
+                a.party == EXPELLED
+                and self.pol["appeals"] > 0
+                and day - a.party_since <= pp.appeal_window_days
+                and self.rng.random() < 1 - math.exp(-pp.reinstate_rate * self.pol["appeals"] * dim)
+            ):
+                a.party, a.party_since = MEMBER, day
+                self.today["reinstatements"] = self.today.get("reinstatements", 0) + 1
             if h > 0 and a.party in (CANDIDATE, MEMBER):  # noqa: SIM102
                 if self.rng.random() < 1 - math.exp(-h * dim * weight(a) / mean_w):
-                    a.party = EXPELLED
+                    a.party, a.party_since = EXPELLED, day
                     self.today["expulsions"] += 1
             if a.role == WORKER:
                 if not a.shock:
@@ -694,20 +719,25 @@ class TriangleModel(mesa.Model):
         target.g = min(target.g + 0.2, 3.0)
         target.phi = min(1.0, target.phi + 0.1)
         if target.party in (CANDIDATE, MEMBER):
-            x = rp.expel0 + rp.expel_political * political + rp.expel_vigilance * pol["vigilance"]
+            x = (
+                rp.expel0
+                + rp.expel_political * political
+                + rp.expel_vigilance * pol["vigilance"]
+                - rp.expel_appeals * pol["appeals"]
+            )
             u = self.rng.random()
             if u < sigmoid(x):
-                target.party = EXPELLED
+                target.party, target.party_since = EXPELLED, day
                 self.today["expulsions"] += 1
             elif u < sigmoid(x) + 0.5 * (1 - sigmoid(x)) and target.role == MANAGER:
                 self.authority = max(0.0, self.authority - 0.5 * self.s.meetings.authority_loss)
-        if political and pol["vigilance"] > 0.5:
+        if political:
             elite = target.role in (MANAGER, SPECIALIST)
             x = (
                 rp.arrest0
                 + rp.arrest_vigilance * pol["vigilance"]
                 + rp.arrest_quota * pol["arrest_quota"]
-                + rp.arrest_manager * elite
+                + elite * (rp.arrest_manager + rp.arrest_baiting * pol["specialist_baiting"])
             )
             if self.rng.random() < sigmoid(x):
                 self.arrest(target, day)
@@ -719,10 +749,22 @@ class TriangleModel(mesa.Model):
         role = agent.role
         self.leave(agent, "arrests")
         if role in (MANAGER, SPECIALIST):
-            pool = [a for a in self.agents if a.role == WORKER and a.party == MEMBER]
-            if pool:
-                best = max(pool, key=lambda a: a.c + 1e-6 * a.skill)
-                best.role = role
+            # promotion one rank up, and the post so vacated in turn, down to the bench
+            vacated, moved = role, False
+            while vacated > WORKER:
+                pool = [a for a in self.agents if a.role == vacated - 1]
+                if not pool:
+                    break
+                members = [a for a in pool if a.party == MEMBER]
+                if (vacated == MANAGER or vacated - 1 == WORKER) and members:
+                    pool = members
+                if vacated - 1 == WORKER and members:
+                    best = max(pool, key=lambda a: a.c + 1e-6 * a.skill)
+                else:
+                    best = max(pool, key=lambda a: a.skill + 1e-6 * a.c)
+                best.role, moved = vacated, True
+                vacated -= 1
+            if moved:
                 self.vydv += s.repression.vydvizhenets_penalty / max(len(self.agents) * 0.03, 1)
 
     def month_end(self, t: int, day: int, month: int) -> None:

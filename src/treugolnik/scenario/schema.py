@@ -75,6 +75,20 @@ class Factories(_Strict):
     role_mix: RoleMix = RoleMix()
     party_share: float = Field(0.12, ge=0, le=1, description="members among employees")
     candidate_share: float = Field(0.05, ge=0, le=1)
+    specialist_party_share: float = Field(
+        0.051,
+        ge=0,
+        le=1,
+        description="members among specialists at the start (5.1 %: Volkov, c. 1920, the "
+        "nearest figure found; data/history_sources.csv)",
+    )
+    manager_party_share: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="members among managers at the start (an assumption: no figure for "
+        "c. 1928 was found; the director is always a member)",
+    )
     village_share: float = Field(0.2, ge=0, le=1, description="village newcomers at start")
     skill: Distribution = Distribution(alpha=5.0, beta=3.0)
     consciousness: Distribution = Distribution(alpha=2.0, beta=5.0)
@@ -271,6 +285,20 @@ class Repression(_Strict):
     arrest_vigilance: float = 5.0
     arrest_quota: float = 1.5
     arrest_manager: float = 0.8
+    arrest_baiting: float = Field(
+        1.0, description="referrals of specialists and managers while they are baited"
+    )
+    ogpu_rate: float = Field(
+        2.3e-5,
+        ge=0,
+        le=0.01,
+        description="daily arrests per specialist or manager at full specialist-baiting "
+        "(the OGPU's 'wrecking' cases; set so that the Putilov works of 1930 lose about "
+        "five, as in June 1930: data/history_sources.csv)",
+    )
+    expel_appeals: float = Field(
+        1.0, ge=0, description="restraint on expulsion once appeals are heard (January 1938)"
+    )
     quota_rate: float = Field(
         4e-5, ge=0, description="daily background arrests per person at full quota"
     )
@@ -282,7 +310,12 @@ class Party(_Strict):
     """Recruitment, candidacy, purges, shock work, Stakhanovism (mechanisms.party)."""
 
     recruit_rate: float = Field(
-        0.012, ge=0, le=1, description="monthly admissions per employee, open"
+        0.0065,
+        ge=0,
+        le=1,
+        description="monthly admissions per employee, open (calibrated so that the plant's "
+        "communists follow the national party relative to industrial employment: "
+        "data/README.md)",
     )
     recruit_c: float = 3.0
     recruit_shock: float = 1.0
@@ -298,6 +331,29 @@ class Party(_Strict):
     stakh0: float = -12.0
     stakh_campaign: float = 4.0
     stakh_skill: float = 3.0
+    reinstate_rate: float = Field(
+        0.0049,
+        ge=0,
+        le=1,
+        description="daily reinstatement of the recently expelled while appeals are heard "
+        "(190 of 321 in six months, Dzerzhinsky district of Moscow, 1938: data/"
+        "history_sources.csv)",
+    )
+    appeal_window_days: int = Field(
+        730, ge=0, le=10_000, description="how recent an expulsion an appeal can reverse"
+    )
+
+
+class Elections(_Strict):
+    """Elections of the party secretary and the union chair (mechanisms.posts): each voter
+    votes against the holder with ``sigma(vote0 + vote_grievance g + vote_accused [holder
+    accused] - vote_fear phi (1 - secret))``; the holder goes if most vote against.
+    """
+
+    vote0: float = -1.0
+    vote_grievance: float = 1.0
+    vote_accused: float = 1.5
+    vote_fear: float = 2.0
 
 
 class Counterfactual(_Strict):
@@ -377,6 +433,7 @@ class Scenario(_Strict):
     meetings: Meetings = Meetings()
     repression: Repression = Repression()
     party: Party = Party()
+    elections: Elections = Elections()
     counterfactual: Counterfactual = Counterfactual()
     calibration: Calibration = Calibration()
     record: Record = Record()
