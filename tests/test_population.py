@@ -97,3 +97,23 @@ def test_members_grouped_by_factory_are_the_employed_members_and_candidates_in_r
         assert rows[bounds[f] : bounds[f + 1]].tolist() == want.tolist()
     everyone, _ = group_by_factory(0, n, factory, state, party, False, nf)
     assert everyone.size == np.sum(state == EMPLOYED)
+
+
+def test_initial_party_share_by_role():
+    """Members among specialists and managers are the scenario's role shares; workers and
+    foremen hold the rest of ``party_share`` and all candidates."""
+    from treugolnik import load_scenario
+    from treugolnik.engine import Simulation
+    from treugolnik.population import FOREMAN, MANAGER, SPECIALIST
+
+    s = load_scenario("kirov", sets=["factories.manager_party_share=0.6", "period.end=1928-10-02"])
+    pop = Simulation(s).world.pop
+    n = pop.n
+    role, party = pop.role[:n], pop.party[:n]
+    fs = s.factories
+    for r, share in ((SPECIALIST, fs.specialist_party_share), (MANAGER, fs.manager_party_share)):
+        k = int((role == r).sum())
+        assert int(((role == r) & (party == MEMBER)).sum()) == round(share * k)
+    assert int((party == MEMBER).sum()) == round(fs.party_share * n)
+    assert int((party == CANDIDATE).sum()) == round(fs.candidate_share * n)
+    assert (role[party == CANDIDATE] <= FOREMAN).all()

@@ -92,3 +92,42 @@ def test_bad_timeline_rows_are_reported(tmp_path):
     lines = e.value.problems
     assert len(lines) == 3
     assert "t.csv:2: date" in lines[0] and "variable" in lines[1] and "source" in lines[2]
+
+
+def test_derived_quota_levels_reproduce_the_national_ratio(policy):
+    """The 1938 quota levels (data/README.md) were derived so that arrests proportional to
+    the quota give 1938 about two thirds of 1937: NKVD arrests 936,750 in 1937 and 629,695 in
+    1938 (data/history_sources.csv, nkvd_1937_38)."""
+    q = policy.values["arrest_quota"]
+    years = np.array([d.year for d in policy.dates])
+    ratio = q[years == 1938].sum() / q[years == 1937].sum()
+    assert ratio == pytest.approx(629_695 / 936_750, abs=0.05)
+    # the quota is never raised after the first day of Order 00447
+    start = policy.dates.index(dt.date(1937, 7, 30))
+    assert (np.diff(q[start:]) <= 1e-12).all()
+
+
+def test_elections_are_read_from_the_timeline(tmp_path):
+    """Rows of kind ``election`` become the policy's elections: the office from the variable,
+    the ballot from the value."""
+    import csv
+
+    from treugolnik.timeline import COLUMNS, data_dir
+
+    rows = list(csv.DictReader(open(data_dir() / "timeline.csv", newline="")))
+    rows = [r for r in rows if r["kind"] != "election"]
+    rows.append(dict(date="1930-03-01", event="e1", kind="election", variable="union_ballot",
+                     value="0", ramp_days="0", description="d", source="s"))  # fmt: skip
+    rows.append(dict(date="1931-03-01", event="e2", kind="election", variable="party_ballot",
+                     value="1", ramp_days="0", description="d", source="s"))  # fmt: skip
+    path = tmp_path / "tl.csv"
+    with open(path, "w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=COLUMNS)
+        w.writeheader()
+        w.writerows(rows)
+    pol = build_policy(load_scenario("kirov-small", sets=[f'timeline="{path}"']))
+    days = [(pol.dates[k], office, secret) for k, office, secret in pol.elections]
+    assert days == [
+        (dt.date(1930, 3, 1), "union_chair", 0.0),
+        (dt.date(1931, 3, 1), "secretary", 1.0),
+    ]

@@ -48,7 +48,8 @@ def tiny_state(pop, *, nf: int = 1, shops: int = 1, scenario=None, days=(0,), **
         doms=np.full(nd, 2), dims=np.full(nd, 30), cal_code=np.zeros(nd, dtype=np.int64),
         common=np.ones(nd, dtype=np.bool_), growth=np.ones(nd), decree=np.zeros(nd, np.bool_),
         tempo=0.0, discipline=0.0, absence_penalty=0.0, quit_penalty=0.0, prosecution=0.0,
-        village_supply=1.0, hours=7.0, campaign=0.0, arrest_quota=0.0, participation=0.0,
+        village_supply=1.0, hours=7.0, campaign=0.0, arrest_quota=0.0, specialist_baiting=0.0,
+        appeals=0.0, participation=0.0,
         recruitment=0.0, norm_drive=0.0, purge_h=0.0, wage_index=1.0, price=1.0,
     )  # fmt: skip
     defaults.update(cal)
