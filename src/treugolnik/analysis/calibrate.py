@@ -230,6 +230,7 @@ def write_posterior(h, priors: dict, regimes: list[str], out_dir, meta: dict) ->
     }
     row = h.get_model_probabilities().iloc[-1]  # rows: populations; columns: models
     summary["model_probabilities"] = {regimes[int(m)]: float(row[m]) for m in row.index}
+    summary["final_population"] = population_by_model(h.get_population(t=t).particles, regimes)
     frames = {}
     for m, regime in enumerate(regimes):
         if summary["model_probabilities"].get(regime, 0.0) <= 0.0:
@@ -254,6 +255,31 @@ def write_posterior(h, priors: dict, regimes: list[str], out_dir, meta: dict) ->
     tmp.write_text(json.dumps(summary, indent=2))
     os.replace(tmp, out / "posterior.json")
     return summary
+
+
+def population_by_model(particles, regimes: list[str]) -> dict:
+    """Per model of the final population: its particles, their share of the weight (the model
+    probability), the effective sample size ``(sum w)^2 / sum w^2`` of its weights, the best and
+    median distances, and the summary statistics that were missing (NaN) in any particle.
+    """
+    out = {}
+    total = sum(p.weight for p in particles) or 1.0
+    for m, regime in enumerate(regimes):
+        ps = [p for p in particles if int(p.m) == m]
+        w = np.array([p.weight for p in ps], dtype=float)
+        d = np.array([p.distance for p in ps], dtype=float)
+        missing = sorted(
+            {k for p in ps for k, v in p.sum_stat.items() if v is None or not math.isfinite(v)}
+        )
+        out[regime] = {
+            "particles": len(ps),
+            "weight": float(w.sum() / total),
+            "ess": float(w.sum() ** 2 / (w**2).sum()) if len(ps) else 0.0,
+            "best_distance": float(d.min()) if len(ps) else math.nan,
+            "median_distance": float(np.median(d)) if len(ps) else math.nan,
+            "missing_statistics": missing,
+        }
+    return out
 
 
 def _figure(frames: dict, priors: dict, path: Path) -> None:
