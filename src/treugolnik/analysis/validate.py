@@ -216,7 +216,7 @@ def classification_tables(classified: list[Classified], title: str) -> list:
             "expected",
             "simulated (median [min, max])",
             "placebo pct",
-            "input -> neutral",
+            "neutral input",
             "pass",
             "neutral",
             title=f"{title}: {heading}",
@@ -231,7 +231,7 @@ def classification_tables(classified: list[Classified], title: str) -> list:
                 r.pattern.expected,
                 r.simulated_text(),
                 r.placebo_text(),
-                f"{r.pattern.ablation.input} -> {r.pattern.ablation.neutral}",
+                r.pattern.ablation.neutral,
                 mark,
                 f"{nmark} (placebo {n.placebo_text()})" if n is not None else "-",
             )
