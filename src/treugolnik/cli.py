@@ -331,9 +331,23 @@ def validate(
     set_: Annotated[list[str] | None, typer.Option("--set", help="KEY=VALUE override")] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="write results as JSON")] = None,
 ) -> None:
-    """Check runs against the historical patterns P1-P8."""
-    from .analysis.patterns import evaluate
-    from .analysis.validate import load_run, pair_counterfactuals, simulate_views, write_json
+    """Check runs against the historical patterns, imposed and emergent apart.
+
+    Every pattern is also checked on runs with its driving input made neutral (same seeds):
+    those that still pass are emergent, those that fail imposed; only emergent passes count
+    as evidence. Shape checks carry a placebo over random dates.
+    """
+    from .analysis.validate import (
+        classification_json,
+        classification_summary,
+        classification_tables,
+        classify,
+        load_run,
+        neutral_run_count,
+        pair_counterfactuals,
+        simulate_views,
+        write_json,
+    )
 
     if not run_dirs and scenario is None:
         _fail(["validate: give run folders or --scenario NAME"])
@@ -352,14 +366,18 @@ def validate(
                     scenario, regime, list(range(1, runs + 1)), set_, progress=tick
                 )
             title = f"{scenario} | {regime} | seeds 1-{runs}"
+        with _progress_bar(neutral_run_count(base, cfs), "neutral inputs") as tick:
+            classified = classify(base, cfs, progress=tick)
     except ScenarioError as e:
         _fail(e.problems)
-    results = evaluate(base, cfs)
-    out.print(_pattern_table(results, title))
-    passed = sum(r.passed for r in results)
-    out.print(f"{passed} of {len(results)} patterns pass.")
+    for table in classification_tables(classified, title):
+        out.print(table)
+    for line in classification_summary(classified):
+        out.print(line)
+    passed = sum(c.result.passed for c in classified)
+    out.print(f"{passed} of {len(classified)} patterns pass (imposed or emergent).")
     if json_out is not None:
-        write_json(json_out, [r.as_json() for r in results])
+        write_json(json_out, classification_json(classified, title))
 
 
 def load_scenario_checked(scenario: str, regime: str, sets: list[str] | None):

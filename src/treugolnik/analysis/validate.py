@@ -1,8 +1,13 @@
 """Validation and regime comparison: runs in, pattern tables out.
 
->>> from treugolnik.analysis.validate import simulate_views, evaluate   # doctest: +SKIP
+>>> from treugolnik.analysis.validate import simulate_views, evaluate, classify  # doctest: +SKIP
 >>> base, cf = simulate_views("kirov-small", "bargaining", seeds=[1, 2, 3])
 >>> results = evaluate(base, cf)
+>>> table = classify(base, cf)      # each pattern's run again under its neutral input
+
+:func:`classify` is the ablation: every pattern's input (``Pattern.ablation``) is made
+neutral and the same seeds are run again; a pattern that still passes is *emergent*, one that
+fails is *imposed*. Only a pattern that passes and is emergent counts as evidence.
 """
 
 from __future__ import annotations
@@ -10,13 +15,23 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
 from ..engine import simulate
-from ..scenario.load import ScenarioError, load_scenario
-from .patterns import RunView, evaluate
+from ..scenario.load import ScenarioError, load_scenario, load_scenario_dict
+from .ablation import Neutral, simulate_neutral
+from .patterns import (
+    PATTERNS,
+    PLACEBO_DRAWS,
+    PLACEBO_PASS,
+    Pattern,
+    PatternResult,
+    RunView,
+    evaluate,
+)
 
 NO_INSTITUTIONS = "counterfactual.no_institutions=true"
 
@@ -75,4 +90,183 @@ def write_json(path: str | Path, payload) -> None:
     os.replace(tmp, p)
 
 
-__all__ = ["evaluate", "load_run", "pair_counterfactuals", "simulate_views", "write_json"]
+@dataclass
+class Classified:
+    """A pattern's result on the runs and under its neutral input."""
+
+    result: PatternResult
+    neutral: PatternResult | None
+
+    @property
+    def kind(self) -> str:
+        """``emergent`` (passes under the neutral input), ``imposed`` (fails under it) or
+        ``skipped`` (a column the runs lack).
+        """
+        if self.result.skipped or self.neutral is None:
+            return "skipped"
+        return "emergent" if self.neutral.passed else "imposed"
+
+    @property
+    def evidence(self) -> bool:
+        """Only a pass of an emergent pattern counts as evidence."""
+        return self.kind == "emergent" and self.result.passed
+
+    def as_json(self) -> dict:
+        out = self.result.as_json()
+        out["class"] = self.kind
+        out["evidence"] = self.evidence
+        out["ablation"] = self.result.pattern.ablation.as_json()
+        if self.neutral is not None:
+            out["pass_under_neutral"] = bool(self.neutral.passed)
+            out["simulated_under_neutral"] = self.neutral.simulated_text()
+            out["placebo_percentile_under_neutral"] = self.neutral.placebo
+        return out
+
+
+def _groups(patterns: list[Pattern]) -> dict[tuple, tuple[Neutral, list[Pattern]]]:
+    groups: dict[tuple, tuple[Neutral, list[Pattern]]] = {}
+    for p in patterns:
+        groups.setdefault(p.ablation.key, (p.ablation, []))[1].append(p)
+    return groups
+
+
+def neutral_run_count(
+    base: list[RunView], cfs: list[RunView | None], patterns: list[Pattern] | None = None
+) -> int:
+    """How many runs :func:`classify` makes (for a progress bar)."""
+    n = 0
+    for _, pats in _groups(patterns or PATTERNS).values():
+        n += len(base)
+        if any(p.needs_counterfactual for p in pats):
+            n += sum(c is not None for c in cfs)
+    return n
+
+
+def _neutral_view(view: RunView, neutral: Neutral) -> RunView:
+    s = load_scenario_dict(view.scenario, view.label or "run")
+    res = simulate_neutral(s, neutral)
+    return RunView(
+        res.monthly, res.events, res.scenario.model_dump(mode="json"), f"{view.label} (neutral)"
+    )
+
+
+def classify(
+    base: list[RunView],
+    cfs: list[RunView | None] | None = None,
+    patterns: list[Pattern] | None = None,
+    progress: Callable[[], None] | None = None,
+) -> list[Classified]:
+    """Evaluate the patterns on the runs, then run each run's scenario (same seed) under every
+    pattern's neutral input and evaluate the pattern there (see the module's docstring).
+    """
+    patterns = patterns or PATTERNS
+    cfs = cfs or [None] * len(base)
+    results = evaluate(base, cfs, patterns)
+    judged = [r.pattern for r in results if not r.skipped]
+    under: dict[str, PatternResult] = {}
+    for neutral, pats in _groups(judged).values():
+        need_cf = any(p.needs_counterfactual for p in pats)
+        nb: list[RunView] = []
+        nc: list[RunView | None] = []
+        for v, c in zip(base, cfs, strict=True):
+            nb.append(_neutral_view(v, neutral))
+            if progress:
+                progress()
+            if need_cf and c is not None:
+                nc.append(_neutral_view(c, neutral))
+                if progress:
+                    progress()
+            else:
+                nc.append(None)
+        for r in evaluate(nb, nc, pats):
+            under[r.pattern.pid] = r
+    return [Classified(r, under.get(r.pattern.pid)) for r in results]
+
+
+def classification_json(classified: list[Classified], title: str) -> dict:
+    """The validation's JSON: emergent, imposed and skipped patterns apart, with the counts."""
+    kinds = {
+        k: [c.as_json() for c in classified if c.kind == k]
+        for k in ("emergent", "imposed", "skipped")
+    }
+    judged = [c for c in classified if c.kind != "skipped"]
+    return {
+        "title": title,
+        "placebo_draws": PLACEBO_DRAWS,
+        "placebo_pass_percentile": PLACEBO_PASS,
+        "emergent_passes": sum(c.evidence for c in classified),
+        "patterns_judged": len(judged),
+        "evidence": [c.result.pattern.name for c in classified if c.evidence],
+        **kinds,
+    }
+
+
+def classification_tables(classified: list[Classified], title: str) -> list:
+    """Rich tables: emergent patterns (their passes are evidence) and imposed ones apart."""
+    from rich.table import Table
+
+    tables = []
+    for kind, heading in (
+        ("emergent", "emergent: pass under the neutral input too (a pass here is evidence)"),
+        ("imposed", "imposed: fail once the input is neutral (a pass here is not evidence)"),
+    ):
+        rows = [c for c in classified if c.kind == kind]
+        t = Table(
+            "pattern",
+            "expected",
+            "simulated (median [min, max])",
+            "placebo pct",
+            "neutral input",
+            "pass",
+            "neutral",
+            title=f"{title}: {heading}",
+            show_lines=True,
+        )
+        for c in rows:
+            r, n = c.result, c.neutral
+            mark = "[green]pass[/green]" if r.passed else "[red]FAIL[/red]"
+            nmark = "pass" if n is not None and n.passed else "fail"
+            t.add_row(
+                r.pattern.name,
+                r.pattern.expected,
+                r.simulated_text(),
+                r.placebo_text(),
+                r.pattern.ablation.neutral,
+                mark,
+                f"{nmark} (placebo {n.placebo_text()})" if n is not None else "-",
+            )
+        tables.append(t)
+    return tables
+
+
+def classification_summary(classified: list[Classified]) -> list[str]:
+    """The counts, and the patterns skipped for a missing column."""
+    judged = [c for c in classified if c.kind != "skipped"]
+    emergent = [c for c in judged if c.kind == "emergent"]
+    imposed = [c for c in judged if c.kind == "imposed"]
+    lines = [
+        f"emergent passes: {sum(c.evidence for c in classified)} of {len(judged)} patterns "
+        f"judged (emergent: {len(emergent)}; imposed: {len(imposed)}, of which "
+        f"{sum(c.result.passed for c in imposed)} pass, not counted as evidence).",
+        f"Shape checks: the real statistic must lie above the {PLACEBO_PASS:.0f}th percentile "
+        f"of {PLACEBO_DRAWS} random dates or windows (placebo pct).",
+    ]
+    for c in classified:
+        if c.kind == "skipped":
+            lines.append(f"{c.result.pattern.name}: {c.result.note}")
+    return lines
+
+
+__all__ = [
+    "Classified",
+    "classification_json",
+    "classification_summary",
+    "classification_tables",
+    "classify",
+    "evaluate",
+    "load_run",
+    "neutral_run_count",
+    "pair_counterfactuals",
+    "simulate_views",
+    "write_json",
+]
