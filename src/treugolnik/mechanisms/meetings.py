@@ -144,6 +144,8 @@ def general_month(date: dt.date, every: int) -> bool:
     months: the months divisible by it).
     """
     return date.month % every == 0
+
+
 MANAGEMENT_VARIABLES = {
     "discipline",
     "tempo",
@@ -184,9 +186,7 @@ def agenda(state: dict, pol: dict, findings: int, directives: list, business: di
             )
         )
     if state["absence_rate"] > 0.05 or pol["discipline"] >= 0.75:
-        items.append(
-            ("discipline", f"absence {state['absence_rate']:.1%} of scheduled days", None)
-        )
+        items.append(("discipline", f"absence {state['absence_rate']:.1%} of scheduled days", None))
     for issued, event, desc, _src, orient in directives:
         items.append(("directive", f"{desc} ({issued.day} {issued:%B %Y})", (orient, event)))
     if business["campaign"]:
@@ -564,7 +564,9 @@ def hold_meeting(
     body = "general" if not large else "general_with_partkom"
     if large and not general_month(date, mp.general_every):
         body = "partkom"
-    attending = partkom(pop, members, officers, mp.partkom_elected) if body == "partkom" else members
+    attending = members
+    if body == "partkom":
+        attending = partkom(pop, members, officers, mp.partkom_elected)
     # the campaign item's draw: the first item's key with its own salt (rng.STREAMS)
     u_campaign = uniform2(key_item, day, f * ITEMS_PER_MEETING, 13)
     business = dict(business, campaign=campaign_title(date, pol, u_campaign, mp.campaign_item))

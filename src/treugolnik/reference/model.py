@@ -591,9 +591,7 @@ class TriangleModel(mesa.Model):
         if self.director is None or self.director not in self.agents:
             cand = [a for a in self.agents if a.role == MANAGER]
             self.director = max(cand, key=lambda a: a.skill) if cand else None
-        partkom = len(members) >= mp.partkom_threshold and not general_month(
-            date, mp.general_every
-        )
+        partkom = len(members) >= mp.partkom_threshold and not general_month(date, mp.general_every)
         body = self._partkom(members) if partkom else members
         present = [
             a
