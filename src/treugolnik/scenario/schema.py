@@ -297,7 +297,7 @@ class Meetings(_Strict):
         "variable (capped at 1)",
     )
     frame_temperature: float = Field(
-        0.15,
+        0.03,
         ge=0,
         description="softmax temperature of a speaker's frame choice over the "
         "frames' fits (0: the best fit)",
