@@ -3,12 +3,26 @@
 >>> from treugolnik.protocols import render_protocols     # doctest: +SKIP
 >>> print(render_protocols(events, limit=1))               # doctest: +SKIP
 
-Each general meeting of the primary party organisation becomes a protocol in the form of
-Soviet party minutes: date, factory, who was present, the agenda, then for every item what was
-heard (the speakers, their side and the frame of their argument), what was resolved, and the
-accusations, investigations, expulsions, arrests and promotions that followed. Everything
-printed comes from the event log; nothing is invented here except the surnames, which are a
-deterministic function of the person id so that the same person keeps the same name.
+Each meeting becomes a protocol in the form of the period's party minutes: the body that met
+(the general meeting of the party cell before the rules of the XVII Congress, of the primary
+party organisation after them, with the rules' date read from data/history_sources.csv; or the
+session of the party committee, partkom, of a large organisation), date, factory, who chaired
+and who was present, the agenda, then for every item what was heard (the speakers and the frame
+of their argument), what was resolved and how, and the accusations, investigations, expulsions,
+arrests and promotions that followed. Offices carry the period's titles: secretary of the cell
+bureau, of the party bureau or of the partkom; chair of the factory committee (fabzavkom);
+director.
+
+How an outcome is printed (data/history_sources.csv, topic ``protocols``): minutes recorded the
+resolution adopted, tersely, with the conflict in the debate; so the resolution is printed as
+adopted, the losing side's strongest speaker's proposal as an amendment not adopted, and a
+resolution the model does not carry out with a later note saying so. No source was found that
+such minutes wrote "unanimously" (the row is not_found), and the model has no vote count, so
+neither is printed. The side that prevailed in the model is given in brackets for the reader.
+
+Everything printed comes from the event log; nothing is invented here except the surnames,
+which are a deterministic function of the person id so that the same person keeps the same
+name.
 """
 
 from __future__ import annotations
@@ -17,6 +31,8 @@ import datetime as dt
 from collections import defaultdict
 
 import polars as pl
+
+from .mechanisms.meetings import rules_dates
 
 _SURNAMES = (
     "Ivanov",
@@ -92,9 +108,29 @@ _TOPIC = {
     "norms_pay": "On output norms and pay",
     "safety": "On accidents and labour safety",
     "discipline": "On labour discipline",
-    "directive": "On the implementation of a directive of the Central Committee",
-    "control_finding": "On a finding of the control commission",
+    "directive": "On the implementation of a directive",
+    "control_finding": "On the report of the control commission",
+    "campaign": "On the campaign",
+    "personal_case": "On the personal case of",
+    "admissions": "On admissions to the party",
 }
+_BODY = {
+    ("general", "cell"): "the general meeting of the party cell (yacheika)",
+    ("general", "ppo"): "the general meeting of the primary party organisation",
+    ("general_with_partkom", "cell"): "the general meeting of the communists of the works "
+    "(party committee and shop cells)",
+    ("general_with_partkom", "ppo"): "the general meeting of the primary party organisation "
+    "(party committee and shop organisations)",
+    ("partkom", "cell"): "the session of the party committee (partkom) of the works, with the "
+    "delegates of the shop cells",
+    ("partkom", "ppo"): "the session of the party committee (partkom) of the primary party "
+    "organisation, with the delegates of the shop organisations",
+}
+_SECRETARY = {
+    ("general", "cell"): "secretary of the cell bureau",
+    ("general", "ppo"): "secretary of the party bureau",
+}
+_OFFICE = {"union_chair": "chair of the factory committee (fabzavkom)", "director": "director"}
 _FRAME = {
     "plan_discipline": "the plan is law",
     "one_man_management": "one-man management must be respected",
@@ -135,7 +171,10 @@ def render_protocols(
     limit: int | None = None,
 ) -> str:
     """Render the meetings in ``events`` (filtered) as protocols; returns the text."""
-    meetings = events.filter(pl.col("kind") == "meeting")
+    meetings = events.filter(pl.col("kind") == "meeting").sort(["date", "factory", "event_id"])
+    # a protocol's number: its place among all its factory's meetings in the log
+    ordinal = meetings.with_columns(pl.int_range(1, pl.len() + 1).over("factory").alias("no"))
+    number = dict(zip(ordinal["event_id"].to_list(), ordinal["no"].to_list(), strict=True))
     if factory is not None:
         meetings = meetings.filter(pl.col("factory") == factory)
     if date_from is not None:
@@ -154,58 +193,97 @@ def render_protocols(
     children: dict[int, list[dict]] = defaultdict(list)
     for row in related.iter_rows(named=True):
         children[row["parent_id"]].append(row)
-    number: dict[int, int] = defaultdict(int)
     out: list[str] = []
+    rules = rules_dates().get("1934")
     for m in meetings.iter_rows(named=True):
         f = m["factory"]
-        number[f] += 1
         d = m["date"]
+        body = m["topic"] or "general"
+        form = m["outcome"] or ("cell" if rules and d < rules else "ppo")
+        secretary = _SECRETARY.get((body, form), "secretary of the party committee (partkom)")
+        offices = dict(_OFFICE, secretary=secretary)
         out.append("=" * 78)
-        out.append("PROTOCOL of the general meeting of the primary party organisation")
-        out.append(f"Factory {f}    {d.day} {d.strftime('%B %Y')}    (event {m['event_id']})")
+        out.append(f"PROTOCOL No. {number[m['event_id']]} of {_BODY.get((body, form), body)}")
+        out.append(f"Factory {f}    {_date(d)}")
+        if form == "ppo" and rules is not None:
+            out.append(f"(under the party rules of {_date(rules)})")
+        if m["person"] is not None and m["person"] >= 0:
+            out.append(f"Chair: {secretary} {name_of(m['person'])}")
         out.append(f"Present: {m['detail'].removeprefix('present: ')}")
         items = [c for c in children[m["event_id"]] if c["kind"] == "item"]
         out.append("AGENDA:")
         for j, it in enumerate(items, 1):
-            out.append(f"  {j}. {_TOPIC.get(it['topic'], it['topic'])}")
+            out.append(f"  {j}. {_title(it)}")
         for j, it in enumerate(items, 1):
             out.append("")
-            out.append(f"{j}. HEARD: {_TOPIC.get(it['topic'], it['topic'])} ({it['detail']}).")
+            detail = f" ({it['detail']})" if it["detail"] else ""
+            out.append(f"{j}. HEARD: {_title(it)}{detail}.")
             sub = children[it["event_id"]]
             speeches = [c for c in sub if c["kind"] == "speech"]
             if speeches:
                 out.append("   SPOKE:")
             for sp in speeches:
                 side = {
-                    "workers": "for the workers",
-                    "management": "for the management",
-                    "party_line": "for the party line",
+                    "workers": "workers' side",
+                    "management": "management's side",
+                    "party_line": "party line",
                 }.get(sp["side"], sp["side"])
-                office = f" ({sp['detail']})" if sp["detail"] else ""
+                office = f" ({offices.get(sp['detail'], sp['detail'])})" if sp["detail"] else ""
                 out.append(
-                    f"     - {_who(sp['person'], sp['role'])}{office}, {side}: "
+                    f"     - {_who(sp['person'], sp['role'])}{office}: "
                     f'"{_FRAME.get(sp["frame"], sp["frame"])}" '
-                    f"(strength {sp['strength']:.2f})"
+                    f"[{side}, {sp['strength']:.2f}]"
                 )
             for res in (c for c in sub if c["kind"] == "resolution"):
-                out.append(f"   RESOLVED: {res['detail']}.")
-                out.append(
-                    f"     [carried by the {res['side']} side; "
-                    f"{res['outcome'].split(' ', 1)[1].strip('()')}]"
-                )
+                out.extend(_outcome(res, speeches))
                 for ev in children[res["event_id"]]:
                     out.extend(_consequences(ev, children, indent="   "))
     out.append("=" * 78)
     return "\n".join(out) + "\n"
 
 
+def _date(d: dt.date) -> str:
+    return f"{d.day} {d.strftime('%B %Y')}"
+
+
+def _title(item: dict) -> str:
+    """The agenda line of an item (a personal case names the comrade)."""
+    title = _TOPIC.get(item["topic"], item["topic"])
+    if item["topic"] == "personal_case":
+        title += f" comrade {name_of(item['target'])} ({_ROLE_WORD.get(item['target_role'], '')})"
+    return title
+
+
+def _outcome(res: dict, speeches: list[dict]) -> list[str]:
+    """What the minutes record of a resolution: adopted, the losing side's strongest
+    proposal as an amendment not adopted, a later note if it was not carried out.
+    """
+    winner = res["side"]
+    lines = [f"   RESOLVED: {res['detail']}.", "   Adopted."]
+    losers = [
+        sp for sp in speeches if sp["side"] not in (winner, "party_line") and sp["strength"] > 0
+    ]
+    if losers:
+        best = max(losers, key=lambda sp: sp["strength"])
+        lines.append(
+            f"   An amendment of {_who(best['person'], best['role'])} "
+            f'("{_FRAME.get(best["frame"], best["frame"])}") was put and not adopted.'
+        )
+    if "not carried out" in (res["outcome"] or ""):
+        lines.append("   Later note: the resolution was not carried out.")
+    side = {"workers": "the workers'", "management": "the management's"}.get(winner, winner)
+    lines.append(f"     [in the model: {side} side prevailed]")
+    return lines
+
+
 def _consequences(ev: dict, children: dict, indent: str) -> list[str]:
     lines: list[str] = []
     kind = ev["kind"]
     if kind == "directive":
+        done = "adopted for execution" if ev["outcome"] == "adopted" else "not adopted (resisted)"
         lines.append(
-            f"{indent}DIRECTIVE {ev['detail']}: {ev['outcome']} "
-            f"(gap between directive and plant result {ev['strength']:.2f})"
+            f"{indent}The directive {done} [in the model: gap between directive and plant "
+            f"result {ev['strength']:.2f}]."
         )
     elif kind == "accusation":
         accuser = _who(ev["person"], ev["role"]) if ev["person"] >= 0 else "the meeting"

@@ -125,9 +125,9 @@ def test_dashboard_runs_compares_and_shows_protocols(browser, dashboard, tmp_pat
     month = page.get_by_label("Month (YYYY-MM)")
     month.fill("1930-03")
     month.press("Enter")
-    protocol = page.locator(".protocol pre", has_text="PROTOCOL of the general meeting")
+    protocol = page.locator(".protocol pre", has_text="of the general meeting of the")
     protocol.wait_for(timeout=30_000)
-    assert "PROTOCOL of the general meeting" in protocol.inner_text()
+    assert "of the general meeting of the" in protocol.inner_text()
     assert "HEARD:" in protocol.inner_text()
     page.screenshot(path=str(tmp_path / "dashboard.png"))
     # a bad value is a message in the page, not a traceback

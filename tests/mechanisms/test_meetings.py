@@ -38,12 +38,14 @@ def test_attendance_follows_fear_and_consciousness():
     assert 0 < present.size < members.size
 
 
-def voices(present, pid, role, c, phi, stake, k=6, secretary=-1, chair=-1, chair_speaks=False):
+def voices(present, pid, role, c, phi, stake, k=6, secretary=-1, chair=-1, chair_speaks=False,
+           director=-1, director_speaks=False, tau=0.0):  # fmt: skip
     fits_w = np.array([0.3, 0.9, 0.2, 0.5])
     fits_m = np.array([0.7, 0.4, 0.1])
     return mt.item_voices(
-        present, mt.Voters(pid, role, c, phi), KEY, DAY, 2000, stake, k, (secretary, chair),
-        chair_speaks, 0.6, 0.5, (fits_w, fits_m),
+        present, mt.Voters(pid, role, c, phi), KEY, DAY, 2000, stake, k,
+        (secretary, chair, director), (chair_speaks, director_speaks), 0.6, 0.5,
+        (fits_w, fits_m), tau,
     )  # fmt: skip
 
 
@@ -73,7 +75,7 @@ def test_speaker_draw_favours_weight():
     for day in range(300):
         rows = mt.item_voices(
             np.arange(n, dtype=np.int64), mt.Voters(pid, role, c, phi), KEY, day, 1000, stake, 4,
-            (-1, -1), False, 0.6, 0.5, (np.array([0.5]), np.array([0.5])),
+            (-1, -1, -1), (False, False), 0.6, 0.5, (np.array([0.5]), np.array([0.5])), 0.0,
         )[0]  # fmt: skip
         heavy += int((rows < 5).sum())
         light += int((rows >= 5).sum())
@@ -131,3 +133,106 @@ def test_answerable_is_drawn_among_the_right_role_and_shop():
     assert mt._pick_answerable(here, state, role, shop, FOREMAN, 2, 0.5) == 7
     assert mt._pick_answerable(here, state, role, shop, FOREMAN, -1, 0.0) == 4
     assert mt._pick_answerable(here, state, role, shop, MANAGER, -1, 0.5) == -1
+
+
+def test_nobody_speaks_twice_whatever_the_offices():
+    """One person as secretary, union chair and director, and drawn as well: listed once."""
+    pid, role, c, phi, _ = people()
+    present = np.arange(0, 60, dtype=np.int64)
+    stake = mt.STAKE_TABLE[mt.TOPIC_CODE["norms_pay"]]
+    drawn = voices(present, pid, role, c, phi, stake, k=6)[0]
+    for who in (int(drawn[0]), 59):  # drawn, or (probably) not
+        rows = voices(present, pid, role, c, phi, stake, k=6, secretary=who, chair=who,
+                      chair_speaks=True, director=who, director_speaks=True)[0]  # fmt: skip
+        assert len(rows) == len(set(rows.tolist()))
+        assert who in rows.tolist()
+    # two offices in two persons: both speak once each
+    rows = voices(present, pid, role, c, phi, stake, k=6, secretary=58, chair=59,
+                  chair_speaks=True, director=58, director_speaks=True)[0]  # fmt: skip
+    assert len(rows) == len(set(rows.tolist())) and {58, 59} <= set(rows.tolist())
+
+
+def test_frame_choice_follows_the_softmax_of_fits():
+    fits = np.array([0.3, 0.9, 0.2, 0.5])
+    tau = 0.2
+    p = np.exp(fits / tau) / np.exp(fits / tau).sum()
+    us = (np.arange(20_000) + 0.5) / 20_000  # an even grid of uniforms
+    picks = np.array([mt._frame_choice(fits, u, tau)[0] for u in us])
+    share = np.bincount(picks, minlength=4) / us.size
+    assert np.allclose(share, p, atol=1e-3)
+    # the fit returned is the chosen frame's
+    assert all(mt._frame_choice(fits, u, tau)[1] == fits[mt._frame_choice(fits, u, tau)[0]]
+               for u in (0.01, 0.5, 0.99))  # fmt: skip
+    # temperature 0: the best fit, whatever the uniform
+    assert {mt._frame_choice(fits, u, 0.0)[0] for u in (0.0, 0.3, 0.99)} == {1}
+
+
+def test_the_secretary_draws_over_both_sides_frames():
+    fits_w, fits_m = np.array([0.3, 0.9]), np.array([0.7, 0.1, 0.4])
+    tau = 0.3
+    both = np.concatenate((fits_w, fits_m))
+    p = np.exp(both / tau) / np.exp(both / tau).sum()
+    us = (np.arange(10_000) + 0.5) / 10_000
+    got = [mt._line_choice(fits_w, fits_m, u, tau) for u in us]
+    idx = np.array([f if a == mt.WORKERS_SIDE else 2 + f for a, f, _ in got])
+    assert np.allclose(np.bincount(idx, minlength=5) / us.size, p, atol=1e-3)
+    assert mt._line_choice(fits_w, fits_m, 0.5, 0.0)[:2] == (mt.WORKERS_SIDE, 1)
+
+
+def test_cell_before_the_1934_rules_and_general_meetings_every_few_months():
+    import datetime as dt
+
+    rules = mt.rules_dates()["1934"]
+    assert rules.year == 1934 and mt.rules_dates()["1939"].year == 1939
+    assert mt.organisation(rules - dt.timedelta(days=1)) == "cell"
+    assert mt.organisation(rules) == "ppo"
+    months = [m for m in range(1, 13) if mt.general_month(dt.date(1937, m, 25), 3)]
+    assert months == [3, 6, 9, 12]
+
+
+def test_partkom_is_the_officers_the_elected_and_a_delegate_per_shop():
+    from types import SimpleNamespace
+
+    n = 40
+    rng = np.random.default_rng(5)
+    pop = SimpleNamespace(
+        pid=np.arange(1000, 1000 + n, dtype=np.int64),
+        party=np.full(n, MEMBER, dtype=np.int8),
+        c=rng.uniform(0, 1, n).astype(np.float32),
+        shop=(np.arange(n) % 4).astype(np.int32),
+    )
+    pop.party[::5] = 1  # candidates are neither elected nor delegates
+    members = np.arange(n, dtype=np.int64)
+    body = mt.partkom(pop, members, (3, 3, 7), 5)
+    assert body[:2].tolist() == [3, 7]  # the officers once each
+    full = [r for r in range(n) if pop.party[r] == MEMBER and r not in (3, 7)]
+    ranked = sorted(full, key=lambda r: -pop.c[r])
+    assert body[2:7].tolist() == ranked[:5]
+    delegates = body[7:].tolist()
+    assert sorted(pop.shop[delegates].tolist()) == [0, 1, 2, 3]
+    for r in delegates:  # the best of its shop among those left
+        left = [q for q in ranked[5:] if pop.shop[q] == pop.shop[r]]
+        assert r == left[0]
+    assert len(set(body.tolist())) == body.size
+
+
+def test_agenda_hears_one_report_one_case_and_the_admissions():
+    from treugolnik.scenario.schema import Scenario
+
+    mp = Scenario().meetings
+    state = {"fulfilment": 1.0, "norm_rose": 0.0, "pay_short": 0.0, "accidents": 0,
+             "deaths": 0, "accidents_expected": 5.0, "absence_rate": 0.0}  # fmt: skip
+    pol = {"discipline": 0.2, "campaign": 0.5}
+    business = {"campaign": "", "cases": [11, 12, 13], "recruited": 4, "confirmed": 0}
+    items = mt.agenda(state, pol, 5, [], business, mp)
+    assert [t for t, _, _ in items] == ["control_finding", "personal_case", "admissions"]
+    assert items[1][2] == 11
+    business = dict(business, cases=[], recruited=0, campaign="the Stakhanov movement")
+    assert [t for t, _, _ in mt.agenda(state, pol, 0, [], business, mp)] == ["campaign"]
+    # the campaign item: the 1937 elections in their months, else with chance min(1, w campaign)
+    import datetime as dt
+
+    assert "elections" in mt.campaign_title(dt.date(1937, 4, 25), pol, 0.99, 1.0)
+    assert mt.campaign_title(dt.date(1936, 4, 25), pol, 0.49, 1.0) != ""
+    assert mt.campaign_title(dt.date(1936, 4, 25), pol, 0.51, 1.0) == ""
+    assert "Stakhanov" in mt.campaign_title(dt.date(1936, 4, 25), {"campaign": 0.8}, 0.1, 1.0)

@@ -1,25 +1,48 @@
-"""The PPO general meeting: Bolshevik bargaining over how to carry out party policy.
+"""The party organisation's meeting: Bolshevik bargaining over how to carry out party policy.
 
 docs/ODD.md, section 7 ("PPO meeting"); the essay: "the PPO was the triangle, being the
 institutional space were workers and trade unionists engaged in a peculiar style of bargaining
 through a contest over the best way to implement party policy".
 
-Monthly per factory. The agenda comes from the state of the plant: a plan shortfall, norms and
-pay (after a norm rise or when pay falls short), safety (after accidents), discipline (when
-absence is high or the line demands it), each directive issued since the last meeting, each
-control-commission finding. For every item, speakers are drawn from the members present with
-weight ``c (1 - phi) stake (1 + 0.5 rank)`` (workers outnumber managers, so most speakers are
-workers); the secretary speaks for the party line on every item, the union chair on norms, pay
-and safety. Each speaker argues in the frame of its side that best fits today's policy vector;
-its strength is ``c * fit * (1 + rho rank) * (1 - phi)``. Workers win with
+Monthly per factory. Who meets (data/history_sources.csv, topics party_organisation and
+party_rules): a plant whose communists (members and candidates) number fewer than
+``partkom_threshold`` holds a general meeting of all of them; a larger one works through its
+party committee (partkom), whose monthly session is attended by the secretary, the director,
+the union chair, ``partkom_elected`` elected members and one delegate of each shop organisation,
+and holds a general meeting of all communists every ``general_every`` months. The threshold of
+300 is the one an archive's note gives for the 1939 rules as applied in 1941-45; the 1934
+threshold, the partkom's size and the interval of general meetings were not found (stated
+assumptions). Before the rules of the XVII Congress (the date is read from
+data/history_sources.csv) the organisation was a cell (yacheika), after them a primary party
+organisation; the event log records which.
+
+The agenda comes from the state of the plant: a plan shortfall, norms and pay (after a norm rise
+or when pay falls short), safety (after accidents), discipline (when absence is high or the line
+demands it), each directive issued since the last meeting, a campaign item (socialist
+competition, the Stakhanov movement, the 1937 party elections), the control commission's report
+(``findings_items``, one item for the month's findings), personal cases of communists accused
+since the last meeting (``personal_cases``) and the month's admissions. No source giving the
+share of each kind of item in the minutes was found; the rules are stated assumptions
+(docs/ODD.md).
+
+For every item, speakers are drawn from those present with weight
+``c (1 - phi) stake (1 + 0.5 rank)``; the secretary speaks for the party line on every item, the
+union chair on norms, pay and safety, and in a partkom session the director on the plan and the
+control commission's report; nobody is listed twice on one item. Each speaker draws a frame of
+its side with probability ``softmax(fit / frame_temperature)`` over the frames' fits with
+today's policy vector (the secretary over the frames of both sides; temperature 0: the best
+fit); its strength is ``c * fit * (1 + rho rank) * (1 - phi)``. Workers win with
 ``p = sigma(theta_frame (S_w - S_m) / (S_w + S_m) + theta_rank (rank_w - rank_m) + bias)``;
 the regime sets theta, bias and whether resolutions bind. A binding workers' win gives a
-concession, a management win discipline measures and a reprimand for the critic. Then the
-winning side may accuse (``repression.accuse``).
+concession, a management win discipline measures and a reprimand for the critic (admissions
+and personal cases move neither). Then the winning side may accuse (``repression.accuse``).
 """
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import functools
 from collections import namedtuple
 from itertools import repeat
 
@@ -30,6 +53,7 @@ from ..maths import sigmoid
 from ..population import (
     CANDIDATE,
     EMPLOYED,
+    EXPELLED,
     FOREMAN,
     MANAGER,
     MEMBER,
@@ -40,6 +64,8 @@ from ..population import (
 )
 from ..records import I_RECOUNT
 from ..rng import ITEMS_PER_MEETING, uniform, uniform2
+from ..timeline import data_dir
+from .party import STAKHANOVITE_CAMPAIGN
 from .posts import fill_posts
 from .repression import accuse, choose_charge
 
@@ -68,6 +94,11 @@ STAKE = {
     "discipline": (1.0, 1.0, 0.8, 1.2),
     "directive": (1.0, 1.0, 1.0, 1.0),
     "control_finding": (1.2, 0.8, 0.8, 1.2),
+    # (assumptions, docs/ODD.md: a campaign is the workers' obligation; an admission or a
+    # personal case is everyone's business)
+    "campaign": (1.2, 1.0, 0.8, 1.0),
+    "personal_case": (1.0, 1.0, 1.0, 1.0),
+    "admissions": (1.0, 1.0, 1.0, 1.0),
 }
 TOPIC_HEAT = {
     "plan": 0.3,
@@ -76,7 +107,45 @@ TOPIC_HEAT = {
     "discipline": 0.2,
     "directive": 0.1,
     "control_finding": 0.6,
+    "campaign": 0.2,
+    "personal_case": 0.5,
+    "admissions": 0.1,
 }
+# Party business: the resolution moves no factory state (no concession, no reprimand)
+PARTY_BUSINESS = ("personal_case", "admissions")
+# The charge an accusation after a new kind of item is chosen as for this topic
+# (repression.choose_charge knows the older topics)
+CHARGE_TOPIC = {"campaign": "plan", "personal_case": "discipline", "admissions": "directive"}
+# The 1937 party elections (secret ballot, by May 1937; data/history_sources.csv, plenum_1937):
+# the campaign item of April and May 1937
+ELECTIONS_1937 = (dt.date(1937, 4, 1), dt.date(1937, 5, 31))
+
+
+@functools.cache
+def rules_dates() -> dict[str, dt.date]:
+    """The dates of the party rules the meeting follows, from data/history_sources.csv (topic
+    ``party_rules``, the row's ``value`` naming the rules: ``1934`` or ``1939``).
+    """
+    out = {}
+    with open(data_dir() / "history_sources.csv", newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            if row["topic"] == "party_rules" and row["status"] != "not_found":
+                out[row["value"].strip()] = dt.date.fromisoformat(row["date"].strip())
+    return out
+
+
+def organisation(date: dt.date) -> str:
+    """``cell`` before the rules of the XVII Congress, ``ppo`` from them on."""
+    return "cell" if date < rules_dates()["1934"] else "ppo"
+
+
+def general_month(date: dt.date, every: int) -> bool:
+    """Whether a plant with a partkom holds its general meeting this month (every ``every``
+    months: the months divisible by it).
+    """
+    return date.month % every == 0
+
+
 MANAGEMENT_VARIABLES = {
     "discipline",
     "tempo",
@@ -87,17 +156,25 @@ MANAGEMENT_VARIABLES = {
 }
 
 
-def agenda(world, f: int, state: dict, pol: dict, findings: int, directives: list) -> list:
-    """The agenda of factory ``f``'s meeting: list of (topic, detail)."""
+def agenda(state: dict, pol: dict, findings: int, directives: list, business: dict, mp) -> list:
+    """The agenda of a factory's meeting: list of (topic, detail, payload); ``payload`` is a
+    directive's (orientation, event), a personal case's row, else None. ``directives``: (date
+    issued, event, description, source, orientation).
+
+    ``business``: ``campaign`` (the campaign item's title or ""), ``cases`` (rows of
+    communists accused since the last meeting), ``recruited`` and ``confirmed`` (the month's
+    new candidates and candidates made members).
+    """
     items = []
     if state["fulfilment"] < 0.97:
-        items.append(("plan", f"plan fulfilled {state['fulfilment']:.0%} last month"))
+        items.append(("plan", f"plan fulfilled {state['fulfilment']:.0%} last month", None))
     if state["norm_rose"] > 0.005 or state["pay_short"] > 0.35:
         items.append(
             (
                 "norms_pay",
                 f"norms raised {state['norm_rose']:.1%}; real pay short "
                 f"{state['pay_short']:.0%} of expectations",
+                None,
             )
         )
     if state["accidents"] >= max(2.0, state["accidents_expected"]):
@@ -105,15 +182,48 @@ def agenda(world, f: int, state: dict, pol: dict, findings: int, directives: lis
             (
                 "safety",
                 f"{int(state['accidents'])} accidents, {int(state['deaths'])} deaths this month",
+                None,
             )
         )
     if state["absence_rate"] > 0.05 or pol["discipline"] >= 0.75:
-        items.append(("discipline", f"absence {state['absence_rate']:.1%} of scheduled days"))
-    for _day, event, desc, _src, orient in directives:
-        items.append(("directive", f"{event}: {desc}|{orient}"))
-    for j in range(min(findings, 3)):
-        items.append(("control_finding", f"control commission finding {j + 1} of {findings}"))
+        items.append(("discipline", f"absence {state['absence_rate']:.1%} of scheduled days", None))
+    for issued, event, desc, _src, orient in directives:
+        items.append(("directive", f"{desc} ({issued.day} {issued:%B %Y})", (orient, event)))
+    if business["campaign"]:
+        items.append(("campaign", business["campaign"], None))
+    if findings > 0 and mp.findings_items > 0:
+        k = min(findings, mp.findings_items)
+        for j in range(k):
+            items.append(
+                ("control_finding", f"{findings} findings since the last meeting"
+                 + (f" ({j + 1} of {k})" if k > 1 else ""), None)
+            )  # fmt: skip
+    for r in business["cases"][: mp.personal_cases]:
+        items.append(("personal_case", "", int(r)))
+    if business["recruited"] or business["confirmed"]:
+        items.append(
+            (
+                "admissions",
+                f"{business['recruited']} admitted as candidates, {business['confirmed']} "
+                f"candidates made members",
+                None,
+            )
+        )
     return items
+
+
+def campaign_title(date: dt.date, pol: dict, u: float, weight: float) -> str:
+    """The campaign item of a meeting, or "": the 1937 party elections in their months,
+    otherwise with probability ``min(1, weight * campaign)`` the Stakhanov movement (once the
+    campaign is past the Stakhanovite level) or socialist competition.
+    """
+    if ELECTIONS_1937[0] <= date <= ELECTIONS_1937[1]:
+        return "elections of the party organs by secret ballot"
+    if u >= min(1.0, weight * pol["campaign"]):
+        return ""
+    if pol["campaign"] > STAKHANOVITE_CAMPAIGN:
+        return "the Stakhanov movement"
+    return "socialist competition and shock work"
 
 
 def frame_fits(pol: dict, side: str) -> np.ndarray:
@@ -153,7 +263,7 @@ WORKERS_SIDE, MANAGEMENT_SIDE, PARTY_LINE = 0, 1, 2
 
 
 @njit(cache=True, inline="always")
-def _frame_choice(fits, u):
+def _best_frame(fits, u):
     """Index and fit of the best-fitting frame among ``fits``; ties broken by a little
     speaker-specific noise (the first of equal scores wins).
     """
@@ -165,6 +275,52 @@ def _frame_choice(fits, u):
         if score > top:
             best, top = i, score
     return best, max(fits[best], 0.0)
+
+
+@njit(cache=True, inline="always")
+def _frame_choice(fits, u, tau):
+    """Index and fit of the frame a speaker argues in: drawn with probability
+    ``exp(fit / tau) / sum exp(fit / tau)`` over ``fits`` by the uniform ``u`` (the first
+    frame whose cumulative weight passes ``u``); ``tau`` 0: the best fit.
+    """
+    if tau <= 0.0:
+        return _best_frame(fits, u)
+    n = fits.shape[0]
+    top = fits[0]
+    for i in range(1, n):
+        top = max(top, fits[i])
+    total = 0.0
+    for i in range(n):
+        total += np.exp((fits[i] - top) / tau)
+    bar = u * total
+    acc = 0.0
+    for i in range(n):
+        acc += np.exp((fits[i] - top) / tau)
+        if bar < acc:
+            return i, max(fits[i], 0.0)
+    return n - 1, max(fits[n - 1], 0.0)
+
+
+@njit(cache=True, inline="always")
+def _line_choice(fits_w, fits_m, u, tau):
+    """The secretary's frame: over the frames of both sides (the workers' first), the side
+    following the frame. Returns (argued side, frame index, fit); ``tau`` 0: the best frame of
+    each side, the better of the two.
+    """
+    if tau <= 0.0:
+        fw, fitw = _best_frame(fits_w, u)
+        fm, fitm = _best_frame(fits_m, u)
+        if fitw > fitm:
+            return WORKERS_SIDE, fw, fitw
+        return MANAGEMENT_SIDE, fm, fitm
+    nw = fits_w.shape[0]
+    both = np.empty(nw + fits_m.shape[0])
+    both[:nw] = fits_w
+    both[nw:] = fits_m
+    i, fit = _frame_choice(both, u, tau)
+    if i < nw:
+        return WORKERS_SIDE, i, fit
+    return MANAGEMENT_SIDE, i - nw, fit
 
 
 @njit(cache=True)
@@ -204,26 +360,29 @@ Voters = namedtuple("Voters", "pid role c phi")
 
 @njit(cache=True)
 def item_voices(
-    present, P, key, day, salt, stake, k, officers, chair_speaks, union_stance, rho, fits
+    present, P, key, day, salt, stake, k, officers, speaks, union_stance, rho, fits, tau
 ):
     """Who speaks on one agenda item, on which side, in which frame and with what strength.
 
     ``P`` is the person table (its ``pid``, ``role``, ``c`` and ``phi``), ``officers`` the
-    rows of the secretary and the union chair (-1: none), ``fits`` the frames' fit for the
-    workers' and the management's side.
+    rows of the secretary, the union chair and the director (-1: none), ``speaks`` whether the
+    chair and the director speak on this item, ``fits`` the frames' fit for the workers' and
+    the management's side, ``tau`` the frame choice's temperature (:func:`_frame_choice`).
 
     Speakers are a weighted draw without replacement (Efraimidis and Spirakis 2006): the
     ``k`` smallest ``-log(u) / w`` in order, ties by position, with ``stake`` the topic's
-    stake by role. The secretary, if not drawn, speaks on every item, the union chair on
-    the items where ``chair_speaks``. Returns the voices' rows, ids, sides (SIDES), argued
+    stake by role. The secretary, if not drawn, speaks on every item, the union chair and the
+    director on the items where they speak; nobody is listed twice (one person holding two
+    offices speaks once, in the first office). Returns the voices' rows, ids, sides (SIDES), argued
     sides, frame indices and strengths, each side's summed strength, the rank gap and each
     side's lead speaker (the secretary excluded).
     """
     pid, role, c, phi = P.pid, P.role, P.c, P.phi
-    secretary, chair = officers
+    secretary, chair, director = officers
+    chair_speaks, director_speaks = speaks
     fits_w, fits_m = fits
     n_p = present.shape[0]
-    cap = min(k, n_p) + 2
+    cap = min(k, n_p) + 3
     v_row = np.empty(cap, dtype=np.int64)
     best_neg = np.empty(max(k, 1))
     nb = 0
@@ -250,11 +409,14 @@ def item_voices(
         if nb < k:
             nb += 1
     v = nb
-    if secretary >= 0 and not _among(v_row, nb, secretary):
+    if secretary >= 0 and not _among(v_row, v, secretary):
         v_row[v] = secretary
         v += 1
-    if chair_speaks and chair >= 0 and not _among(v_row, nb, chair):
+    if chair_speaks and chair >= 0 and not _among(v_row, v, chair):
         v_row[v] = chair
+        v += 1
+    if director_speaks and director >= 0 and not _among(v_row, v, director):
+        v_row[v] = director
         v += 1
     v_row = v_row[:v]
     v_pid = np.empty(v, dtype=np.int64)
@@ -283,18 +445,13 @@ def item_voices(
         else:
             side = MANAGEMENT_SIDE
         if side == PARTY_LINE:
-            fw, fitw = _frame_choice(fits_w, u_frame)
-            fm, fitm = _frame_choice(fits_m, u_frame)
-            if fitw > fitm:
-                arg, frame, fit = WORKERS_SIDE, fw, fitw
-            else:
-                arg, frame, fit = MANAGEMENT_SIDE, fm, fitm
+            arg, frame, fit = _line_choice(fits_w, fits_m, u_frame, tau)
         elif side == WORKERS_SIDE:
             arg = side
-            frame, fit = _frame_choice(fits_w, u_frame)
+            frame, fit = _frame_choice(fits_w, u_frame, tau)
         else:
             arg = side
-            frame, fit = _frame_choice(fits_m, u_frame)
+            frame, fit = _frame_choice(fits_m, u_frame, tau)
         # the secretary and the union chair speak with the authority of their office (rank
         # at least 1.5, which keeps the product in single precision, as the columns are)
         cf = c[r] * np.float32(fit)
@@ -333,6 +490,46 @@ def _among(rows, n, r):
     return False
 
 
+def partkom(pop, members: np.ndarray, officers: tuple, n_elected: int) -> np.ndarray:
+    """The rows on the party committee: the officers (secretary, union chair, director;
+    -1 skipped), the ``n_elected`` full members of highest consciousness (the elected; ties by
+    id) and, for each shop, its full member of highest consciousness not yet on it (the shop
+    organisation's delegate), in that order.
+    """
+    body = [r for r in dict.fromkeys(officers) if r >= 0]
+    full = members[pop.party[members] == MEMBER]
+    full = full[~np.isin(full, body)]
+    order = np.lexsort((pop.pid[full], -pop.c[full].astype(np.float64)))
+    ranked = full[order]
+    body += ranked[:n_elected].tolist()
+    rest = ranked[n_elected:]
+    if rest.size:
+        shops = pop.shop[rest]
+        _, first = np.unique(shops, return_index=True)  # the best of each shop (ranked order)
+        body += rest[np.sort(first)].tolist()
+    return np.asarray(body, dtype=np.int64)
+
+
+def admissions(pop, members: np.ndarray, since: int) -> dict:
+    """The month's admissions in one factory: its new candidates and new members (their
+    ``party_since`` on or after ``since``, the month's first day: the ``party`` step's).
+    """
+    new = members[pop.party_since[members] >= since]
+    recruited = int((pop.party[new] == CANDIDATE).sum())
+    confirmed = int((pop.party[new] == MEMBER).sum())
+    return {"recruited": recruited, "confirmed": confirmed}
+
+
+def accused_since(pop, here: np.ndarray, after: int, day: int) -> list:
+    """Rows of ``here`` (employed), communists or expelled, last accused on or after ``after``
+    (the last meeting's day) and before ``day``.
+    """
+    la = pop.last_accused[here]
+    party = pop.party[here]
+    hit = (la >= after) & (la < day) & np.isin(party, (MEMBER, CANDIDATE, EXPELLED))
+    return here[hit].tolist()
+
+
 def hold_meeting(
     world,
     f: int,
@@ -346,46 +543,70 @@ def hold_meeting(
     state: dict,
     directives: list,
     findings: int,
-    secretary: int,
-    chair: int,
+    officers: tuple,
+    business: dict,
 ) -> dict:
-    """Hold factory ``f``'s general meeting; returns counts (items, workers_won, concessions).
+    """Hold factory ``f``'s meeting; returns counts (items, workers_won, concessions).
 
-    ``secretary`` and ``chair`` are the rows of the PPO secretary and the union chair (-1 if
-    the post is vacant).
+    ``officers`` are the rows of the secretary, the union chair and the director (-1 if the
+    post is vacant); ``business`` the agenda's party business (:func:`agenda`). Where the
+    factory's communists reach ``partkom_threshold`` the meeting is the partkom's session,
+    except in the months of a general meeting (:func:`general_month`).
     """
     pop = world.pop
     mp = prm.meetings
     key = keys["meetings"]
     key_item = keys["meetings", "item"]
-    items = agenda(world, f, state, pol, findings, directives)
+    secretary, chair, director = officers
+    f = int(f)
+    form = organisation(date)
+    large = members.shape[0] >= mp.partkom_threshold
+    body = "general" if not large else "general_with_partkom"
+    if large and not general_month(date, mp.general_every):
+        body = "partkom"
+    attending = members
+    if body == "partkom":
+        attending = partkom(pop, members, officers, mp.partkom_elected)
+    # the campaign item's draw: the first item's key with its own salt (rng.STREAMS)
+    u_campaign = uniform2(key_item, day, f * ITEMS_PER_MEETING, 13)
+    business = dict(business, campaign=campaign_title(date, pol, u_campaign, mp.campaign_item))
+    items = agenda(state, pol, findings, directives, business, mp)
     present, n_mem, n_cand, n_mgr = attendance(
-        members, pop.pid, pop.party, pop.role, pop.c, pop.phi, key, day, mp.attendance
+        attending, pop.pid, pop.party, pop.role, pop.c, pop.phi, key, day, mp.attendance
     )
+    if body == "partkom":
+        detail = (
+            f"present: {present.shape[0]} of the party committee's {attending.shape[0]} "
+            f"members; {members.shape[0]} communists in the organisation"
+        )
+    else:
+        detail = f"present: {n_mem} members, {n_cand} candidates, {n_mgr} managers and specialists"
+    pid_of = lambda r: int(pop.pid[r]) if r >= 0 else -1  # noqa: E731
     meeting_id = log.add(
-        "meeting",
-        date,
-        f,
-        detail=f"present: {n_mem} members, {n_cand} candidates, {n_mgr} managers and specialists",
-    )
+        "meeting", date, f, person=pid_of(secretary), target=pid_of(director),
+        topic=body, outcome=form, strength=float(members.shape[0]), detail=detail,
+    )  # fmt: skip
     world.today[f, world.C["meetings"]] += 1
     out = {"items": 0, "workers_won": 0, "concessions": 0}
     fits_w, fits_m = frame_fits(pol, "workers"), frame_fits(pol, "management")
-    f = int(f)
-    office = {chair: "union chair", secretary: "PPO secretary"}  # (the secretary first)
+    office = {director: "director", chair: "union_chair", secretary: "secretary"}
     items = items[:ITEMS_PER_MEETING]  # (an item's draws are keyed by its place: rng.STREAMS)
-    for j, (topic, detail) in enumerate(items):
-        orient = ""
-        if topic == "directive":
-            detail, orient = detail.rsplit("|", 1)
-        item_id = log.add("item", date, f, parent=meeting_id, topic=topic, detail=detail)
+    for j, (topic, detail, payload) in enumerate(items):
+        orient, event = payload if topic == "directive" else ("", "")
+        case = payload if topic == "personal_case" else -1
+        item_id = log.add(
+            "item", date, f, parent=meeting_id, topic=topic, detail=detail,
+            target=pid_of(case), target_role=ROLES[pop.role[case]] if case >= 0 else "",
+        )  # fmt: skip
         world.today[f, world.C["items"]] += 1
         out["items"] += 1
         # (drawn item by item: a resolution or an accusation changes fear and roles)
+        speaks = (topic in ("norms_pay", "safety"),
+                  body == "partkom" and topic in ("plan", "control_finding"))  # fmt: skip
         v_row, v_pid, v_side, v_arg, v_frame, v_strength, sw, sm, rank_gap, lw, lm = item_voices(
             present, pop.record(), key, day, 1000 * (j + 1), STAKE_TABLE[TOPIC_CODE[topic]],
-            mp.speakers, (secretary, chair), topic in ("norms_pay", "safety"), mp.union_stance,
-            mp.rho, (fits_w, fits_m),
+            mp.speakers, (secretary, chair, director), speaks, mp.union_stance, mp.rho,
+            (fits_w, fits_m), mp.frame_temperature,
         )  # fmt: skip
         if "speech" not in log.skip:
             k, rows = len(v_row), v_row.tolist()
@@ -445,7 +666,7 @@ def hold_meeting(
                 side=orient,
                 outcome="adopted" if adopted else "resisted",
                 strength=float(gap),
-                detail=detail.split(":", 1)[0],
+                detail=event,
             )
         # accusations: the winners accuse the losers' lead speaker or the one answerable
         total = S["workers"] + S["management"] + 1e-9
@@ -462,7 +683,7 @@ def hold_meeting(
                 u1 = uniform2(key_item, day, item, 8)
                 u2 = uniform2(key_item, day, item, 9)
                 charge = choose_charge(
-                    topic,
+                    CHARGE_TOPIC.get(topic, topic),
                     int(pop.role[target]),
                     int(pop.accused[target]),
                     pol["vigilance"],
@@ -532,6 +753,14 @@ def _resolve(
     shop_ids = np.arange(f * S, (f + 1) * S)
     if not binding:
         return {"concession": False, "text": "resolution recorded; not carried out"}
+    if topic in PARTY_BUSINESS:
+        texts = {
+            ("personal_case", True): "the charge not confirmed; the case closed",
+            ("personal_case", False): "the charge upheld; the decision stands",
+            ("admissions", True): "admitted as proposed",
+            ("admissions", False): "admitted; recommenders to answer for vigilance in admissions",
+        }
+        return {"concession": False, "text": texts[topic, workers_win]}
     if workers_win:
         fac.g_pulse[f] -= 0.5 * gp.concession
         if topic == "norms_pay":
@@ -553,6 +782,8 @@ def _resolve(
             text = "leniency: penalties to be applied with care for cadres"
         elif topic == "directive":
             text = "directive to be implemented with the workers' amendments"
+        elif topic == "campaign":
+            text = "obligations to be met without storming or unpaid overtime"
         else:  # plan shortfall or control finding: management answerable
             fac.pay_mult[f] *= 1.0 + (0.5 * mp.pay_correction if topic == "control_finding" else 0)
             text = "management reprimanded for mismanagement"
@@ -572,6 +803,7 @@ def _resolve(
         "discipline": "strict application of the discipline decrees",
         "directive": "directive to be implemented as issued",
         "control_finding": "finding dismissed as slander; the critic reprimanded",
+        "campaign": "obligations raised; laggards to be named at the next meeting",
     }
     return {"concession": False, "text": texts[topic]}
 
@@ -588,7 +820,7 @@ def month_step(run, t: int) -> None:
     # (a meeting changes only its own factory's people, so the posts of all factories can
     # be filled first)
     posts = fill_posts(pop, fac)
-    secretary, chair = posts[1].tolist(), posts[2].tolist()
+    director, secretary, chair = (p.tolist() for p in posts)
     S = w.shops_per_factory
     acc = shops.accidents_m.reshape(fac.n, S)
     acc_sum = acc.sum(axis=1)
@@ -605,9 +837,17 @@ def month_step(run, t: int) -> None:
     )
     names = ("fulfilment", "norm_rose", "pay_short", "accidents", "deaths",
              "accidents_expected", "absence_rate", "worst_shop")  # fmt: skip
+    first = day - date.day + 1  # the month's first day (the party step's admissions)
+    prev = (date.replace(day=1) - dt.timedelta(days=1)).replace(day=date.day)
+    since = day - (date - prev).days  # the day of the last meeting
     for f, values in enumerate(states):
         state = dict(zip(names, values, strict=True))
         sh = slice(f * S, (f + 1) * S)
+        members = rows[bounds[f] : bounds[f + 1]]
+        here = pop.factory_rows(f, fac.n)
+        here = here[pop.state[here] == EMPLOYED]
+        business = admissions(pop, members, first)
+        business["cases"] = accused_since(pop, here, since, day)
         hold_meeting(
             w,
             f,
@@ -617,12 +857,12 @@ def month_step(run, t: int) -> None:
             s,
             run.keys,
             run.log,
-            rows[bounds[f] : bounds[f + 1]],
+            members,
             state,
-            run.pending[f],
+            [(run.dates[d[0]], *d[1:]) for d in run.pending[f]],
             int(fac.findings[f]),
-            secretary[f],
-            chair[f],
+            (secretary[f], chair[f], director[f]),
+            business,
         )
         run.pending[f] = []
         fac.findings[f] = 0

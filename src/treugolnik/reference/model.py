@@ -13,13 +13,24 @@ is written plainly; ``benchmarks/run.py`` measures the engine against it.
 from __future__ import annotations
 
 import calendar as _cal
+import datetime as _dt
 import math
 
 import mesa
 import numpy as np
 import polars as pl
 
-from ..mechanisms.meetings import FRAMES, MANAGEMENT_VARIABLES, RANK, STAKE, TOPIC_HEAT
+from ..mechanisms.meetings import (
+    CHARGE_TOPIC,
+    FRAMES,
+    MANAGEMENT_VARIABLES,
+    PARTY_BUSINESS,
+    RANK,
+    STAKE,
+    TOPIC_HEAT,
+    campaign_title,
+    general_month,
+)
 from ..mechanisms.repression import POLITICAL, choose_charge
 from ..scenario.schema import Scenario
 from ..timeline import EPOCH, build_policy, working_calendar
@@ -67,6 +78,7 @@ class Employee(mesa.Agent):
         self.shock = self.stakh = 0
         self.inst = 0
         self.accused = 0
+        self.last_accused = -1
         self.injured_until = -1
         self.absent = False
         self.pay_short = 0.0
@@ -262,7 +274,7 @@ class TriangleModel(mesa.Model):
         self.size0 = float(size)
         self.role_mult = [1.0, s.pay.foreman, s.pay.specialist, s.pay.manager]
         self.rows: list[dict] = []
-        self.secretary = self.chair = None
+        self.secretary = self.chair = self.director = None
 
     # ---------------------------------------------------------------- helpers
     def employees(self):
@@ -554,16 +566,46 @@ class TriangleModel(mesa.Model):
                 ):
                     a.stakh = 1
 
-    def _best_frame(self, side: str, u: float):
-        names = list(FRAMES[side])
-        fits = [FRAMES[side][k](self.pol) for k in names]
-        noisy = [f + 0.15 * (u - 0.5) * (i + 1) / len(names) for i, f in enumerate(fits)]
-        j = int(np.argmax(noisy))
-        return names[j], max(fits[j], 0.0)
+    def _frame(self, names_fits: list, u: float) -> tuple:
+        """A frame drawn with probability softmax(fit / frame_temperature) over
+        ``names_fits`` ((side, name, fit) in order); temperature 0: the best fit (ties to the
+        first).
+        """
+        tau = self.s.meetings.frame_temperature
+        if tau <= 0:
+            return max(names_fits, key=lambda x: x[2])
+        top = max(x[2] for x in names_fits)
+        w = np.array([math.exp((x[2] - top) / tau) for x in names_fits])
+        return names_fits[int(np.searchsorted(np.cumsum(w), u * w.sum(), side="right"))]
+
+    def _fits(self, side: str) -> list:
+        return [(side, k, fn(self.pol)) for k, fn in FRAMES[side].items()]
+
+    def _partkom(self, members: list) -> list:
+        """The secretary, union chair and director, the ``partkom_elected`` full members of
+        highest consciousness, and each shop's best remaining full member.
+        """
+        body = []
+        for a in (self.secretary, self.chair, self.director):
+            if a is not None and a not in body:
+                body.append(a)
+        full = sorted(
+            (a for a in members if a.party == MEMBER and a not in body),
+            key=lambda a: (-a.c, a.unique_id),
+        )
+        k = self.s.meetings.partkom_elected
+        body += full[:k]
+        seen = set()
+        for a in full[k:]:
+            if a.shop not in seen:
+                seen.add(a.shop)
+                body.append(a)
+        return body
 
     def meeting(self, day: int) -> None:
         s, mp = self.s, self.s.meetings
         pol = self.pol
+        date = EPOCH + _dt.timedelta(days=day)
         members = [a for a in self.agents if a.party in (CANDIDATE, MEMBER)]
         if self.secretary is None or self.secretary not in self.agents:
             cand = [a for a in members if a.party == MEMBER and a.role != MANAGER]
@@ -571,9 +613,14 @@ class TriangleModel(mesa.Model):
         if self.chair is None or self.chair not in self.agents:
             cand = [a for a in members if a.party == MEMBER and a.role <= FOREMAN]
             self.chair = max(cand, key=lambda a: a.c * (1 - a.phi)) if cand else None
+        if self.director is None or self.director not in self.agents:
+            cand = [a for a in self.agents if a.role == MANAGER]
+            self.director = max(cand, key=lambda a: a.skill) if cand else None
+        partkom = len(members) >= mp.partkom_threshold and not general_month(date, mp.general_every)
+        body = self._partkom(members) if partkom else members
         present = [
             a
-            for a in members
+            for a in body
             if self.rng.random() < mp.attendance * (1 - 0.5 * a.phi) * (0.6 + 0.4 * a.c)
         ]
         self.today["meetings"] += 1
@@ -590,7 +637,20 @@ class TriangleModel(mesa.Model):
             items.append("discipline")
         directives = self.pending
         items += ["directive"] * len(directives)
-        items += ["control_finding"] * min(self.findings, 3)
+        if campaign_title(date, pol, self.rng.random(), mp.campaign_item):
+            items.append("campaign")
+        items += ["control_finding"] * min(self.findings, mp.findings_items)
+        first = day - date.day + 1
+        prev = (date.replace(day=1) - _dt.timedelta(days=1)).replace(day=date.day)
+        since = day - (date - prev).days
+        cases = [
+            a
+            for a in self.agents
+            if a.party in (CANDIDATE, MEMBER, EXPELLED) and since <= a.last_accused < day
+        ]
+        items += ["personal_case"] * min(len(cases), mp.personal_cases)
+        if any(a.party_since >= first for a in members):
+            items.append("admissions")
         self.pending, self.findings = [], 0
         self.norm_rose = [0.0] * s.factories.shops
         d_i = 0
@@ -609,20 +669,23 @@ class TriangleModel(mesa.Model):
             speakers = (
                 list(self.rng.choice(present, size=k, replace=False, p=w / w.sum())) if k else []
             )
-            extra = [
-                a
-                for a in (self.secretary, self.chair if topic in ("norms_pay", "safety") else None)
-                if a is not None and a not in speakers
-            ]
+            by_office = (
+                self.secretary,
+                self.chair if topic in ("norms_pay", "safety") else None,
+                self.director if partkom and topic in ("plan", "control_finding") else None,
+            )
+            extra = []
+            for a in by_office:  # nobody twice on one item
+                if a is not None and a not in speakers and a not in extra:
+                    extra.append(a)
             S = {"workers": 0.0, "management": 0.0}
             ranks = {"workers": [], "management": []}
             lead = {"workers": (None, -1.0), "management": (None, -1.0)}
             for a in speakers + extra:
                 u = self.rng.random()
                 if a is self.secretary:
-                    fw, fitw = self._best_frame("workers", self.rng.random())
-                    fm, fitm = self._best_frame("management", self.rng.random())
-                    side, fit = ("workers", fitw) if fitw > fitm else ("management", fitm)
+                    both = self._fits("workers") + self._fits("management")
+                    side, _, fit = self._frame(both, self.rng.random())
                 else:
                     if a is self.chair:
                         side = "workers" if u < mp.union_stance else "management"
@@ -632,7 +695,8 @@ class TriangleModel(mesa.Model):
                         side = "workers" if u < 0.5 else "management"
                     else:
                         side = "management"
-                    _, fit = self._best_frame(side, self.rng.random())
+                    _, _, fit = self._frame(self._fits(side), self.rng.random())
+                fit = max(fit, 0.0)
                 office = a is self.secretary or a is self.chair
                 rank = max(RANK[a.role], 1.5) if office else RANK[a.role]
                 strength = a.c * fit * (1 + mp.rho * rank) * (1 - a.phi)
@@ -671,7 +735,7 @@ class TriangleModel(mesa.Model):
                     target = pool[int(self.rng.random() * len(pool))] if pool else None
                 if target is not None and target in self.agents:
                     charge = choose_charge(
-                        topic,
+                        CHARGE_TOPIC.get(topic, topic),
                         target.role,
                         target.accused,
                         pol["vigilance"],
@@ -684,7 +748,7 @@ class TriangleModel(mesa.Model):
 
     def resolve(self, topic: str, workers_win: bool, binding: bool, lead: dict) -> None:
         mp, gp = self.s.meetings, self.s.grievance
-        if not binding:
+        if not binding or topic in PARTY_BUSINESS:
             return
         if workers_win:
             self.fac_g -= 0.5 * gp.concession
@@ -716,6 +780,7 @@ class TriangleModel(mesa.Model):
         self.today["accusations"] += 1
         self.today["accusations_political"] += political
         target.accused += 1
+        target.last_accused = day
         target.g = min(target.g + 0.2, 3.0)
         target.phi = min(1.0, target.phi + 0.1)
         if target.party in (CANDIDATE, MEMBER):

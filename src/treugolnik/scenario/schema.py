@@ -273,6 +273,49 @@ class Meetings(_Strict):
     pol_vigilance: float = 6.5
     pol_prior: float = 0.8
     pol_specialist: float = 1.0
+    # who meets and what is heard (docs/ODD.md section 7, "PPO meeting"; data/history_sources.csv
+    # topic party_rules)
+    partkom_threshold: int = Field(
+        300,
+        ge=1,
+        description="members and candidates from which the plant works through a "
+        "party committee (partkom) with shop organisations",
+    )
+    partkom_elected: int = Field(
+        9,
+        ge=0,
+        le=200,
+        description="elected communists on the partkom besides the secretary, "
+        "director and union chair (assumption)",
+    )
+    general_every: int = Field(
+        3,
+        ge=1,
+        le=12,
+        description="months between general meetings of all communists where a "
+        "partkom meets monthly (assumption)",
+    )
+    findings_items: int = Field(
+        1,
+        ge=0,
+        le=10,
+        description="control-commission items per meeting (the commission's report; was up to 3)",
+    )
+    personal_cases: int = Field(
+        1, ge=0, le=10, description="personal cases of accused communists heard per meeting"
+    )
+    campaign_item: float = Field(
+        1.0,
+        ge=0,
+        description="chance of a campaign item per meeting per unit of the campaign "
+        "variable (capped at 1)",
+    )
+    frame_temperature: float = Field(
+        0.03,
+        ge=0,
+        description="softmax temperature of a speaker's frame choice over the "
+        "frames' fits (0: the best fit)",
+    )
 
 
 class Repression(_Strict):
