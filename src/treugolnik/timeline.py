@@ -40,6 +40,7 @@ POLICY_VARIABLES = (
     "specialist_baiting",
     "arrest_quota",
     "appeals",
+    "union_production",
     "party_ballot",
     "union_ballot",
     "village_supply",

@@ -39,12 +39,12 @@ def test_attendance_follows_fear_and_consciousness():
 
 
 def voices(present, pid, role, c, phi, stake, k=6, secretary=-1, chair=-1, chair_speaks=False,
-           director=-1, director_speaks=False, tau=0.0):  # fmt: skip
+           director=-1, director_speaks=False, tau=0.0, union_stance=0.6, salt=2000):  # fmt: skip
     fits_w = np.array([0.3, 0.9, 0.2, 0.5])
     fits_m = np.array([0.7, 0.4, 0.1])
     return mt.item_voices(
-        present, mt.Voters(pid, role, c, phi), KEY, DAY, 2000, stake, k,
-        (secretary, chair, director), (chair_speaks, director_speaks), 0.6, 0.5,
+        present, mt.Voters(pid, role, c, phi), KEY, DAY, salt, stake, k,
+        (secretary, chair, director), (chair_speaks, director_speaks), union_stance, 0.5,
         (fits_w, fits_m), tau,
     )  # fmt: skip
 
@@ -200,19 +200,31 @@ def test_partkom_is_the_officers_the_elected_and_a_delegate_per_shop():
         party=np.full(n, MEMBER, dtype=np.int8),
         c=rng.uniform(0, 1, n).astype(np.float32),
         shop=(np.arange(n) % 4).astype(np.int32),
+        role=np.where(np.arange(n) < 10, MANAGER, WORKER).astype(np.int8),
     )
+    pop.c[:10] += 1.0  # the managers are the most conscious: elected by c alone, all five
     pop.party[::5] = 1  # candidates are neither elected nor delegates
     members = np.arange(n, dtype=np.int64)
     body = mt.partkom(pop, members, (3, 3, 7), 5)
     assert body[:2].tolist() == [3, 7]  # the officers once each
     full = [r for r in range(n) if pop.party[r] == MEMBER and r not in (3, 7)]
     ranked = sorted(full, key=lambda r: -pop.c[r])
-    assert body[2:7].tolist() == ranked[:5]
+    # seats in proportion to the roles of the full members (largest remainders)
+    n_mgr = sum(pop.role[r] == MANAGER for r in full)
+    quota = 5 * n_mgr / len(full)
+    seats_mgr = int(np.floor(quota)) + (quota - np.floor(quota) > (5 - quota) - np.floor(5 - quota))
+    elected = body[2:7].tolist()
+    assert sum(pop.role[r] == MANAGER for r in elected) == seats_mgr
+    for role in (MANAGER, WORKER):  # the most conscious of each role
+        of_role = [r for r in ranked if pop.role[r] == role]
+        got = [r for r in elected if pop.role[r] == role]
+        assert sorted(got) == sorted(of_role[: len(got)])
     delegates = body[7:].tolist()
     assert sorted(pop.shop[delegates].tolist()) == [0, 1, 2, 3]
-    for r in delegates:  # the best of its shop among those left
-        left = [q for q in ranked[5:] if pop.shop[q] == pop.shop[r]]
-        assert r == left[0]
+    left = [q for q in ranked if q not in elected]
+    for r in delegates:  # the most conscious of its shop at the bench among those left
+        bench = [q for q in left if pop.shop[q] == pop.shop[r] and pop.role[q] <= FOREMAN]
+        assert r == bench[0]
     assert len(set(body.tolist())) == body.size
 
 
@@ -236,3 +248,22 @@ def test_agenda_hears_one_report_one_case_and_the_admissions():
     assert mt.campaign_title(dt.date(1936, 4, 25), pol, 0.49, 1.0) != ""
     assert mt.campaign_title(dt.date(1936, 4, 25), pol, 0.51, 1.0) == ""
     assert "Stakhanov" in mt.campaign_title(dt.date(1936, 4, 25), {"campaign": 0.8}, 0.1, 1.0)
+
+
+def test_union_turn_lowers_the_chairs_siding_with_workers():
+    """The chair sides with workers with probability union_stance (1 - union_turn
+    union_production): drawn over many items, the share follows the formula."""
+    pid, role, c, phi, _ = people()
+    present = np.arange(10, 40, dtype=np.int64)
+    chair = 5
+    role[chair] = WORKER
+    stake = mt.STAKE_TABLE[mt.TOPIC_CODE["safety"]]
+    for stance in (0.6, 0.6 * (1 - 0.5)):
+        sides = []
+        for salt in range(1, 1200):
+            out = voices(present, pid, role, c, phi, stake, k=2, secretary=-1, chair=chair,
+                         chair_speaks=True, union_stance=stance, salt=salt)  # fmt: skip
+            rows, _, side, arg = out[:4]
+            sides.append(arg[list(rows).index(chair)] == mt.WORKERS_SIDE)
+        share = float(np.mean(sides))
+        assert abs(share - stance) < 4.5 * np.sqrt(stance * (1 - stance) / len(sides))

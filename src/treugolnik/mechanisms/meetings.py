@@ -492,21 +492,41 @@ def _among(rows, n, r):
 
 def partkom(pop, members: np.ndarray, officers: tuple, n_elected: int) -> np.ndarray:
     """The rows on the party committee: the officers (secretary, union chair, director;
-    -1 skipped), the ``n_elected`` full members of highest consciousness (the elected; ties by
-    id) and, for each shop, its full member of highest consciousness not yet on it (the shop
-    organisation's delegate), in that order.
+    -1 skipped), ``n_elected`` elected full members and, for each shop, the delegate of its
+    organisation, in that order.
+
+    The elected seats go to the roles in proportion to the organisation's full members
+    (largest remainders, ties to the lower rank), each to the most conscious of the role (ties
+    by id); a shop's delegate is its most conscious remaining full member at the bench (worker
+    or foreman), or of any role where the shop has none. (Assumption: the committee mirrors its
+    organisation; its composition was not found in the sources. Elected by consciousness
+    alone, it would be the plant's engineers and managers.)
     """
     body = [r for r in dict.fromkeys(officers) if r >= 0]
     full = members[pop.party[members] == MEMBER]
     full = full[~np.isin(full, body)]
     order = np.lexsort((pop.pid[full], -pop.c[full].astype(np.float64)))
     ranked = full[order]
-    body += ranked[:n_elected].tolist()
-    rest = ranked[n_elected:]
+    role = pop.role[ranked]
+    counts = np.bincount(role, minlength=4).astype(np.float64)
+    quota = n_elected * counts / max(counts.sum(), 1.0)
+    seats = np.floor(quota).astype(np.int64)
+    short = min(n_elected, ranked.size) - int(seats.sum())
+    for r in np.argsort(-(quota - seats), kind="stable")[: max(short, 0)]:
+        seats[r] += 1
+    chosen = np.zeros(ranked.size, dtype=np.bool_)
+    for r in range(4):
+        chosen[np.flatnonzero(role == r)[: seats[r]]] = True
+    body += ranked[chosen].tolist()
+    rest = ranked[~chosen]
     if rest.size:
-        shops = pop.shop[rest]
-        _, first = np.unique(shops, return_index=True)  # the best of each shop (ranked order)
-        body += rest[np.sort(first)].tolist()
+        bench = pop.role[rest] <= FOREMAN
+        # the bench first, then the others, each in ranked order: the first of each shop
+        pool = np.concatenate((rest[bench], rest[~bench]))
+        _, first = np.unique(pop.shop[pool], return_index=True)
+        delegates = pool[first]
+        # in ranked order, as before
+        body += rest[np.isin(rest, delegates)].tolist()
     return np.asarray(body, dtype=np.int64)
 
 
@@ -605,7 +625,8 @@ def hold_meeting(
                   body == "partkom" and topic in ("plan", "control_finding"))  # fmt: skip
         v_row, v_pid, v_side, v_arg, v_frame, v_strength, sw, sm, rank_gap, lw, lm = item_voices(
             present, pop.record(), key, day, 1000 * (j + 1), STAKE_TABLE[TOPIC_CODE[topic]],
-            mp.speakers, (secretary, chair, director), speaks, mp.union_stance, mp.rho,
+            mp.speakers, (secretary, chair, director), speaks,
+            mp.union_stance * (1.0 - mp.union_turn * pol["union_production"]), mp.rho,
             (fits_w, fits_m), mp.frame_temperature,
         )  # fmt: skip
         if "speech" not in log.skip:

@@ -412,6 +412,8 @@ class TriangleModel(mesa.Model):
             self.institutions(day)
         if dom == 1:
             self.party_life(day, t, dim)
+        if self.policy.elections:
+            self.elections(t, day)
         if dom == 25:
             self.meeting(day)
         if dom == dim:
@@ -582,8 +584,10 @@ class TriangleModel(mesa.Model):
         return [(side, k, fn(self.pol)) for k, fn in FRAMES[side].items()]
 
     def _partkom(self, members: list) -> list:
-        """The secretary, union chair and director, the ``partkom_elected`` full members of
-        highest consciousness, and each shop's best remaining full member.
+        """The secretary, union chair and director; ``partkom_elected`` full members, the
+        seats shared among the roles in proportion to the organisation (largest remainders),
+        the most conscious of each role; each shop's delegate, its most conscious remaining
+        full member at the bench (or of any role if the shop has none).
         """
         body = []
         for a in (self.secretary, self.chair, self.director):
@@ -594,28 +598,84 @@ class TriangleModel(mesa.Model):
             key=lambda a: (-a.c, a.unique_id),
         )
         k = self.s.meetings.partkom_elected
-        body += full[:k]
-        seen = set()
-        for a in full[k:]:
-            if a.shop not in seen:
-                seen.add(a.shop)
-                body.append(a)
+        counts = [sum(1 for a in full if a.role == r) for r in range(4)]
+        quota = [k * c / max(sum(counts), 1) for c in counts]
+        seats = [math.floor(q) for q in quota]
+        short = min(k, len(full)) - sum(seats)
+        for r in sorted(range(4), key=lambda r: -(quota[r] - seats[r]))[: max(short, 0)]:
+            seats[r] += 1
+        elected = []
+        for r in range(4):
+            elected += [a for a in full if a.role == r][: seats[r]]
+        body += [a for a in full if a in elected]
+        rest = [a for a in full if a not in elected]
+        best = {}
+        for a in [a for a in rest if a.role <= FOREMAN] + [a for a in rest if a.role > FOREMAN]:
+            best.setdefault(a.shop, a)
+        delegates = set(best.values())
+        body += [a for a in rest if a in delegates]
         return body
+
+    def fill_posts(self, exclude=None) -> None:
+        """The director, secretary and union chair where vacant; no one holds two of them
+        (data/offices.csv), and ``exclude`` (a defeated holder) none.
+        """
+        members = [a for a in self.agents if a.party == MEMBER]
+
+        def free(a):
+            return a is not exclude and a not in (self.director, self.secretary, self.chair)
+
+        if self.director is None or self.director not in self.agents:
+            self.director = None
+            cand = [a for a in self.agents if a.role == MANAGER and free(a)]
+            self.director = max(cand, key=lambda a: a.skill) if cand else None
+        if self.secretary is None or self.secretary not in self.agents:
+            self.secretary = None
+            cand = [a for a in members if a.role != MANAGER and free(a)]
+            self.secretary = max(cand, key=lambda a: a.c) if cand else None
+        if self.chair is None or self.chair not in self.agents:
+            self.chair = None
+            cand = [a for a in members if a.role <= FOREMAN and free(a)]
+            self.chair = max(cand, key=lambda a: a.c * (1 - a.phi)) if cand else None
+
+    def elections(self, t: int, day: int) -> None:
+        """Elections of the day (timeline rows of kind ``election``): each voter votes against
+        the holder with sigma(vote0 + vote_grievance g + vote_accused [accused] - vote_fear phi
+        (1 - secret)); the holder goes when more than half vote against.
+        """
+        e = self.s.elections
+        for k, office, secret in self.policy.elections:
+            if k != t:
+                continue
+            self.fill_posts()
+            attr = "secretary" if office == "secretary" else "chair"
+            holder = getattr(self, attr)
+            if holder is None:
+                continue
+            voters = [
+                a for a in self.agents
+                if a is not holder and (office != "secretary" or a.party == MEMBER)
+            ]  # fmt: skip
+            if not voters:
+                continue
+            against = sum(
+                self.rng.random()
+                < sigmoid(
+                    e.vote0 + e.vote_grievance * a.g + e.vote_accused * (holder.accused > 0)
+                    - e.vote_fear * a.phi * (1 - secret)
+                )
+                for a in voters
+            ) / len(voters)  # fmt: skip
+            if against > 0.5:
+                setattr(self, attr, None)
+                self.fill_posts(exclude=holder)
 
     def meeting(self, day: int) -> None:
         s, mp = self.s, self.s.meetings
         pol = self.pol
         date = EPOCH + _dt.timedelta(days=day)
         members = [a for a in self.agents if a.party in (CANDIDATE, MEMBER)]
-        if self.secretary is None or self.secretary not in self.agents:
-            cand = [a for a in members if a.party == MEMBER and a.role != MANAGER]
-            self.secretary = max(cand, key=lambda a: a.c) if cand else None
-        if self.chair is None or self.chair not in self.agents:
-            cand = [a for a in members if a.party == MEMBER and a.role <= FOREMAN]
-            self.chair = max(cand, key=lambda a: a.c * (1 - a.phi)) if cand else None
-        if self.director is None or self.director not in self.agents:
-            cand = [a for a in self.agents if a.role == MANAGER]
-            self.director = max(cand, key=lambda a: a.skill) if cand else None
+        self.fill_posts()
         partkom = len(members) >= mp.partkom_threshold and not general_month(date, mp.general_every)
         body = self._partkom(members) if partkom else members
         present = [
@@ -688,7 +748,8 @@ class TriangleModel(mesa.Model):
                     side, _, fit = self._frame(both, self.rng.random())
                 else:
                     if a is self.chair:
-                        side = "workers" if u < mp.union_stance else "management"
+                        stance = mp.union_stance * (1 - mp.union_turn * pol["union_production"])
+                        side = "workers" if u < stance else "management"
                     elif a.role == WORKER:
                         side = "workers"
                     elif a.role == FOREMAN:

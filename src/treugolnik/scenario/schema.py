@@ -256,6 +256,14 @@ class Meetings(_Strict):
     union_stance: float = Field(
         0.6, ge=0, le=1, description="probability the union sides with workers"
     )
+    union_turn: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="share of union_stance lost once the unions turn 'face to production' "
+        "(timeline variable union_production, 1929-30; an assumption: the size of the turn was "
+        "not found)",
+    )
     foreman_deal: float = Field(
         0.0, ge=0, le=1, description="shop-floor deals that block norm rises"
     )
