@@ -37,6 +37,7 @@ def main() -> None:
     runs = {}
     for seed in a.seeds:
         d = out / f"seed-{seed}"
+        d.mkdir(parents=True, exist_ok=True)
         t0 = time.perf_counter()
         res = calibrate(
             a.scenario, model_selection=True, populations=a.populations,
