@@ -86,3 +86,30 @@ def test_minutes_of_1930_and_1937_read_as_the_periods(runs):
     assert "   Adopted." in y1937 and "was put and not adopted." in y1937
     pk = render_protocols(ev, date_from=dt.date(1938, 1, 1))
     assert "session of the party committee (partkom)" in pk and "(director)" in pk
+
+
+def test_elections_since_the_last_meeting_head_the_minutes():
+    """An election between two meetings is printed in the next meeting's minutes with its
+    outcome and the vote against, and the successor when the holder lost."""
+    import datetime as dt
+
+    import polars as pl
+
+    from treugolnik.protocols import render_protocols
+    from treugolnik.record import EventLog
+
+    log = EventLog()
+    d1, d2, d3 = dt.date(1937, 3, 25), dt.date(1937, 4, 20), dt.date(1937, 4, 25)
+    log.add("meeting", d1, 0, person=5, topic="general", outcome="ppo", detail="present: 9")
+    e = log.add("election", d2, 0, target=5, target_role="worker", topic="secretary",
+                outcome="not re-elected", detail="party secretary, secret ballot: 62% against")  # fmt: skip
+    log.add("election", d2, 0, parent=e, target=8, target_role="foreman", topic="secretary",
+            outcome="elected", detail="party secretary")  # fmt: skip
+    log.add("meeting", d3, 0, person=8, topic="general", outcome="ppo", detail="present: 9")
+    text = render_protocols(log.frame())
+    first, second = text.split("PROTOCOL No. 2")
+    assert "ELECTION" not in first
+    line = next(x for x in second.splitlines() if x.startswith("ELECTION"))
+    assert "secret ballot, 20 April 1937" in line and "not re-elected, 62% against" in line
+    assert "Elected: foreman" in line
+    assert isinstance(log.frame(), pl.DataFrame)

@@ -175,6 +175,17 @@ def render_protocols(
     # a protocol's number: its place among all its factory's meetings in the log
     ordinal = meetings.with_columns(pl.int_range(1, pl.len() + 1).over("factory").alias("no"))
     number = dict(zip(ordinal["event_id"].to_list(), ordinal["no"].to_list(), strict=True))
+    # the day of each factory's previous meeting (elections since then are reported)
+    prev = ordinal.sort(["factory", "date"]).with_columns(
+        pl.col("date").shift(1).over("factory").alias("prev")
+    )
+    previous = dict(zip(prev["event_id"].to_list(), prev["prev"].to_list(), strict=True))
+    elections = events.filter((pl.col("kind") == "election") & (pl.col("parent_id") < 0))
+    elected = {
+        r["parent_id"]: r
+        for r in events.filter((pl.col("kind") == "election") & (pl.col("parent_id") >= 0))
+        .iter_rows(named=True)
+    }
     if factory is not None:
         meetings = meetings.filter(pl.col("factory") == factory)
     if date_from is not None:
@@ -210,6 +221,14 @@ def render_protocols(
         if m["person"] is not None and m["person"] >= 0:
             out.append(f"Chair: {secretary} {name_of(m['person'])}")
         out.append(f"Present: {m['detail'].removeprefix('present: ')}")
+        since = previous.get(m["event_id"])
+        held = elections.filter(
+            (pl.col("factory") == f)
+            & (pl.col("date") <= d)
+            & ((pl.col("date") > since) if since is not None else pl.lit(True))
+        )
+        for e in held.iter_rows(named=True):
+            out.extend(_election(e, elected.get(e["event_id"]), offices))
         items = [c for c in children[m["event_id"]] if c["kind"] == "item"]
         out.append("AGENDA:")
         for j, it in enumerate(items, 1):
@@ -240,6 +259,22 @@ def render_protocols(
                     out.extend(_consequences(ev, children, indent="   "))
     out.append("=" * 78)
     return "\n".join(out) + "\n"
+
+
+def _election(ev: dict, successor: dict | None, offices: dict) -> list[str]:
+    """An election held since the factory's last meeting, as the minutes' preamble."""
+    office = offices.get(ev["topic"], ev["topic"])
+    how, _, against = (ev["detail"] or "").partition(": ")
+    ballot = how.partition(", ")[2] or how
+    line = (
+        f"ELECTION of the {office} ({ballot}, {_date(ev['date'])}): "
+        f"{_who(ev['target'], ev['target_role'])} {ev['outcome']}"
+        + (f", {against}" if against else "")
+        + "."
+    )
+    if successor is not None:
+        line += f" Elected: {_who(successor['target'], successor['target_role'])}."
+    return [line]
 
 
 def _date(d: dt.date) -> str:
@@ -296,14 +331,16 @@ def _consequences(ev: dict, children: dict, indent: str) -> list[str]:
     elif kind == "expulsion":
         lines.append(f"{indent}  {name_of(ev['target'])} expelled from the party.")
     elif kind == "arrest":
+        police = ev["detail"] if ev["detail"] in ("OGPU", "NKVD") else "NKVD"
         lines.append(
             f"{indent}  {name_of(ev['target'])} ({ev['target_role']}) referred to the "
-            f"NKVD and arrested."
+            f"{police} and arrested."
         )
     elif kind == "promotion":
+        was = f"{ev['role']} and party member" if ev["detail"] == "vydvizhenets" else ev["role"]
+        tag = " (vydvizhenets)" if ev["detail"] == "vydvizhenets" else ""
         lines.append(
-            f"{indent}  {name_of(ev['target'])}, worker and party member, promoted to "
-            f"{ev['target_role']} (vydvizhenets)."
+            f"{indent}  {name_of(ev['target'])}, {was}, promoted to {ev['target_role']}{tag}."
         )
     for child in children.get(ev["event_id"], []):
         lines.extend(_consequences(child, children, indent))
