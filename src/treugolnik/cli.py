@@ -783,17 +783,24 @@ def archive_export(
     observe: Annotated[
         bool, typer.Option("--observe", help="apply the observation model (docs/ARCHIVE.md)")
     ] = False,
-    meeting_rate: Annotated[float, typer.Option(help="share of meetings whose minutes survive")] = 1.0,
+    meeting_rate: Annotated[
+        float, typer.Option(help="share of meetings whose minutes survive")
+    ] = 1.0,
     speech_rate: Annotated[float, typer.Option(help="probability a speech is recorded")] = 1.0,
-    confusion: Annotated[float, typer.Option(help="rate at which side and frame are misread")] = 0.0,
+    confusion: Annotated[
+        float, typer.Option(help="rate at which side and frame are misread")
+    ] = 0.0,
     bodies: Annotated[
         str | None, typer.Option(help="bodies whose minutes survive, e.g. general,partkom")
     ] = None,
-    years: Annotated[str | None, typer.Option(help="years whose minutes survive: 1930-1935,1937")] = None,
+    years: Annotated[
+        str | None, typer.Option(help="years whose minutes survive: 1930-1935,1937")
+    ] = None,
     seed: Annotated[int, typer.Option(help="seed of the observation model")] = 0,
 ) -> None:
     """Write a run's meetings in the archive format (atomically), observed or complete."""
-    from .archive import Observation, observe as observe_archive, read_run, write_archive
+    from .archive import Observation, read_run, write_archive
+    from .archive import observe as observe_archive
     from .archive.convert import is_run
 
     if not is_run(run_dir):

@@ -86,35 +86,58 @@ LEVELS = {
     lv.name: lv
     for lv in (
         Level(
-            "meetings", "meeting_id", None,
-            {"date": "date", "plant": "text", "body": BODY, "form": FORM,
-             "present": "count?", "members": "count?"},
+            "meetings",
+            "meeting_id",
+            None,
+            {
+                "date": "date",
+                "plant": "text",
+                "body": BODY,
+                "form": FORM,
+                "present": "count?",
+                "members": "count?",
+            },
             ("body",),
         ),
         Level(
-            "items", "item_id", ("meeting_id", "meetings"),
+            "items",
+            "item_id",
+            ("meeting_id", "meetings"),
             {"position": "position", "topic": TOPIC, "accused_role": ("", *ROLE)},
             ("topic",),
         ),
         Level(
-            "speeches", "speech_id", ("item_id", "items"),
-            {"position": "position", "role": ROLE, "office": OFFICE, "side": SIDE,
-             "frame": FRAME, "stance": STANCE},
+            "speeches",
+            "speech_id",
+            ("item_id", "items"),
+            {
+                "position": "position",
+                "role": ROLE,
+                "office": OFFICE,
+                "side": SIDE,
+                "frame": FRAME,
+                "stance": STANCE,
+            },
             ("role", "side", "frame", "stance"),
         ),
         Level(
-            "resolutions", "resolution_id", ("item_id", "items"),
-            {"carried": CARRIED, "binding": YES_NO, "unanimous": YES_NO,
-             "charge_upheld": UPHELD},
+            "resolutions",
+            "resolution_id",
+            ("item_id", "items"),
+            {"carried": CARRIED, "binding": YES_NO, "unanimous": YES_NO, "charge_upheld": UPHELD},
             ("carried", "binding", "unanimous", "charge_upheld"),
         ),
         Level(
-            "accusations", "accusation_id", ("item_id", "items"),
+            "accusations",
+            "accusation_id",
+            ("item_id", "items"),
             {"accuser_role": ACCUSER, "accused_role": ROLE, "charge": CHARGE},
             ("accuser_role", "accused_role", "charge"),
         ),
         Level(
-            "investigations", "investigation_id", ("accusation_id", "accusations"),
+            "investigations",
+            "investigation_id",
+            ("accusation_id", "accusations"),
             {"date": "date?", "outcome": OUTCOME},
             ("outcome",),
         ),
@@ -245,7 +268,7 @@ def _check_level(level: Level, where: str, table: list[list[str]], ids: dict) ->
     for n, cells in enumerate(table[1:], start=2):
         if not any(cell.strip() for cell in cells):
             continue  # a blank line of the spreadsheet
-        if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
+        if len(cells) > len(header) and any(c.strip() for c in cells[len(header) :]):
             problems.append(f"{where}, row {n}: more cells than columns")
         row = {h: (cells[j].strip() if j < len(cells) else "") for j, h in enumerate(header)}
         row = {c: row.get(c, "") for c in level.header()}

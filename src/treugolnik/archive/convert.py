@@ -49,8 +49,8 @@ def from_events(events: pl.DataFrame, label: str = "run") -> Archive:
     factory, ``list`` = the row's event id).
     """
     ev = events.sort("event_id")
-    by_kind = {k: ev.filter(pl.col("kind") == k) for k in
-               ("meeting", "item", "speech", "resolution", "accusation", "investigation")}  # fmt: skip
+    kinds = ("meeting", "item", "speech", "resolution", "accusation", "investigation")
+    by_kind = {k: ev.filter(pl.col("kind") == k) for k in kinds}
 
     def ref(r: dict) -> dict:
         return {

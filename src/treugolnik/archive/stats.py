@@ -72,7 +72,9 @@ def _shares(counts: dict) -> dict:
 
 def archive_stats(archive: Archive, periods: list[tuple[int, int]] | None = None) -> dict:
     """The statistics of ``archive`` by period (``periods``: see :func:`parse_periods`)."""
-    m = archive["meetings"].with_columns(pl.col("date").str.slice(0, 4).cast(pl.Int32).alias("year"))
+    m = archive["meetings"].with_columns(
+        pl.col("date").str.slice(0, 4).cast(pl.Int32).alias("year")
+    )
     labels = {y: _label(y, periods) for y in m["year"].unique().to_list()}
     m = m.with_columns(
         pl.col("year").replace_strict(labels, return_dtype=pl.Utf8).alias("period")
