@@ -680,6 +680,159 @@ def query(
             sys.stdout.write(str(df) + "\n")
 
 
+archive_app = typer.Typer(
+    no_args_is_help=True, help="Coded party minutes and simulated meetings (docs/ARCHIVE.md)."
+)
+app.add_typer(archive_app, name="archive")
+
+
+def _archive_of(path: Path):
+    """A coded archive folder (checked: its problems fail the command) or a run folder."""
+    from .archive import read_archive, read_run
+    from .archive.convert import is_run
+
+    if is_run(path):
+        return read_run(path)
+    arc, problems = read_archive(path)
+    if problems:
+        _fail(problems)
+    return arc
+
+
+@archive_app.command("check")
+def archive_check(
+    path: Annotated[Path, typer.Argument(help="a folder of coded minutes (CSV files)")],
+) -> None:
+    """Check a coded archive: one line per problem (file, row, field), exit 2."""
+    from .archive import read_archive
+
+    arc, problems = read_archive(path)
+    if problems:
+        _fail(problems)
+    counts = ", ".join(f"{df.height} {name}" for name, df in arc.frames.items())
+    out.print(f"ok: {path}: {counts}", markup=False, highlight=False)
+
+
+@archive_app.command("stats")
+def archive_stats_cmd(
+    paths: Annotated[list[Path], typer.Argument(help="coded archive folders or run folders")],
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+    periods: Annotated[
+        str | None, typer.Option(help="spans of years, e.g. 1928-1933,1934-1941 (default: years)")
+    ] = None,
+) -> None:
+    """Meeting-level statistics by period, the same for coded minutes and simulated runs."""
+    import json
+
+    from .archive import archive_stats, parse_periods
+
+    try:
+        spans = parse_periods(periods)
+    except ValueError as e:
+        _fail([f"--periods: {e}"])
+    results = [archive_stats(_archive_of(p), spans) for p in paths]
+    if as_json:
+        sys.stdout.write(json.dumps(results, indent=2, sort_keys=True) + "\n")
+        return
+    for res in results:
+        _print_archive_stats(res)
+
+
+def _print_archive_stats(res: dict) -> None:
+    def share(d: dict, k: str) -> str:
+        return f"{d[k]:.0%}" if k in d else "-"
+
+    table = Table(
+        "period", "meet.", "items", "speech", "won W/M", "accus.", "expel.", "cleared",
+        "case not upheld", title=res["source"],
+    )  # fmt: skip
+    for p, s in res["periods"].items():
+        table.add_row(
+            p, str(s["meetings"]), str(s["items"]), str(s["speeches"]),
+            f"{share(s['carried_shares'], 'workers')}/{share(s['carried_shares'], 'management')}",
+            str(s["accusations"]), str(s["investigations"].get("expelled", 0)),
+            str(s["reversals"]["investigations_cleared"]),
+            f"{s['reversals']['charge_not_upheld']}/{s['reversals']['personal_cases']}",
+        )  # fmt: skip
+    out.print(table)
+    if res["agreement"]:
+        agree = Table("field", "double-coded", "agreement", "Krippendorff's alpha",
+                      title="agreement of two coders")  # fmt: skip
+        for f, a in res["agreement"].items():
+            agree.add_row(
+                f, str(a["pairable"]),
+                "-" if a["agreement"] is None else f"{a['agreement']:.0%}",
+                "-" if a["alpha"] is None else f"{a['alpha']:.3f}",
+            )  # fmt: skip
+        out.print(agree)
+    out.print("(won W/M: resolutions carried by the workers' and management's side; all counts: "
+              "--json)", markup=False, highlight=False)  # fmt: skip
+
+
+def _years(spec: str) -> tuple[int, ...]:
+    from .archive import parse_periods
+
+    spans = parse_periods(spec) or []
+    return tuple(y for a, b in spans for y in range(a, b + 1))
+
+
+@archive_app.command("export")
+def archive_export(
+    run_dir: Annotated[Path, typer.Argument(help="a run folder")],
+    out_dir: Annotated[Path, typer.Option("--out", help="the archive folder to write")],
+    observe: Annotated[
+        bool, typer.Option("--observe", help="apply the observation model (docs/ARCHIVE.md)")
+    ] = False,
+    meeting_rate: Annotated[
+        float, typer.Option(help="share of meetings whose minutes survive")
+    ] = 1.0,
+    speech_rate: Annotated[float, typer.Option(help="probability a speech is recorded")] = 1.0,
+    confusion: Annotated[
+        float, typer.Option(help="rate at which side and frame are misread")
+    ] = 0.0,
+    bodies: Annotated[
+        str | None, typer.Option(help="bodies whose minutes survive, e.g. general,partkom")
+    ] = None,
+    years: Annotated[
+        str | None, typer.Option(help="years whose minutes survive: 1930-1935,1937")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="seed of the observation model")] = 0,
+) -> None:
+    """Write a run's meetings in the archive format (atomically), observed or complete."""
+    from .archive import Observation, read_run, write_archive
+    from .archive import observe as observe_archive
+    from .archive.convert import is_run
+
+    if not is_run(run_dir):
+        _fail([f"{run_dir}: not a run folder (no events.parquet and run.json)"])
+    given = {"--meeting-rate": meeting_rate != 1.0, "--speech-rate": speech_rate != 1.0,
+             "--confusion": confusion != 0.0, "--bodies": bodies is not None,
+             "--years": years is not None, "--seed": seed != 0}  # fmt: skip
+    if not observe and any(given.values()):
+        _fail([f"{k}: only with --observe" for k, v in given.items() if v])
+    if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
+        _fail([f"--out {out_dir}: exists and is not an empty folder"])
+    arc = read_run(run_dir)
+    about = {"run": str(run_dir), "observation": None}
+    if observe:
+        try:
+            span = _years(years) if years is not None else None
+        except ValueError as e:
+            _fail([f"--years: {e}"])
+        obs = Observation(
+            meeting_rate=meeting_rate, speech_rate=speech_rate, confusion=confusion,
+            bodies=tuple(b.strip() for b in bodies.split(",")) if bodies is not None else None,
+            years=span, seed=seed,
+        )  # fmt: skip
+        if obs.problems():
+            _fail([f"--{p}" for p in obs.problems()])
+        arc = observe_archive(arc, obs)
+        about["observation"] = obs.as_dict()
+    write_archive(arc, out_dir, about)
+    counts = ", ".join(f"{df.height} {name}" for name, df in arc.frames.items())
+    out.print(f"{counts} -> {out_dir}", markup=False, highlight=False)
+
+
 @app.command()
 def dashboard(
     port: Annotated[int, typer.Option(help="port on 127.0.0.1")] = 8765,
