@@ -209,6 +209,14 @@ def _interruptible(fn, *args, **kwargs):
     except KeyboardInterrupt:
         sys.stderr.write("interrupted: nothing written\n")
         raise typer.Exit(130) from None
+    except MemoryError:
+        _fail(["the scenario's population does not fit in this machine's memory "
+               "(make factories.count or factories.size smaller); nothing written"])  # fmt: skip
+
+
+def _num(value, spec: str) -> str:
+    """A number as ``spec``, or "-" where the record has none (a rate with no base)."""
+    return "-" if value is None else format(value, spec)
 
 
 def _summary(res, target: Path) -> None:
@@ -235,10 +243,10 @@ def _summary(res, target: Path) -> None:
         table.add_row(
             str(d),
             f"{row['headcount']:,}",
-            f"{row['fulfilment']:.0%}",
-            f"{row['turnover_rate']:.2f}",
-            f"{row['absence_rate']:.1%}",
-            f"{row['pay_real']:.2f}",
+            _num(row["fulfilment"], ".0%"),
+            _num(row["turnover_rate"], ".2f"),
+            _num(row["absence_rate"], ".1%"),
+            _num(row["pay_real"], ".2f"),
             f"{row['party_members']:,}",
             f"{int(year['accusations'].sum())}",
         )

@@ -388,14 +388,33 @@ def monthly_from_daily(metrics: pl.DataFrame) -> pl.DataFrame:
     ]
     out = m.group_by("month", maintain_order=True).agg(agg)
     out = out.with_columns(
-        (pl.col("output") / pl.col("plan_daily")).alias("fulfilment"),
-        (pl.col("_late_output") / pl.col("output")).alias("last_decade_share"),
-        (pl.col("quits") / pl.col("_mean_head") * 365.0 / pl.col("days")).alias("turnover_rate"),
-        (pl.col("absent") / pl.col("scheduled")).alias("absence_rate"),
-        (pl.col("pay_total") / pl.col("workdays")).alias("pay_nominal"),
-        (pl.col("_real_total") / pl.col("workdays")).alias("pay_real"),
+        _ratio("output", "plan_daily").alias("fulfilment"),
+        _ratio("_late_output", "output").alias("last_decade_share"),
+        (_ratio("quits", "_mean_head") * 365.0 / pl.col("days")).alias("turnover_rate"),
+        _ratio("absent", "scheduled").alias("absence_rate"),
+        _ratio("pay_total", "workdays").alias("pay_nominal"),
+        _ratio("_real_total", "workdays").alias("pay_real"),
     ).rename({"plan_daily": "plan"})
     return out.drop(["_mean_head", "_late_output", "_real_total"])
+
+
+def _ratio(num: str, den: str) -> pl.Expr:
+    """``num / den``, null (not defined) where ``den`` is not positive: a month with no plan,
+    no output, nobody employed or scheduled has no rate, and no NaN or infinity stands for it.
+    """
+    return pl.when(pl.col(den) > 0).then(pl.col(num) / pl.col(den)).otherwise(None)
+
+
+def not_finite(frames: dict[str, pl.DataFrame]) -> list[str]:
+    """``file.column`` of every float column holding NaN or infinity (nulls are allowed: they
+    mean "not defined"); empty for a sound record.
+    """
+    bad = []
+    for name, df in frames.items():
+        for col, dtype in df.schema.items():
+            if dtype.is_float() and df.height and not df[col].is_finite().fill_null(True).all():
+                bad.append(f"{name}.{col}")
+    return bad
 
 
 def _versions() -> dict[str, str]:
@@ -418,6 +437,9 @@ def write_run(
     events: pl.DataFrame,
 ) -> Path:
     """Write the four files of the run contract atomically (temp names, then rename)."""
+    bad = not_finite({"metrics": metrics, "monthly": monthly})
+    if bad:  # a fault of the model, not of the input: refuse to write it
+        raise FloatingPointError(f"NaN or infinity in {', '.join(bad)}; nothing written")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     for stale in out.glob(".*.tmp"):  # left by a writer that was killed
