@@ -51,9 +51,11 @@ def test_every_number_has_a_finite_range_and_a_meaning():
     undocumented = []
     for group, info in Scenario.model_fields.items():
         ann = info.annotation
-        fields = ann.model_fields.items() if isinstance(ann, type) and issubclass(
-            ann, BaseModel
-        ) else [(group, info)]
+        fields = (
+            ann.model_fields.items()
+            if isinstance(ann, type) and issubclass(ann, BaseModel)
+            else [(group, info)]
+        )
         for name, f in fields:
             if f.annotation in (int, float) and not f.description:
                 undocumented.append(f"{group}.{name}")
