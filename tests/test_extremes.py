@@ -3,6 +3,7 @@ runs, with no NaN or infinity in any output, or is refused with one line per pro
 
 import datetime as dt
 
+import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -108,7 +109,11 @@ def test_extreme_valid_scenarios_run_without_nan_or_infinity(sets):
         assert e.problems and all("\n" not in p for p in e.problems)
         return
     res = simulate(s)
-    assert not_finite({"metrics": res.metrics, "monthly": res.monthly}) == []
+    assert not_finite({"metrics": res.metrics, "monthly": res.monthly, "events": res.events}) == []
+    not_speech = res.events.filter(
+        ~pl.col("kind").is_in(["speech", "resolution", "directive", "meeting"])
+    )
+    assert not_speech["strength"].null_count() == not_speech.height
 
 
 def test_a_one_day_run_on_the_last_day_has_no_infinite_fulfilment():

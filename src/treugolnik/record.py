@@ -305,7 +305,7 @@ class EventLog:
         side: str = "",
         topic: str = "",
         frame: str = "",
-        strength: float = float("nan"),
+        strength: float | None = None,
         outcome: str = "",
         charge: str = "",
         detail: str = "",
@@ -328,7 +328,7 @@ class EventLog:
                 side,
                 topic,
                 frame,
-                float(strength),
+                None if strength is None else float(strength),
                 outcome,
                 charge,
                 detail,
@@ -359,7 +359,10 @@ class EventLog:
         if self.rows:
             # column by column (transposed in Python): twice as fast as a frame built from rows
             columns = dict(zip(EVENT_SCHEMA, zip(*self.rows, strict=True), strict=True))
-            self.frames.append(pl.DataFrame(columns, schema=EVENT_SCHEMA))
+            frame = pl.DataFrame(columns, schema=EVENT_SCHEMA)
+            # "not applicable" is null, never NaN (strength: given for speeches, directives and
+            # meetings only; a NaN given for the others becomes null here)
+            self.frames.append(frame.with_columns(pl.col("strength").fill_nan(None)))
             self.rows = []
 
     def frame(self) -> pl.DataFrame:
@@ -437,7 +440,7 @@ def write_run(
     events: pl.DataFrame,
 ) -> Path:
     """Write the four files of the run contract atomically (temp names, then rename)."""
-    bad = not_finite({"metrics": metrics, "monthly": monthly})
+    bad = not_finite({"metrics": metrics, "monthly": monthly, "events": events})
     if bad:  # a fault of the model, not of the input: refuse to write it
         raise FloatingPointError(f"NaN or infinity in {', '.join(bad)}; nothing written")
     out = Path(out_dir)
