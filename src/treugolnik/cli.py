@@ -600,8 +600,17 @@ def sweep(
     backend: Annotated[str, typer.Option(help="local | dask")] = "local",
     workers: Annotated[int, typer.Option(help="processes (local) or workers (dask)")] = 1,
     scheduler: Annotated[str | None, typer.Option(help="dask scheduler tcp://HOST:PORT")] = None,
+    verify: Annotated[
+        bool,
+        typer.Option(
+            "--verify", help="check finished runs' SHA-256 too (default: sizes); rerun damaged"
+        ),
+    ] = False,
 ) -> None:
-    """Run a sweep into a resumable store; finished runs are never redone."""
+    """Run a sweep into a resumable store; finished runs are never redone, damaged ones are.
+
+    Several sweeps may share one store: each run is computed by one of them.
+    """
     from .experiments.plan import plan, read_sweep
     from .experiments.runner import run_sweep, write_plan
 
@@ -633,17 +642,26 @@ def sweep(
         if bar is not None:
             bar.advance(task)
 
+    def damaged(run_id: str, problems: list[str]) -> None:
+        err.print(
+            f"damaged run {run_id}: {'; '.join(problems)}; running it again",
+            markup=False, highlight=False,
+        )  # fmt: skip
+
     try:
         summary = run_sweep(
-            specs, out_dir, backend=backend, workers=workers, scheduler=scheduler, progress=tick
-        )
+            specs, out_dir, backend=backend, workers=workers, scheduler=scheduler,
+            progress=tick, verify=verify, damaged=damaged,
+        )  # fmt: skip
     finally:
         if bar is not None:
             bar.stop()
     rate = summary.complete / summary.wall if summary.wall > 0 else 0.0
     out.print(
         f"{summary.planned} planned, {summary.skipped} already complete, "
-        f"{summary.complete} run now, {len(summary.failed)} failed "
+        f"{summary.complete} run now, "
+        + (f"{summary.elsewhere} run by another process, " if summary.elsewhere else "")
+        + f"{len(summary.failed)} failed "
         f"in {summary.wall:.1f} s ({rate:.2f} runs/s) -> {out_dir}"
     )
     for f in summary.failed:
@@ -653,6 +671,28 @@ def sweep(
         raise typer.Exit(130)
     if summary.failed:
         raise typer.Exit(1)
+
+
+@app.command()
+def verify(
+    folder: Annotated[Path, typer.Argument(help="a run folder or a sweep store")],
+) -> None:
+    """Check finished runs against the sizes and SHA-256 their run.json records.
+
+    One line per damaged run and exit status 2; a sweep run again into the store reruns them.
+    """
+    from .integrity import check_run
+
+    if (folder / "sweep.json").is_file() and not (folder / "run.json").exists():
+        runs = sorted(d for d in (folder / "runs").glob("*") if (d / "run.json").exists())
+    elif (folder / "run.json").exists() or any(folder.glob("*.parquet")):
+        runs = [folder]
+    else:
+        _fail([f"{folder}: neither a run folder (run.json) nor a sweep store (sweep.json)"])
+    damaged = [problems for d in runs if (problems := check_run(d, deep=True))]
+    if damaged:
+        _fail(["; ".join(problems) for problems in damaged])
+    out.print(f"{len(runs)} run(s) verified: every file has the size and SHA-256 of its run.json")
 
 
 @app.command()

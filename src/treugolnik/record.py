@@ -439,23 +439,28 @@ def write_run(
     monthly: pl.DataFrame,
     events: pl.DataFrame,
 ) -> Path:
-    """Write the four files of the run contract atomically (temp names, then rename)."""
+    """Write the four files of the run contract atomically (temp names, then rename);
+    ``run.json`` lists each Parquet file's size and SHA-256 (``files``).
+    """
     bad = not_finite({"metrics": metrics, "monthly": monthly, "events": events})
     if bad:  # a fault of the model, not of the input: refuse to write it
         raise FloatingPointError(f"NaN or infinity in {', '.join(bad)}; nothing written")
+    from .integrity import digest, remove_stale_tmp
+
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    for stale in out.glob(".*.tmp"):  # left by a writer that was killed
-        stale.unlink(missing_ok=True)
+    remove_stale_tmp(out)  # left by a writer that was killed (a live writer's are kept)
     tmp = {}
+    files = {}
     pid = os.getpid()
     try:
         for name, df in (("metrics", metrics), ("monthly", monthly), ("events", events)):
             path = out / f".{name}.parquet.{pid}.tmp"
             df.write_parquet(path, compression="zstd", statistics=False)
             tmp[name + ".parquet"] = path
+            files[name + ".parquet"] = digest(path)
         path = out / f".run.json.{pid}.tmp"
-        manifest = dict(manifest, versions=_versions())
+        manifest = dict(manifest, versions=_versions(), files=files)
         path.write_text(json.dumps(manifest, indent=2, default=str, sort_keys=True))
         tmp["run.json"] = path
         for final, path in tmp.items():
