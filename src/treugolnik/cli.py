@@ -701,31 +701,95 @@ def query(
     sql: Annotated[str, typer.Argument(help="SQL over runs, metrics, monthly, events")],
     csv_out: Annotated[Path | None, typer.Option("--csv", help="write the result as CSV")] = None,
     parquet_out: Annotated[Path | None, typer.Option("--parquet", help="write as Parquet")] = None,
+    limit: Annotated[int, typer.Option(help="rows shown at most (files get all)")] = 50,
+    unsafe: Annotated[
+        bool,
+        typer.Option(
+            "--unsafe",
+            help="the full DuckDB console: any statement, any file, extensions (default: "
+            "read-only, the store's files only)",
+        ),
+    ] = False,
 ) -> None:
-    """Query a store with DuckDB."""
-    from .experiments.store import fetch, open_store
+    """Query a store with DuckDB (read-only: one SELECT over the store's files)."""
+    from .experiments.store import batches, check_statement, nested, open_store, result_columns
 
+    if limit < 1:
+        _fail([f"--limit: must be at least 1 (got {limit})"])
+    for label, path in (("--csv", csv_out), ("--parquet", parquet_out)):
+        if path is None:
+            continue
+        if path.is_dir():
+            _fail([f"{label} {path}: is a folder; give a file name"])
+        if not path.parent.is_dir():
+            _fail([f"{label} {path}: the folder {path.parent} does not exist"])
     try:
-        con = open_store(store)
+        con = open_store(store, unsafe=unsafe)
+        check_statement(con, sql, unsafe=unsafe)
     except ScenarioError as e:
         _fail(e.problems)
     import duckdb
 
     try:
-        df = fetch(con, sql)
+        cur = con.execute(sql)
+        cols = result_columns(cur)
+        if csv_out is not None:
+            deep = [n for n, kind in cols if nested(kind)]
+            if deep:
+                _fail([f"--csv: column {deep[0]!r} is nested (lists or structs); write "
+                       "--parquet, or unnest it or cast it to VARCHAR"])  # fmt: skip
+        if csv_out or parquet_out:
+            _write_result(cur, cols, csv_out, parquet_out)
+            return
+        shown = next(batches(cur, cols, limit + 1), None)
+    except ScenarioError as e:
+        _fail(e.problems)
     except duckdb.Error as e:
         _fail([f"SQL: {str(e).splitlines()[0]}"])
-    if csv_out:
-        df.write_csv(csv_out)
-    if parquet_out:
-        df.write_parquet(parquet_out)
-    if not (csv_out or parquet_out):
-        import polars as pl
+    import polars as pl
 
-        with pl.Config(
-            tbl_rows=50, tbl_cols=20, tbl_hide_dataframe_shape=True, tbl_hide_column_data_types=True
-        ):
-            sys.stdout.write(str(df) + "\n")
+    if shown is None:
+        shown = pl.DataFrame({n: [] for n, _ in cols})
+    more = shown.height > limit
+    with pl.Config(
+        tbl_rows=limit, tbl_cols=20, tbl_hide_dataframe_shape=True,
+        tbl_hide_column_data_types=True,
+    ):  # fmt: skip
+        sys.stdout.write(str(shown.head(limit)) + "\n")
+    if more:
+        sys.stdout.write(f"(more than {limit} rows: --limit N shows more, --csv/--parquet all)\n")
+
+
+def _write_result(cur, cols, csv_out: Path | None, parquet_out: Path | None) -> None:
+    """Stream a result into CSV and/or Parquet under temporary names, renamed when complete."""
+    from contextlib import ExitStack
+
+    import polars as pl
+
+    from .experiments.store import batches
+
+    tmp = {p: p.with_name(f".{p.name}.{os.getpid()}.tmp") for p in (csv_out, parquet_out) if p}
+    parts: list[pl.DataFrame] = []
+    try:
+        with ExitStack() as stack:
+            fh = stack.enter_context(open(tmp[csv_out], "wb")) if csv_out else None
+            first = True
+            for frame in batches(cur, cols):
+                if fh is not None:
+                    frame.write_csv(fh, include_header=first)
+                    first = False
+                if parquet_out:
+                    parts.append(frame)
+            if fh is not None and first:  # no rows: the header alone
+                pl.DataFrame({n: [] for n, _ in cols}).write_csv(fh)
+        if parquet_out:
+            whole = pl.concat(parts) if parts else pl.DataFrame({n: [] for n, _ in cols})
+            whole.write_parquet(tmp[parquet_out])
+        for final, path in tmp.items():
+            os.replace(path, final)
+    finally:
+        for path in tmp.values():
+            path.unlink(missing_ok=True)
 
 
 @app.command()
