@@ -267,13 +267,8 @@ def protocols(
     limit: Annotated[int | None, typer.Option(help="at most N meetings")] = None,
 ) -> None:
     """Print PPO meetings from a run's event log as party minutes."""
-    import polars as pl
-
     from .protocols import render_protocols
 
-    path = run_dir / "events.parquet"
-    if not path.is_file():
-        _fail([f"{run_dir}: no events.parquet here (run `treugolnik run` first)"])
     dates = {}
     for label, value in (("--from", date_from), ("--to", date_to)):
         if value is not None:
@@ -283,10 +278,12 @@ def protocols(
                 _fail([f"{label}: {value!r} is not a date YYYY-MM-DD"])
     if limit is not None and limit < 1:
         _fail([f"--limit: must be at least 1 (got {limit})"])
+    from .integrity import read_run
+
     try:
-        events = pl.read_parquet(path)
-    except Exception as e:  # noqa: BLE001 - a corrupt file is a user-facing error
-        _fail([f"{path}: cannot read the event log ({e.__class__.__name__})"])
+        events = read_run(run_dir, tables=("events",))[1]["events"]
+    except ValueError as e:
+        _fail([str(e)])
     text = render_protocols(
         events,
         factory=factory,
@@ -363,7 +360,7 @@ def validate(
         _fail([f"--runs: must be at least 1 (got {runs})"])
     try:
         if run_dirs:
-            base, cfs = pair_counterfactuals([load_run(d) for d in run_dirs])
+            base, cfs = pair_counterfactuals([load_run(_checked_run(d)) for d in run_dirs])
             if not base:
                 _fail(["validate: every folder given is a no_institutions counterfactual"])
             title = f"{len(base)} run(s) from folders"
@@ -386,6 +383,19 @@ def validate(
     out.print(f"{passed} of {len(classified)} patterns pass (imposed or emergent).")
     if json_out is not None:
         write_json(json_out, classification_json(classified, title))
+
+
+def _checked_run(folder: Path) -> Path:
+    """``folder``, once it reads as a sound run folder of this record contract (else one line
+    naming what is wrong: ScenarioError).
+    """
+    from .integrity import read_run
+
+    try:
+        read_run(folder, tables=("monthly", "events"))
+    except ValueError as e:
+        raise ScenarioError([str(e)]) from None
+    return folder
 
 
 def load_scenario_checked(scenario: str, regime: str, sets: list[str] | None):

@@ -106,3 +106,74 @@ def remove_stale_tmp(folder: Path) -> None:
         pid = tmp_owner(path)
         if path.is_file() and pid != os.getpid() and not pid_alive(pid):
             path.unlink(missing_ok=True)
+
+
+def required_columns() -> dict[str, tuple[str, ...]]:
+    """The columns each file of the record contract must hold (more are allowed)."""
+    from .record import EVENT_SCHEMA, METRIC_COLUMNS
+
+    derived = ("fulfilment", "last_decade_share", "turnover_rate", "absence_rate")
+    return {
+        "metrics": ("date", *METRIC_COLUMNS),
+        "monthly": ("month", "plan", *derived, *(c for c in METRIC_COLUMNS if c != "plan_daily")),
+        "events": tuple(EVENT_SCHEMA),
+    }
+
+
+def read_run(folder: str | Path, tables=("metrics", "monthly", "events")):
+    """A finished run folder as ``(manifest, {table: DataFrame})``, every check made first;
+    raises ``ValueError`` with one line naming the folder or file and what is wrong: not a
+    folder, ``run.json`` unreadable, truncated or without ``scenario``/``regime``/``seed``, of
+    another record contract version, a file missing, of another size than ``run.json`` says,
+    not readable as Parquet, or without a column of the contract.
+    """
+    import polars as pl
+
+    from .record import RECORD_CONTRACT
+
+    folder = Path(folder)
+    if not folder.is_dir():
+        what = "is a file, not a run folder" if folder.exists() else "no such folder"
+        raise ValueError(f"{folder}: {what}")
+    man = read_manifest(folder)
+    version = man.get("record_contract", 1)
+    if version != RECORD_CONTRACT:
+        raise ValueError(
+            f"{folder}: written under record contract {version}; this version of treugolnik "
+            f"reads contract {RECORD_CONTRACT} (docs/ODD.md, section 8): run it again"
+        )
+    for key, kind in (("scenario", dict), ("regime", str), ("seed", int)):
+        if not isinstance(man.get(key), kind):
+            raise ValueError(f"{folder}/run.json: no '{key}' (an incomplete manifest)")
+    if not isinstance(man["scenario"].get("counterfactual"), dict):
+        raise ValueError(f"{folder}/run.json: scenario has no 'counterfactual' table")
+    sizes = man.get("files") if isinstance(man.get("files"), dict) else {}
+    for name in RECORD_FILES:  # every file's size, whichever are read: a damaged run is refused
+        want = sizes.get(name)
+        path = folder / name
+        if isinstance(want, dict) and path.is_file() and path.stat().st_size != want.get("bytes"):
+            raise ValueError(
+                f"{path}: {path.stat().st_size:,} bytes, run.json says {want.get('bytes')} "
+                "(damaged)"
+            )
+    need = required_columns()
+    frames = {}
+    for table in tables:
+        path = folder / f"{table}.parquet"
+        if not path.is_file():
+            raise ValueError(f"{folder}: not a complete run folder (missing {path.name})")
+        try:
+            df = pl.read_parquet(path)
+        except Exception as e:  # noqa: BLE001 - any reader failure is a damaged file
+            raise ValueError(
+                f"{path}: cannot be read as Parquet (truncated or damaged: {e.__class__.__name__})"
+            ) from None
+        missing = [c for c in need[table] if c not in df.columns]
+        if missing:
+            raise ValueError(
+                f"{path}: lacks column(s) {', '.join(missing[:8])}"
+                + (f" and {len(missing) - 8} more" if len(missing) > 8 else "")
+                + f" of record contract {RECORD_CONTRACT}"
+            )
+        frames[table] = df
+    return man, frames

@@ -31,6 +31,11 @@ from .stocks import (  # noqa: F401 (re-exported: the record's stocks are define
     stocks_into,
 )
 
+# The version of the record contract (docs/ODD.md, section 8), written into run.json as
+# ``record_contract``; readers refuse runs of another version. Version 1: runs before it was
+# recorded; 2: file checksums in run.json, null (never NaN) for "not applicable".
+RECORD_CONTRACT = 2
+
 METRIC_COLUMNS = (
     "headcount",
     "workers",
@@ -460,7 +465,9 @@ def write_run(
             tmp[name + ".parquet"] = path
             files[name + ".parquet"] = digest(path)
         path = out / f".run.json.{pid}.tmp"
-        manifest = dict(manifest, versions=_versions(), files=files)
+        manifest = dict(
+            manifest, versions=_versions(), files=files, record_contract=RECORD_CONTRACT
+        )
         path.write_text(json.dumps(manifest, indent=2, default=str, sort_keys=True))
         tmp["run.json"] = path
         for final, path in tmp.items():
