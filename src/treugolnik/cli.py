@@ -806,29 +806,23 @@ def _write_result(cur, cols, csv_out: Path | None, parquet_out: Path | None) -> 
 def dashboard(
     port: Annotated[int, typer.Option(help="port on 127.0.0.1")] = 8765,
 ) -> None:
-    """Start the Solara dashboard on 127.0.0.1 (never on other addresses)."""
+    """Start the Solara dashboard on 127.0.0.1 (never on other addresses).
+
+    Nothing leaves the machine: no usage telemetry, no version check, front-end files served
+    from the local copy; requests naming another host are refused (DNS rebinding).
+    """
     import importlib.util
-    import os
-    import shutil
 
     if not 1024 <= port <= 65535:
         _fail([f"--port: must be between 1024 and 65535 (got {port})"])
     if importlib.util.find_spec("solara") is None:
         _fail(["dashboard: Solara is not installed (pip install 'treugolnik[dashboard]')"])
-    exe = shutil.which("solara", path=os.path.dirname(sys.executable)) or shutil.which("solara")
-    args = [
-        exe,
-        "run",
-        "treugolnik.dashboard.app",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--production",
-        "--no-open",
-    ]
+    from .dashboard.serve import SOLARA_ENV
+
     out.print(f"dashboard on http://127.0.0.1:{port}/ (Ctrl-C to stop)")
-    os.execv(exe, args)
+    sys.stdout.flush()
+    env = dict(os.environ, **SOLARA_ENV)
+    os.execve(sys.executable, [sys.executable, "-m", "treugolnik.dashboard.serve", str(port)], env)
 
 
 def main() -> None:
