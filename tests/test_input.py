@@ -93,3 +93,65 @@ def test_any_set_string_parses_or_gives_problems(item):
     except ScenarioError as e:
         assert e.problems
     assert key
+
+
+def _schema_keys(model=None, prefix=""):
+    from pydantic import BaseModel
+
+    from treugolnik.scenario.schema import Scenario
+
+    for name, info in (model or Scenario).model_fields.items():
+        ann = info.annotation
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            yield from _schema_keys(ann, f"{prefix}{name}.")
+        else:
+            yield f"{prefix}{name}"
+
+
+KEYS = sorted(_schema_keys()) + ["nosuch", "factories.nosuch", "period", "meetings"]
+_scalars = (
+    st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats()
+    | st.booleans()
+    | st.text(max_size=12)
+    | st.dates()
+)
+VALUES = st.recursive(_scalars, lambda inner: st.lists(inner, max_size=3), max_leaves=6)
+
+
+def _toml(value) -> str:
+    import json
+    import math
+
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return (
+            "nan"
+            if math.isnan(value)
+            else ("inf" if value > 0 else "-inf")
+            if math.isinf(value)
+            else repr(value)
+        )
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    return str(value) if not hasattr(value, "isoformat") else value.isoformat()
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.dictionaries(st.sampled_from(KEYS), VALUES, max_size=8))
+def test_any_scenario_document_loads_or_gives_one_line_problems(tmp_path, doc):
+    path = tmp_path / "doc.toml"
+    path.write_text("".join(f"{k} = {_toml(v)}\n" for k, v in doc.items()))
+    try:
+        load_scenario(path)
+    except ScenarioError as e:
+        assert e.problems and all("\n" not in p or "TOML" in p for p in e.problems)
+    try:  # the same values as overrides of a bundled scenario
+        load_scenario("kirov-small", sets=dict(doc))
+    except ScenarioError as e:
+        assert e.problems

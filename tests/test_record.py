@@ -110,7 +110,7 @@ def test_events_added_by_column_are_those_added_one_by_one():
     cols = ("date", "factory", "kind", "parent", "person", "role", "target", "target_role",
             "side", "topic", "frame", "strength", "outcome", "charge", "detail")  # fmt: skip
     defaults = dict(parent=-1, person=-1, role="", target=-1, target_role="", side="", topic="",
-                    frame="", strength=float("nan"), outcome="", charge="", detail="")  # fmt: skip
+                    frame="", strength=None, outcome="", charge="", detail="")  # fmt: skip
     given = [dict(defaults, date=day, factory=f, kind="proposal", person=p,
                   outcome="adopted" if o else "rejected")
              for f, p, o in zip(factory, person, ok, strict=True)]  # fmt: skip

@@ -209,6 +209,14 @@ def _interruptible(fn, *args, **kwargs):
     except KeyboardInterrupt:
         sys.stderr.write("interrupted: nothing written\n")
         raise typer.Exit(130) from None
+    except MemoryError:
+        _fail(["the scenario's population does not fit in this machine's memory "
+               "(make factories.count or factories.size smaller); nothing written"])  # fmt: skip
+
+
+def _num(value, spec: str) -> str:
+    """A number as ``spec``, or "-" where the record has none (a rate with no base)."""
+    return "-" if value is None else format(value, spec)
 
 
 def _summary(res, target: Path) -> None:
@@ -235,10 +243,10 @@ def _summary(res, target: Path) -> None:
         table.add_row(
             str(d),
             f"{row['headcount']:,}",
-            f"{row['fulfilment']:.0%}",
-            f"{row['turnover_rate']:.2f}",
-            f"{row['absence_rate']:.1%}",
-            f"{row['pay_real']:.2f}",
+            _num(row["fulfilment"], ".0%"),
+            _num(row["turnover_rate"], ".2f"),
+            _num(row["absence_rate"], ".1%"),
+            _num(row["pay_real"], ".2f"),
             f"{row['party_members']:,}",
             f"{int(year['accusations'].sum())}",
         )
@@ -259,13 +267,8 @@ def protocols(
     limit: Annotated[int | None, typer.Option(help="at most N meetings")] = None,
 ) -> None:
     """Print PPO meetings from a run's event log as party minutes."""
-    import polars as pl
-
     from .protocols import render_protocols
 
-    path = run_dir / "events.parquet"
-    if not path.is_file():
-        _fail([f"{run_dir}: no events.parquet here (run `treugolnik run` first)"])
     dates = {}
     for label, value in (("--from", date_from), ("--to", date_to)):
         if value is not None:
@@ -275,10 +278,12 @@ def protocols(
                 _fail([f"{label}: {value!r} is not a date YYYY-MM-DD"])
     if limit is not None and limit < 1:
         _fail([f"--limit: must be at least 1 (got {limit})"])
+    from .integrity import read_run
+
     try:
-        events = pl.read_parquet(path)
-    except Exception as e:  # noqa: BLE001 - a corrupt file is a user-facing error
-        _fail([f"{path}: cannot read the event log ({e.__class__.__name__})"])
+        events = read_run(run_dir, tables=("events",))[1]["events"]
+    except ValueError as e:
+        _fail([str(e)])
     text = render_protocols(
         events,
         factory=factory,
@@ -355,7 +360,7 @@ def validate(
         _fail([f"--runs: must be at least 1 (got {runs})"])
     try:
         if run_dirs:
-            base, cfs = pair_counterfactuals([load_run(d) for d in run_dirs])
+            base, cfs = pair_counterfactuals([load_run(_checked_run(d)) for d in run_dirs])
             if not base:
                 _fail(["validate: every folder given is a no_institutions counterfactual"])
             title = f"{len(base)} run(s) from folders"
@@ -378,6 +383,19 @@ def validate(
     out.print(f"{passed} of {len(classified)} patterns pass (imposed or emergent).")
     if json_out is not None:
         write_json(json_out, classification_json(classified, title))
+
+
+def _checked_run(folder: Path) -> Path:
+    """``folder``, once it reads as a sound run folder of this record contract (else one line
+    naming what is wrong: ScenarioError).
+    """
+    from .integrity import read_run
+
+    try:
+        read_run(folder, tables=("monthly", "events"))
+    except ValueError as e:
+        raise ScenarioError([str(e)]) from None
+    return folder
 
 
 def load_scenario_checked(scenario: str, regime: str, sets: list[str] | None):
@@ -592,8 +610,17 @@ def sweep(
     backend: Annotated[str, typer.Option(help="local | dask")] = "local",
     workers: Annotated[int, typer.Option(help="processes (local) or workers (dask)")] = 1,
     scheduler: Annotated[str | None, typer.Option(help="dask scheduler tcp://HOST:PORT")] = None,
+    verify: Annotated[
+        bool,
+        typer.Option(
+            "--verify", help="check finished runs' SHA-256 too (default: sizes); rerun damaged"
+        ),
+    ] = False,
 ) -> None:
-    """Run a sweep into a resumable store; finished runs are never redone."""
+    """Run a sweep into a resumable store; finished runs are never redone, damaged ones are.
+
+    Several sweeps may share one store: each run is computed by one of them.
+    """
     from .experiments.plan import plan, read_sweep
     from .experiments.runner import run_sweep, write_plan
 
@@ -625,17 +652,26 @@ def sweep(
         if bar is not None:
             bar.advance(task)
 
+    def damaged(run_id: str, problems: list[str]) -> None:
+        err.print(
+            f"damaged run {run_id}: {'; '.join(problems)}; running it again",
+            markup=False, highlight=False,
+        )  # fmt: skip
+
     try:
         summary = run_sweep(
-            specs, out_dir, backend=backend, workers=workers, scheduler=scheduler, progress=tick
-        )
+            specs, out_dir, backend=backend, workers=workers, scheduler=scheduler,
+            progress=tick, verify=verify, damaged=damaged,
+        )  # fmt: skip
     finally:
         if bar is not None:
             bar.stop()
     rate = summary.complete / summary.wall if summary.wall > 0 else 0.0
     out.print(
         f"{summary.planned} planned, {summary.skipped} already complete, "
-        f"{summary.complete} run now, {len(summary.failed)} failed "
+        f"{summary.complete} run now, "
+        + (f"{summary.elsewhere} run by another process, " if summary.elsewhere else "")
+        + f"{len(summary.failed)} failed "
         f"in {summary.wall:.1f} s ({rate:.2f} runs/s) -> {out_dir}"
     )
     for f in summary.failed:
@@ -648,36 +684,122 @@ def sweep(
 
 
 @app.command()
+def verify(
+    folder: Annotated[Path, typer.Argument(help="a run folder or a sweep store")],
+) -> None:
+    """Check finished runs against the sizes and SHA-256 their run.json records.
+
+    One line per damaged run and exit status 2; a sweep run again into the store reruns them.
+    """
+    from .integrity import check_run
+
+    if (folder / "sweep.json").is_file() and not (folder / "run.json").exists():
+        runs = sorted(d for d in (folder / "runs").glob("*") if (d / "run.json").exists())
+    elif (folder / "run.json").exists() or any(folder.glob("*.parquet")):
+        runs = [folder]
+    else:
+        _fail([f"{folder}: neither a run folder (run.json) nor a sweep store (sweep.json)"])
+    damaged = [problems for d in runs if (problems := check_run(d, deep=True))]
+    if damaged:
+        _fail(["; ".join(problems) for problems in damaged])
+    out.print(f"{len(runs)} run(s) verified: every file has the size and SHA-256 of its run.json")
+
+
+@app.command()
 def query(
     store: Annotated[Path, typer.Argument(help="a sweep store or a run folder")],
     sql: Annotated[str, typer.Argument(help="SQL over runs, metrics, monthly, events")],
     csv_out: Annotated[Path | None, typer.Option("--csv", help="write the result as CSV")] = None,
     parquet_out: Annotated[Path | None, typer.Option("--parquet", help="write as Parquet")] = None,
+    limit: Annotated[int, typer.Option(help="rows shown at most (files get all)")] = 50,
+    unsafe: Annotated[
+        bool,
+        typer.Option(
+            "--unsafe",
+            help="the full DuckDB console: any statement, any file, extensions (default: "
+            "read-only, the store's files only)",
+        ),
+    ] = False,
 ) -> None:
-    """Query a store with DuckDB."""
-    from .experiments.store import fetch, open_store
+    """Query a store with DuckDB (read-only: one SELECT over the store's files)."""
+    from .experiments.store import batches, check_statement, nested, open_store, result_columns
 
+    if limit < 1:
+        _fail([f"--limit: must be at least 1 (got {limit})"])
+    for label, path in (("--csv", csv_out), ("--parquet", parquet_out)):
+        if path is None:
+            continue
+        if path.is_dir():
+            _fail([f"{label} {path}: is a folder; give a file name"])
+        if not path.parent.is_dir():
+            _fail([f"{label} {path}: the folder {path.parent} does not exist"])
     try:
-        con = open_store(store)
+        con = open_store(store, unsafe=unsafe)
+        check_statement(con, sql, unsafe=unsafe)
     except ScenarioError as e:
         _fail(e.problems)
     import duckdb
 
     try:
-        df = fetch(con, sql)
+        cur = con.execute(sql)
+        cols = result_columns(cur)
+        if csv_out is not None:
+            deep = [n for n, kind in cols if nested(kind)]
+            if deep:
+                _fail([f"--csv: column {deep[0]!r} is nested (lists or structs); write "
+                       "--parquet, or unnest it or cast it to VARCHAR"])  # fmt: skip
+        if csv_out or parquet_out:
+            _write_result(cur, cols, csv_out, parquet_out)
+            return
+        shown = next(batches(cur, cols, limit + 1), None)
+    except ScenarioError as e:
+        _fail(e.problems)
     except duckdb.Error as e:
         _fail([f"SQL: {str(e).splitlines()[0]}"])
-    if csv_out:
-        df.write_csv(csv_out)
-    if parquet_out:
-        df.write_parquet(parquet_out)
-    if not (csv_out or parquet_out):
-        import polars as pl
+    import polars as pl
 
-        with pl.Config(
-            tbl_rows=50, tbl_cols=20, tbl_hide_dataframe_shape=True, tbl_hide_column_data_types=True
-        ):
-            sys.stdout.write(str(df) + "\n")
+    if shown is None:
+        shown = pl.DataFrame({n: [] for n, _ in cols})
+    more = shown.height > limit
+    with pl.Config(
+        tbl_rows=limit, tbl_cols=20, tbl_hide_dataframe_shape=True,
+        tbl_hide_column_data_types=True,
+    ):  # fmt: skip
+        sys.stdout.write(str(shown.head(limit)) + "\n")
+    if more:
+        sys.stdout.write(f"(more than {limit} rows: --limit N shows more, --csv/--parquet all)\n")
+
+
+def _write_result(cur, cols, csv_out: Path | None, parquet_out: Path | None) -> None:
+    """Stream a result into CSV and/or Parquet under temporary names, renamed when complete."""
+    from contextlib import ExitStack
+
+    import polars as pl
+
+    from .experiments.store import batches
+
+    tmp = {p: p.with_name(f".{p.name}.{os.getpid()}.tmp") for p in (csv_out, parquet_out) if p}
+    parts: list[pl.DataFrame] = []
+    try:
+        with ExitStack() as stack:
+            fh = stack.enter_context(open(tmp[csv_out], "wb")) if csv_out else None
+            first = True
+            for frame in batches(cur, cols):
+                if fh is not None:
+                    frame.write_csv(fh, include_header=first)
+                    first = False
+                if parquet_out:
+                    parts.append(frame)
+            if fh is not None and first:  # no rows: the header alone
+                pl.DataFrame({n: [] for n, _ in cols}).write_csv(fh)
+        if parquet_out:
+            whole = pl.concat(parts) if parts else pl.DataFrame({n: [] for n, _ in cols})
+            whole.write_parquet(tmp[parquet_out])
+        for final, path in tmp.items():
+            os.replace(path, final)
+    finally:
+        for path in tmp.values():
+            path.unlink(missing_ok=True)
 
 
 archive_app = typer.Typer(
@@ -837,29 +959,23 @@ def archive_export(
 def dashboard(
     port: Annotated[int, typer.Option(help="port on 127.0.0.1")] = 8765,
 ) -> None:
-    """Start the Solara dashboard on 127.0.0.1 (never on other addresses)."""
+    """Start the Solara dashboard on 127.0.0.1 (never on other addresses).
+
+    Nothing leaves the machine: no usage telemetry, no version check, front-end files served
+    from the local copy; requests naming another host are refused (DNS rebinding).
+    """
     import importlib.util
-    import os
-    import shutil
 
     if not 1024 <= port <= 65535:
         _fail([f"--port: must be between 1024 and 65535 (got {port})"])
     if importlib.util.find_spec("solara") is None:
         _fail(["dashboard: Solara is not installed (pip install 'treugolnik[dashboard]')"])
-    exe = shutil.which("solara", path=os.path.dirname(sys.executable)) or shutil.which("solara")
-    args = [
-        exe,
-        "run",
-        "treugolnik.dashboard.app",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--production",
-        "--no-open",
-    ]
+    from .dashboard.serve import SOLARA_ENV
+
     out.print(f"dashboard on http://127.0.0.1:{port}/ (Ctrl-C to stop)")
-    os.execv(exe, args)
+    sys.stdout.flush()
+    env = dict(os.environ, **SOLARA_ENV)
+    os.execve(sys.executable, [sys.executable, "-m", "treugolnik.dashboard.serve", str(port)], env)
 
 
 def main() -> None:

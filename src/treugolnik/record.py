@@ -31,6 +31,11 @@ from .stocks import (  # noqa: F401 (re-exported: the record's stocks are define
     stocks_into,
 )
 
+# The version of the record contract (docs/ODD.md, section 8), written into run.json as
+# ``record_contract``; readers refuse runs of another version. Version 1: runs before it was
+# recorded; 2: file checksums in run.json, null (never NaN) for "not applicable".
+RECORD_CONTRACT = 2
+
 METRIC_COLUMNS = (
     "headcount",
     "workers",
@@ -305,7 +310,7 @@ class EventLog:
         side: str = "",
         topic: str = "",
         frame: str = "",
-        strength: float = float("nan"),
+        strength: float | None = None,
         outcome: str = "",
         charge: str = "",
         detail: str = "",
@@ -328,7 +333,7 @@ class EventLog:
                 side,
                 topic,
                 frame,
-                float(strength),
+                None if strength is None else float(strength),
                 outcome,
                 charge,
                 detail,
@@ -359,7 +364,10 @@ class EventLog:
         if self.rows:
             # column by column (transposed in Python): twice as fast as a frame built from rows
             columns = dict(zip(EVENT_SCHEMA, zip(*self.rows, strict=True), strict=True))
-            self.frames.append(pl.DataFrame(columns, schema=EVENT_SCHEMA))
+            frame = pl.DataFrame(columns, schema=EVENT_SCHEMA)
+            # "not applicable" is null, never NaN (strength: given for speeches, directives and
+            # meetings only; a NaN given for the others becomes null here)
+            self.frames.append(frame.with_columns(pl.col("strength").fill_nan(None)))
             self.rows = []
 
     def frame(self) -> pl.DataFrame:
@@ -388,14 +396,33 @@ def monthly_from_daily(metrics: pl.DataFrame) -> pl.DataFrame:
     ]
     out = m.group_by("month", maintain_order=True).agg(agg)
     out = out.with_columns(
-        (pl.col("output") / pl.col("plan_daily")).alias("fulfilment"),
-        (pl.col("_late_output") / pl.col("output")).alias("last_decade_share"),
-        (pl.col("quits") / pl.col("_mean_head") * 365.0 / pl.col("days")).alias("turnover_rate"),
-        (pl.col("absent") / pl.col("scheduled")).alias("absence_rate"),
-        (pl.col("pay_total") / pl.col("workdays")).alias("pay_nominal"),
-        (pl.col("_real_total") / pl.col("workdays")).alias("pay_real"),
+        _ratio("output", "plan_daily").alias("fulfilment"),
+        _ratio("_late_output", "output").alias("last_decade_share"),
+        (_ratio("quits", "_mean_head") * 365.0 / pl.col("days")).alias("turnover_rate"),
+        _ratio("absent", "scheduled").alias("absence_rate"),
+        _ratio("pay_total", "workdays").alias("pay_nominal"),
+        _ratio("_real_total", "workdays").alias("pay_real"),
     ).rename({"plan_daily": "plan"})
     return out.drop(["_mean_head", "_late_output", "_real_total"])
+
+
+def _ratio(num: str, den: str) -> pl.Expr:
+    """``num / den``, null (not defined) where ``den`` is not positive: a month with no plan,
+    no output, nobody employed or scheduled has no rate, and no NaN or infinity stands for it.
+    """
+    return pl.when(pl.col(den) > 0).then(pl.col(num) / pl.col(den)).otherwise(None)
+
+
+def not_finite(frames: dict[str, pl.DataFrame]) -> list[str]:
+    """``file.column`` of every float column holding NaN or infinity (nulls are allowed: they
+    mean "not defined"); empty for a sound record.
+    """
+    bad = []
+    for name, df in frames.items():
+        for col, dtype in df.schema.items():
+            if dtype.is_float() and df.height and not df[col].is_finite().fill_null(True).all():
+                bad.append(f"{name}.{col}")
+    return bad
 
 
 def _versions() -> dict[str, str]:
@@ -417,20 +444,30 @@ def write_run(
     monthly: pl.DataFrame,
     events: pl.DataFrame,
 ) -> Path:
-    """Write the four files of the run contract atomically (temp names, then rename)."""
+    """Write the four files of the run contract atomically (temp names, then rename);
+    ``run.json`` lists each Parquet file's size and SHA-256 (``files``).
+    """
+    bad = not_finite({"metrics": metrics, "monthly": monthly, "events": events})
+    if bad:  # a fault of the model, not of the input: refuse to write it
+        raise FloatingPointError(f"NaN or infinity in {', '.join(bad)}; nothing written")
+    from .integrity import digest, remove_stale_tmp
+
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    for stale in out.glob(".*.tmp"):  # left by a writer that was killed
-        stale.unlink(missing_ok=True)
+    remove_stale_tmp(out)  # left by a writer that was killed (a live writer's are kept)
     tmp = {}
+    files = {}
     pid = os.getpid()
     try:
         for name, df in (("metrics", metrics), ("monthly", monthly), ("events", events)):
             path = out / f".{name}.parquet.{pid}.tmp"
             df.write_parquet(path, compression="zstd", statistics=False)
             tmp[name + ".parquet"] = path
+            files[name + ".parquet"] = digest(path)
         path = out / f".run.json.{pid}.tmp"
-        manifest = dict(manifest, versions=_versions())
+        manifest = dict(
+            manifest, versions=_versions(), files=files, record_contract=RECORD_CONTRACT
+        )
         path.write_text(json.dumps(manifest, indent=2, default=str, sort_keys=True))
         tmp["run.json"] = path
         for final, path in tmp.items():

@@ -60,8 +60,14 @@ def _runs_frame(root: Path) -> pl.DataFrame:
     return pl.DataFrame(rows, infer_schema_length=None)
 
 
-def open_store(path: str | Path):
-    """A DuckDB connection with the views ``runs``, ``metrics``, ``monthly``, ``events``."""
+def open_store(path: str | Path, *, unsafe: bool = False):
+    """A DuckDB connection with the views ``runs``, ``metrics``, ``monthly``, ``events``.
+
+    Read-only unless ``unsafe``: the connection reads the store's Parquet files and nothing
+    else (no other file, no network, no extension loaded or installed, settings locked), and
+    :func:`check_statement` lets through one SELECT (or EXPLAIN) at a time, so nothing is
+    written (no COPY TO, ATTACH, EXPORT, CREATE).
+    """
     import duckdb
 
     root = Path(path)
@@ -70,8 +76,13 @@ def open_store(path: str | Path):
         raise ScenarioError(
             [f"{root}: neither a run folder (run.json) nor a sweep store (sweep.json)"]
         )
-    con = duckdb.connect()
-    runs = _runs_frame(root)
+    config = {} if unsafe else {"autoload_known_extensions": False,
+                                "autoinstall_known_extensions": False}  # fmt: skip
+    con = duckdb.connect(config=config)
+    try:
+        runs = _runs_frame(root)
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise ScenarioError([f"{root}: the store's plan or a run.json cannot be read ({e})"]) from e
     with tempfile.TemporaryDirectory() as tmp:  # materialised in memory, then removed
         f = Path(tmp) / "runs.parquet"
         runs.write_parquet(f)
@@ -94,7 +105,73 @@ def open_store(path: str | Path):
                 f"'runs/([^/]+)/{table}.parquet', 1) as run_id, * exclude (filename) "
                 f"from read_parquet([{listing}], filename = true)"
             )
+    if not unsafe:
+        readable = sorted(root.glob("*.parquet")) + sorted((root / "runs").glob("*/*.parquet"))
+        listing = ", ".join(f"'{_q(f)}'" for f in readable)
+        con.execute(f"set allowed_paths = [{listing}]")
+        con.execute("set enable_external_access = false")
+        con.execute("set lock_configuration = true")
     return con
+
+
+READ_ONLY = ("SELECT", "EXPLAIN")
+
+
+def check_statement(con, sql: str, *, unsafe: bool = False) -> None:
+    """Refuse, in one line, SQL that is not one statement, or (unless ``unsafe``) not a query."""
+    import duckdb
+
+    try:
+        statements = con.extract_statements(sql)
+    except duckdb.Error as e:
+        raise ScenarioError([f"SQL: {str(e).splitlines()[0]}"]) from None
+    if not statements:
+        raise ScenarioError(["SQL: no statement given (e.g. 'select * from runs')"])
+    if len(statements) > 1:
+        raise ScenarioError([f"SQL: {len(statements)} statements; give one at a time"])
+    kind = statements[0].type.name
+    if not unsafe and kind not in READ_ONLY:
+        raise ScenarioError(
+            [
+                f"SQL: a {kind} statement; the store is read-only here (SELECT or EXPLAIN; "
+                "--unsafe opens the full DuckDB console)"
+            ]  # fmt: skip
+        )
+
+
+def result_columns(cur) -> list[tuple[str, str]]:
+    """(name, DuckDB type) of a result's columns; refuses twice-used names and MAP columns."""
+    cols = [(d[0], str(d[1])) for d in cur.description or []]
+    seen = set()
+    for name, kind in cols:
+        if name in seen:
+            raise ScenarioError(
+                [f"SQL: column name {name!r} appears twice; name them apart (... AS other)"]
+            )
+        seen.add(name)
+        if kind.startswith("MAP("):
+            raise ScenarioError(
+                [f"SQL: column {name!r} is a {kind}, which is not shown or written; "
+                 f"select its keys and values (map_keys, map_values) or cast it to VARCHAR"]
+            )  # fmt: skip
+    return cols
+
+
+def nested(kind: str) -> bool:
+    """Whether a DuckDB type holds lists, structs or unions (CSV cannot write them)."""
+    return kind.endswith("]") or kind.startswith(("STRUCT(", "UNION(", "MAP("))
+
+
+def batches(cur, cols: list[tuple[str, str]], size: int = 100_000):
+    """The result as Polars frames of at most ``size`` rows, streamed (never all at once)."""
+    names = [n for n, _ in cols]
+    while True:
+        rows = cur.fetchmany(size)
+        if not rows:
+            return
+        yield pl.DataFrame(rows, schema=names, orient="row", infer_schema_length=None)
+        if len(rows) < size:
+            return
 
 
 def _q(p: Path) -> str:

@@ -26,16 +26,18 @@ KEY_MONTHS = (dt.date(1930, 3, 1), dt.date(1937, 3, 1), dt.date(1940, 7, 1))
 
 
 def load_runs(dirs: list[str | Path]) -> list[Run]:
-    """Load run folders; raises ScenarioError naming the folder and the missing file."""
+    """Load run folders; raises ScenarioError naming the folder or file and what is wrong."""
+    from ..integrity import read_run
+
     runs = []
     for d in map(Path, dirs):
-        for name in ("run.json", "metrics.parquet", "monthly.parquet", "events.parquet"):
-            if not (d / name).is_file():
-                raise ScenarioError([f"{d}: not a run folder (missing {name})"])
-        man = json.loads((d / "run.json").read_text())
+        try:
+            man, frames = read_run(d)
+        except ValueError as e:
+            raise ScenarioError([str(e)]) from None
         cf = [k for k, v in man["scenario"]["counterfactual"].items() if v]
         label = man["regime"] + "".join(f" + {k}" for k in cf)
-        metrics = pl.read_parquet(d / "metrics.parquet")
+        metrics = frames["metrics"]
         if "factory" in metrics.columns:  # per-factory rows: add up to the plant total
             metrics = metrics.group_by("date", maintain_order=True).agg(
                 pl.exclude("date", "factory").sum()
@@ -45,8 +47,8 @@ def load_runs(dirs: list[str | Path]) -> list[Run]:
                 label,
                 int(man["seed"]),
                 metrics,
-                pl.read_parquet(d / "monthly.parquet"),
-                pl.read_parquet(d / "events.parquet"),
+                frames["monthly"],
+                frames["events"],
                 man,
             )
         )

@@ -171,7 +171,27 @@ def _describe(err: dict, source_of) -> str:
         msg = msg[len("Value error, ") :]
     got = err.get("input")
     shown = "" if isinstance(got, dict) else f" (got {got!r})"
-    return f"{source}: {field}: {msg}{shown}"
+    return f"{source}: {field}: {msg}{shown}{_allowed(loc)}"
+
+
+def _allowed(loc: tuple) -> str:
+    """``; allowed: LOW to HIGH`` for a number field of the schema (else nothing)."""
+    parent = _model_at(loc[:-1]) if loc else None
+    info = parent.model_fields.get(loc[-1]) if parent and isinstance(loc[-1], str) else None
+    if info is None or info.annotation not in (int, float):
+        return ""
+    lo = hi = None
+    for m in info.metadata:
+        for name, sign in (("ge", ""), ("gt", "above ")):
+            if getattr(m, name, None) is not None:
+                lo = f"{sign}{getattr(m, name):,}"
+        for name, sign in (("le", ""), ("lt", "below ")):
+            if getattr(m, name, None) is not None:
+                hi = f"{sign}{getattr(m, name):,}"
+    if lo is None or hi is None:
+        return ""
+    kind = "whole number" if info.annotation is int else "number"
+    return f"; allowed: a {kind} from {lo} to {hi}"
 
 
 def load_scenario(
