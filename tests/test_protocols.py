@@ -101,8 +101,9 @@ def test_elections_since_the_last_meeting_head_the_minutes():
     log = EventLog()
     d1, d2, d3 = dt.date(1937, 3, 25), dt.date(1937, 4, 20), dt.date(1937, 4, 25)
     log.add("meeting", d1, 0, person=5, topic="general", outcome="ppo", detail="present: 9")
+    lost = "party secretary, secret ballot: 62% against"
     e = log.add("election", d2, 0, target=5, target_role="worker", topic="secretary",
-                outcome="not re-elected", detail="party secretary, secret ballot: 62% against")  # fmt: skip
+                outcome="not re-elected", detail=lost)  # fmt: skip
     log.add("election", d2, 0, parent=e, target=8, target_role="foreman", topic="secretary",
             outcome="elected", detail="party secretary")  # fmt: skip
     log.add("meeting", d3, 0, person=8, topic="general", outcome="ppo", detail="present: 9")

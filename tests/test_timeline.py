@@ -114,7 +114,8 @@ def test_elections_are_read_from_the_timeline(tmp_path):
 
     from treugolnik.timeline import COLUMNS, data_dir
 
-    rows = list(csv.DictReader(open(data_dir() / "timeline.csv", newline="")))
+    with open(data_dir() / "timeline.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh))
     rows = [r for r in rows if r["kind"] != "election"]
     rows.append(dict(date="1930-03-01", event="e1", kind="election", variable="union_ballot",
                      value="0", ramp_days="0", description="d", source="s"))  # fmt: skip

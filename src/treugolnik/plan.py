@@ -23,8 +23,17 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from .mechanisms import hiring, institutions, labour, learning, meetings, party, pay, production
-from .mechanisms import posts
+from .mechanisms import (
+    hiring,
+    institutions,
+    labour,
+    learning,
+    meetings,
+    party,
+    pay,
+    posts,
+    production,
+)
 from .mechanisms import repression as rep
 from .record import close_step, record_close, record_prepare, record_rows, start_day
 from .records import (
@@ -83,8 +92,9 @@ WHEN: dict[str, Callable] = {
     "on a directive's day": lambda cal, run: run.directive_days(),
     "while the 1940 decree prosecutes": lambda cal, run: cal.prosecution > 0.5,
     "while arrest_quota > 0": lambda cal, run: cal.arrest_quota > 0,
-    "monthly, on the 1st, while specialists are baited": lambda cal, run: _dom(cal, 1)
-    & (cal.specialist_baiting > 0),
+    "monthly, on the 1st, while specialists are baited": lambda cal, run: (
+        _dom(cal, 1) & (cal.specialist_baiting > 0)
+    ),
     "on an election day": lambda cal, run: run.election_days(),
     "monthly, on the 1st": lambda cal, run: _dom(cal, 1),
     "monthly, on the 15th": lambda cal, run: _dom(cal, 15),

@@ -183,8 +183,9 @@ def render_protocols(
     elections = events.filter((pl.col("kind") == "election") & (pl.col("parent_id") < 0))
     elected = {
         r["parent_id"]: r
-        for r in events.filter((pl.col("kind") == "election") & (pl.col("parent_id") >= 0))
-        .iter_rows(named=True)
+        for r in events.filter(
+            (pl.col("kind") == "election") & (pl.col("parent_id") >= 0)
+        ).iter_rows(named=True)
     }
     if factory is not None:
         meetings = meetings.filter(pl.col("factory") == factory)

@@ -138,8 +138,13 @@ def test_political_referrals_need_no_threshold_and_follow_the_formula(kirov):
                 log, -1, "plan",
             )  # fmt: skip
         arrests = log.frame()["kind"].to_list().count("arrest")
-        x = rp.arrest0 + rp.arrest_vigilance * 0.35 + elite * (rp.arrest_manager + rp.arrest_baiting * 0.8)
-        assert within(arrests / targets.size, float(sigmoid(x)), targets.size), (role, arrests)
+        x = (
+            rp.arrest0
+            + rp.arrest_vigilance * 0.35
+            + elite * (rp.arrest_manager + rp.arrest_baiting * 0.8)
+        )
+        p = float(sigmoid(x))
+        assert within(arrests / targets.size, p, targets.size), (role, arrests)
         assert arrests > 0
 
 

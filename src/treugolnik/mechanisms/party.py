@@ -119,11 +119,15 @@ def party_rows(lo, hi, t, S):
         elif st == CANDIDATE and recruitment > 0.0 and day - party_since[i] >= candidacy_days:
             party[i] = MEMBER
             party_since[i] = day
-        elif st == EXPELLED and appeal_h > 0.0 and day - party_since[i] <= window:
-            if uniform2(key, day, p, 6) < 1.0 - np.exp(-appeal_h):
-                party[i] = MEMBER
-                party_since[i] = day
-                fac_back[f] += 1.0
+        elif (
+            st == EXPELLED
+            and appeal_h > 0.0
+            and day - party_since[i] <= window
+            and uniform2(key, day, p, 6) < 1.0 - np.exp(-appeal_h)
+        ):
+            party[i] = MEMBER
+            party_since[i] = day
+            fac_back[f] += 1.0
         if purge_hazard > 0.0 and (party[i] == MEMBER or party[i] == CANDIDATE):
             w = 1.0
             if c[i] < 0.35:

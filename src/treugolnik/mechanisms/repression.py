@@ -32,6 +32,7 @@ mid-1930s, accusations of political unreliability and sabotage".
 
 from __future__ import annotations
 
+import datetime as _dt
 import itertools
 import math
 
@@ -50,8 +51,6 @@ from ..population import (
     SPECIALIST,
     WORKER,
 )
-import datetime as _dt
-
 from ..records import K_ARREST
 from ..rng import uniform, uniform2
 from ..state import C_ARRESTS, C_MANAGER_ARRESTS
@@ -67,6 +66,7 @@ NKVD_FROM = _dt.date(1934, 7, 10)
 def police(date) -> str:
     """The political police on ``date``: the OGPU, from 10 July 1934 the NKVD."""
     return "NKVD" if date >= NKVD_FROM else "OGPU"
+
 
 ORDINARY = ("negligence", "incompetence", "bureaucratism", "self_seeking")
 POLITICAL = ("political_unreliability", "sabotage")
