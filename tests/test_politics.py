@@ -59,18 +59,21 @@ def test_workers_win_more_under_bargaining_than_despotism(runs):
 
 
 def test_niche_resolutions_change_nothing_and_exit_carries_the_weight(runs):
-    n, b = runs["niche"].monthly, runs["bargaining"].monthly
-    assert n["concessions"].sum() == 0  # resolutions are not carried out
-    res = runs["niche"].events.filter(pl.col("kind") == "resolution")
-    assert res["outcome"].str.contains("not carried out").all()
+    # (that non-binding resolutions carry no concession is the preset's definition, not a
+    # result, and is not tested here; what follows from it is)
+    n, b, d = runs["niche"].monthly, runs["bargaining"].monthly, runs["despotism"].monthly
     assert n["quits"].sum() > 1.5 * b["quits"].sum()
+    # workers still win debates, between the two other readings
+    wn = share(n, "workers_won", "items")
+    assert share(d, "workers_won", "items") < wn < share(b, "workers_won", "items")
 
 
 def test_institutions_trade_discipline_for_proposals(runs):
     b, n = runs["bargaining"].monthly, runs["no_institutions"].monthly
     assert share(n, "absent", "scheduled") < share(b, "absent", "scheduled")
-    assert n["clashes"].sum() == 0 < b["clashes"].sum()
-    assert n["proposals_adopted"].sum() == 0 < b["proposals_adopted"].sum()
+    # (no clashes and no proposals without the institutions is true by construction and is not
+    # tested); their findings reach the agenda, and binding wins there carry concessions
+    assert b["concessions"].sum() > n["concessions"].sum()
 
 
 def test_no_terror_identical_before_1937_and_halves_arrests(runs):
