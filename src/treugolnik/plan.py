@@ -105,6 +105,12 @@ WHEN: dict[str, Callable] = {
 }
 
 _P = ("people",)
+# the two arrest steps (the quota's and the OGPU's): arrests, fear, promotions into the posts
+_ARREST_READS = ("people", "cal", "par.repression", "par.fear")
+_ARREST_WRITES = (
+    "people", "day.today", "day.leavers", "day.arrest_buf", "day.counts", "shops.fear_pulse",
+    "fac.fear_pulse", "fac.vydv_penalty", "fac.director", "fac.secretary", "fac.union_chair",
+)  # fmt: skip
 PLAN: tuple[Step, ...] = (
     Step("day", "daily", (), ("day.today", "day.leavers"), prepare=start_day,
          doc="today's counters and leavers start from zero"),
@@ -127,20 +133,13 @@ PLAN: tuple[Step, ...] = (
     Step("prosecutions", "while the 1940 decree prosecutes", ("day.pros_buf", "people"), (),
          quiet=False, python=labour.log_prosecutions,
          doc="prosecutions under the decree of 26 June 1940 enter the event log"),
-    Step("repression.quota", "while arrest_quota > 0",
-         ("people", "cal", "par.repression", "par.fear"),
-         ("people", "day.today", "day.leavers", "day.arrest_buf", "day.counts",
-          "shops.fear_pulse", "fac.fear_pulse", "fac.vydv_penalty", "fac.director",
-          "fac.secretary", "fac.union_chair"),
+    Step("repression.quota", "while arrest_quota > 0", _ARREST_READS, _ARREST_WRITES,
          stream="quota", quiet=False, rows=rep.quota_rows,
          accum=(("day", "today"), ("day", "leavers")),
          buffers=(("day", "arrest_buf", K_ARREST),), after="quota_consequences",
          doc="Order 00447: background arrests; fear; promotions into managers' posts"),
     Step("repression.ogpu", "monthly, on the 1st, while specialists are baited",
-         ("people", "cal", "par.repression", "par.fear"),
-         ("people", "day.today", "day.leavers", "day.arrest_buf", "day.counts",
-          "shops.fear_pulse", "fac.fear_pulse", "fac.vydv_penalty", "fac.director",
-          "fac.secretary", "fac.union_chair"),
+         _ARREST_READS, _ARREST_WRITES,
          stream="ogpu", quiet=False, rows=rep.ogpu_rows,
          accum=(("day", "today"), ("day", "leavers")),
          buffers=(("day", "arrest_buf", K_ARREST),), after=rep.ogpu_consequences,

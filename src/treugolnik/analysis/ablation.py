@@ -95,19 +95,12 @@ class Neutral:
 
 
 def _purge_total(purge: np.ndarray) -> float:
-    """The share of a member expelled by all purge windows of the run (runs of equal values)."""
-    keep = 1.0
-    i, n = 0, purge.shape[0]
-    while i < n:
-        if purge[i] <= 0:
-            i += 1
-            continue
-        j = i
-        while j < n and purge[j] == purge[i]:
-            j += 1
-        keep *= 1.0 - min(float(purge[i]), 0.99)
-        i = j
-    return 1.0 - keep
+    """The share of a member expelled by all purge windows of the run (runs of equal values):
+    one minus the product of what each window keeps, from the windows' daily hazards.
+    """
+    from ..mechanisms.party import purge_hazards
+
+    return 1.0 - float(np.exp(-purge_hazards(purge).sum()))
 
 
 def flat_levels(policy: Policy, variables: tuple[str, ...]) -> dict[str, float]:

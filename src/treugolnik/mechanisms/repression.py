@@ -303,6 +303,22 @@ def promote_vydvizhenets(
     return first
 
 
+@njit(cache=True, inline="always")
+def _take(S, i, k, day):
+    """Arrest row ``i`` today: it leaves employment, is counted as an arrest and a leaver of
+    its factory, and goes to ``day.arrest_buf[k]`` (while there is room); returns ``k + 1``.
+    """
+    P, D = S.people, S.day
+    f = P.factory[i]
+    P.state[i] = ARRESTED
+    P.left[i] = day
+    D.today[f, C_ARRESTS] += 1.0
+    count_leaver(D.leavers, f, P.role[i], P.party[i], P.shock[i], P.stakh[i], P.inst[i])
+    if k < D.arrest_buf.shape[0]:
+        D.arrest_buf[k] = i
+    return k + 1
+
+
 @njit(cache=True, nogil=True)
 def quota_rows(lo, hi, t, S):
     """The ``repression.quota`` step over rows ``lo..hi``: Order 00447's background arrests
@@ -311,10 +327,8 @@ def quota_rows(lo, hi, t, S):
     their number to ``day.counts[K_ARREST]``. The arrested are counted in
     ``day.leavers[factory]`` (``record.count_leaver``).
     """
-    P, D = S.people, S.day
-    pid, factory, role, village, accused = P.pid, P.factory, P.role, P.village, P.accused
-    state, left, party, shock, stakh, inst = P.state, P.left, P.party, P.shock, P.stakh, P.inst
-    today, buf, leavers = D.today, D.arrest_buf, D.leavers
+    P = S.people
+    pid, village, accused, state = P.pid, P.village, P.accused, P.state
     day = S.cal.days[t]
     rate = S.par.repression.quota_rate * S.cal.arrest_quota[t]
     key = S.keys.quota
@@ -324,14 +338,8 @@ def quota_rows(lo, hi, t, S):
             continue
         w = 1.0 + (3.0 if accused[i] > 0 else 0.0) + village[i]
         if uniform(key, day, pid[i]) < rate * w:
-            state[i] = ARRESTED
-            left[i] = day
-            today[factory[i], C_ARRESTS] += 1.0
-            count_leaver(leavers, factory[i], role[i], party[i], shock[i], stakh[i], inst[i])
-            if k < buf.shape[0]:
-                buf[k] = i
-            k += 1
-    D.counts[K_ARREST] = k
+            k = _take(S, i, k, day)
+    S.day.counts[K_ARREST] = k
 
 
 @njit(cache=True, nogil=True)
@@ -341,10 +349,8 @@ def ogpu_rows(lo, hi, t, S):
     day, three times more for the accused). Arrested rows go to ``day.arrest_buf``, their
     number to ``day.counts[K_ARREST]``; they are counted in ``day.leavers[factory]``.
     """
-    P, D = S.people, S.day
-    pid, factory, role, accused = P.pid, P.factory, P.role, P.accused
-    state, left, party, shock, stakh, inst = P.state, P.left, P.party, P.shock, P.stakh, P.inst
-    today, buf, leavers = D.today, D.arrest_buf, D.leavers
+    P = S.people
+    pid, role, accused, state = P.pid, P.role, P.accused, P.state
     day = S.cal.days[t]
     h = S.par.repression.ogpu_rate * S.cal.specialist_baiting[t] * S.cal.dims[t]
     key = S.keys.ogpu
@@ -354,14 +360,8 @@ def ogpu_rows(lo, hi, t, S):
             continue
         w = 1.0 + (3.0 if accused[i] > 0 else 0.0)
         if uniform(key, day, pid[i]) < 1.0 - math.exp(-h * w):
-            state[i] = ARRESTED
-            left[i] = day
-            today[factory[i], C_ARRESTS] += 1.0
-            count_leaver(leavers, factory[i], role[i], party[i], shock[i], stakh[i], inst[i])
-            if k < buf.shape[0]:
-                buf[k] = i
-            k += 1
-    D.counts[K_ARREST] = k
+            k = _take(S, i, k, day)
+    S.day.counts[K_ARREST] = k
 
 
 def ogpu_consequences(run, t: int) -> None:
