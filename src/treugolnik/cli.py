@@ -835,6 +835,23 @@ def archive_check(
     out.print(f"ok: {path}: {counts}", markup=False, highlight=False)
 
 
+@archive_app.command("init")
+def archive_init(
+    path: Annotated[Path, typer.Argument(help="the folder to create for the coded minutes")],
+) -> None:
+    """Write a blank archive to fill in: one CSV per level with its header, and codes.md
+    listing every column's allowed values (atomically; the folder must not exist or be empty).
+    """
+    from .archive import Archive, write_archive
+    from .archive.codebook import codes_text
+
+    if path.exists() and (not path.is_dir() or any(path.iterdir())):
+        _fail([f"{path}: exists and is not an empty folder"])
+    write_archive(Archive({}, "template"), path, {"template": True}, {"codes.md": codes_text()})
+    out.print(f"blank archive -> {path} (fill in the CSV files; codes.md lists the codes)",
+              markup=False, highlight=False)  # fmt: skip
+
+
 @archive_app.command("stats")
 def archive_stats_cmd(
     paths: Annotated[list[Path], typer.Argument(help="coded archive folders or run folders")],

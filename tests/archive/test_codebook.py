@@ -93,3 +93,24 @@ def test_partial_dates():
     assert "not a date" in check_date("31.05.1937")
     assert "calendar" in check_date("1937-02-30")
     assert "outside" in check_date("1945-05")
+
+
+def test_init_writes_a_blank_archive_that_checks_and_lists_every_code(tmp_path):
+    from treugolnik.archive.codebook import LEVELS
+
+    out = tmp_path / "minutes"
+    proc = _cli("init", str(out))
+    assert proc.returncode == 0, proc.stderr
+    for level in LEVELS.values():
+        with open(out / level.file, newline="", encoding="utf-8") as fh:
+            rows = list(csv.reader(fh))
+        assert rows == [level.header()]  # the header only
+    codes = (out / "codes.md").read_text(encoding="utf-8")
+    for level in LEVELS.values():
+        for col, kind in level.columns.items():
+            assert f"- {col}:" in codes
+            if not isinstance(kind, str):
+                assert all(v in codes for v in kind if v)
+    assert _cli("check", str(out)).returncode == 0
+    again = _cli("init", str(out))  # not over a folder that holds files
+    assert again.returncode == 2 and again.stderr.count("\n") == 1

@@ -328,6 +328,38 @@ def _check_row(level: Level, where: str, n: int, row: dict, seen: set, ids: dict
     return out
 
 
+def codes_text() -> str:
+    """The codebook's files and columns with their allowed values, as a reference sheet for
+    filling in a template (``archive init``); docs/ARCHIVE.md explains each code.
+    """
+    kinds = {
+        "date": "a date: YYYY, YYYY-MM or YYYY-MM-DD, 1928-1941",
+        "date?": "a date as above, or empty",
+        "count?": "a whole number, or empty",
+        "position": "the place on the agenda or in the debate: 1, 2, 3 ...",
+        "text": "free text",
+    }
+    lines = ["# Codes for coded minutes (see docs/ARCHIVE.md)", ""]
+    for level in LEVELS.values():
+        lines.append(f"## {level.file}")
+        lines.append(f"- {level.id}: an id of your choice, unique in this file")
+        if level.parent:
+            lines.append(f"- {level.parent[0]}: the id of its row in {level.parent[1]}.csv")
+        for col, kind in level.columns.items():
+            if isinstance(kind, str):
+                allowed = kinds.get(kind, kind)
+            else:
+                allowed = "one of: " + ", ".join(v if v else "(empty)" for v in kind)
+            lines.append(f"- {col}: {allowed}")
+        lines.append("- fond, opis, delo, list: the archival reference (or give `published`)")
+        lines.append("- certainty: one of: " + ", ".join(CERTAINTY))
+        lines.append("- optional: " + ", ".join(COMMON_OPTIONAL)
+                     + (", " + ", ".join(f"{f}_2" for f in level.double) if level.double else "")
+                     + " (a second coder's reading in the _2 columns, with coder2)")  # fmt: skip
+        lines.append("")
+    return "\n".join(lines)
+
+
 def write_archive_files(archive: Archive, folder: Path) -> None:
     """Write every level's CSV file into ``folder`` (which exists), with the full header."""
     for name, level in LEVELS.items():

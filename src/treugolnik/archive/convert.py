@@ -158,10 +158,13 @@ def read_run(path: str | Path) -> Archive:
     return arc
 
 
-def write_archive(archive: Archive, out: str | Path, about: dict | None = None) -> Path:
+def write_archive(
+    archive: Archive, out: str | Path, about: dict | None = None, extra: dict | None = None
+) -> Path:
     """Write ``archive`` into the folder ``out`` atomically: into a temporary sibling folder
     first, renamed into place when every file is written. ``out`` must not exist or be an empty
-    folder. ``about`` (where the rows come from) is written as ``source.json``.
+    folder. ``about`` (where the rows come from) is written as ``source.json``; ``extra`` maps
+    further file names to their text.
     """
     out = Path(out)
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
@@ -175,6 +178,8 @@ def write_archive(archive: Archive, out: str | Path, about: dict | None = None) 
         write_archive_files(archive, tmp)
         if about is not None:
             (tmp / "source.json").write_text(json.dumps(about, indent=2, sort_keys=True) + "\n")
+        for name, text in (extra or {}).items():
+            (tmp / name).write_text(text, encoding="utf-8")
         os.replace(tmp, out)  # (an empty folder at ``out`` is replaced)
     finally:
         if tmp.exists():
