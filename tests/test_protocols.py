@@ -93,8 +93,6 @@ def test_elections_since_the_last_meeting_head_the_minutes():
     outcome and the vote against, and the successor when the holder lost."""
     import datetime as dt
 
-    import polars as pl
-
     from treugolnik.protocols import render_protocols
     from treugolnik.record import EventLog
 
@@ -113,4 +111,3 @@ def test_elections_since_the_last_meeting_head_the_minutes():
     line = next(x for x in second.splitlines() if x.startswith("ELECTION"))
     assert "secret ballot, 20 April 1937" in line and "not re-elected, 62% against" in line
     assert "Elected: foreman" in line
-    assert isinstance(log.frame(), pl.DataFrame)

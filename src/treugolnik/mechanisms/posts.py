@@ -14,6 +14,8 @@ import numpy as np
 
 from ..population import EMPLOYED, FOREMAN, MANAGER, MEMBER
 
+POSTS = ("director", "secretary", "union_chair")  # the order of ``vacant`` and of the rows
+
 
 def fill_posts(pop, fac) -> np.ndarray:
     """Choose the director, PPO secretary and union chair of each factory whose post is
@@ -49,7 +51,7 @@ def mark_roles(pop, fac, f: int, vacant: list[bool], exclude: int = -1) -> None:
 
     def free(post):
         # holds none of the other posts (vacant posts are -1, which no pid equals)
-        others = [fac.director[f], fac.secretary[f], fac.union_chair[f]]
+        others = [getattr(fac, name)[f] for name in POSTS]
         others[post] = exclude
         return ~np.isin(pid, others)
 
@@ -77,7 +79,8 @@ def elections_step(run, t: int) -> None:
     [the holder was ever accused] - vote_fear phi (1 - secret))``: grievance and an accused
     holder turn votes against, fear keeps them in under an open vote but not under the secret
     ballot of 1937 (data/history_sources.csv, plenum_1937). The holder goes when more than half
-    vote against; the post is filled again at once (:func:`fill_posts`). Counted as
+    vote against; the post is filled again at once, never by the defeated holder
+    (:func:`mark_roles`). Counted as
     ``elections`` and ``officers_replaced``; each election enters the event log.
     """
     from ..maths import sigmoid
@@ -129,8 +132,7 @@ def elections_step(run, t: int) -> None:
             if replaced:
                 run.world.today[f, C["officers_replaced"]] += 1
                 post[f] = -1
-                vacant = [False, False, False]
-                vacant[("director", "secretary", "union_chair").index(office)] = True
+                vacant = [name == office for name in POSTS]
                 # the defeated holder does not stand again
                 mark_roles(pop, fac, f, vacant, exclude=int(pop.pid[h]))
                 new = pop.employed_rows(post[f : f + 1])[0]

@@ -55,7 +55,7 @@ from ..records import K_ARREST
 from ..rng import uniform, uniform2
 from ..state import C_ARRESTS, C_MANAGER_ARRESTS
 from ..state import C as _C
-from ..stocks import count_leaver
+from ..stocks import count_leaver, count_promotion
 
 C_MANAGEMENT_TURNOVER = _C["management_turnover"]
 
@@ -278,8 +278,6 @@ def promote_vydvizhenets(
         pop.role[row] = vacated
         world.today[f, world.C["promotions"]] += 1
         if leavers is not None:
-            from ..stocks import count_promotion
-
             count_promotion(leavers, f, src, vacated)
         log.add(
             "promotion",

@@ -319,6 +319,7 @@ class TriangleModel(mesa.Model):
                 "prosecutions_absence",
                 "prosecutions_quitting",
                 "meetings",
+                "reinstatements",
             ),
             0.0,
         )
@@ -542,7 +543,7 @@ class TriangleModel(mesa.Model):
                 and self.rng.random() < 1 - math.exp(-pp.reinstate_rate * self.pol["appeals"] * dim)
             ):
                 a.party, a.party_since = MEMBER, day
-                self.today["reinstatements"] = self.today.get("reinstatements", 0) + 1
+                self.today["reinstatements"] += 1
             if h > 0 and a.party in (CANDIDATE, MEMBER):  # noqa: SIM102
                 if self.rng.random() < 1 - math.exp(-h * dim * weight(a) / mean_w):
                     a.party, a.party_since = EXPELLED, day
