@@ -1,15 +1,18 @@
-"""Posterior model probabilities of the three readings, repeated over sampler seeds.
+"""Which reading do the historical series favour? ABC model choice by random forests, repeated
+over three independent reference tables (sampler seeds), to show whether the answer settles.
 
-    python scripts/model_selection.py --particles 100 --populations 5 --seeds 1 2 3 \
-        --workers 2 --out docs/results/model-selection
+    python scripts/model_selection.py --per-model 300 --seeds 1 2 3 --workers 2 \
+        --tables runs/evidence --out docs/results/model-selection
 
-For each sampler seed, ABC-SMC (pyabc) fits the three regimes at once to the calibration's
-summary statistics (``treugolnik.analysis.calibrate``) over the whole period, and keeps its
-database and posterior (``seed-N/``). The table (``stability.json`` and ``stability.md``) gives,
-per seed and regime, the model probability, the particles of the final population, the
-effective sample size of their weights, the best and median distance and any statistic left
-empty; then the spread of each model probability across seeds. The probabilities count as
-settled when every spread is within +-0.05 of the mean.
+For each seed, a reference table of ``3 x per-model`` draws (each reading's parameters from its
+own prior, ``treugolnik.analysis.evidence``) is simulated, or reused from ``--tables`` (the same
+tables serve ``treugolnik power --table``); a random forest chooses the reading of the observed
+aggregate statistics (``calibrate.targets``) and a regression forest gives the posterior
+probability of the chosen reading (Pudlo et al. 2016). Per seed and reading the table reports
+the draws (independent prior draws of equal weight: their effective sample size is their
+number), the forest's votes, the best and 5th-percentile distance of any draw to the
+observations (how close each reading can come). The answer counts as settled when every seed
+chooses the same reading and its probability stays within +-0.05 of the mean across seeds.
 """
 
 from __future__ import annotations
@@ -19,72 +22,88 @@ import json
 import time
 from pathlib import Path
 
-from treugolnik.analysis.calibrate import calibrate
-from treugolnik.scenario.regimes import REGIMES
+import numpy as np
+
+from treugolnik.analysis.calibrate import distance
+from treugolnik.analysis.evidence import abc_rf, build_table, observed_statistics
+from treugolnik.scenario.schema import REGIMES
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scenario", default="kirov-small")
-    ap.add_argument("--particles", type=int, default=100)
-    ap.add_argument("--populations", type=int, default=5)
+    ap.add_argument("--per-model", type=int, default=300)
     ap.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
+    ap.add_argument("--meetings", default="10,30,100,300", help="observation settings kept")
+    ap.add_argument("--trees", type=int, default=500)
     ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--tables", default="runs/evidence")
     ap.add_argument("--out", default="docs/results/model-selection")
     a = ap.parse_args()
+    meetings = [int(x) for x in a.meetings.split(",")]
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
+    observed = observed_statistics()
+    x0 = {k.removeprefix("agg."): v for k, v in observed.items()}
     runs = {}
     for seed in a.seeds:
-        d = out / f"seed-{seed}"
-        d.mkdir(parents=True, exist_ok=True)
         t0 = time.perf_counter()
-        res = calibrate(
-            a.scenario, model_selection=True, populations=a.populations,
-            particles=a.particles, db=d / "model-selection.db", out_dir=d, seed=seed,
-            workers=a.workers,
-        )  # fmt: skip
-        runs[seed] = {
-            "probabilities": res["model_probabilities"],
-            "final_population": res["final_population"],
-            "simulations": res["simulations"],
-            "minutes": (time.perf_counter() - t0) / 60,
-        }
-        print(seed, res["model_probabilities"], flush=True)
-    regimes = list(REGIMES)
-    spread = {}
-    for g in regimes:
-        ps = [runs[s]["probabilities"].get(g, 0.0) for s in a.seeds]
-        mean = sum(ps) / len(ps)
-        spread[g] = {"mean": mean, "max_deviation": max(abs(p - mean) for p in ps)}
-    settled = all(v["max_deviation"] <= 0.05 for v in spread.values())
+        path = Path(a.tables) / f"reference-seed-{seed}.parquet"
+        table = build_table(a.scenario, a.per_model, seed, meetings, path, workers=a.workers)
+        cols = [c for c in table.columns if c.startswith("agg.")]
+        res = abc_rf(table, cols, observed, trees=a.trees, seed=seed)
+        closeness = {}
+        for g in REGIMES:
+            sub = table.filter(table["model"] == g)
+            d = np.array([distance({c.removeprefix("agg."): r[c] for c in cols}, x0)
+                          for r in sub.iter_rows(named=True)])  # fmt: skip
+            closeness[g] = {"best": float(d.min()), "p05": float(np.quantile(d, 0.05)),
+                            "median": float(np.median(d))}  # fmt: skip
+        runs[seed] = {**res, "closeness": closeness, "minutes": (time.perf_counter() - t0) / 60}
+        print(seed, res["reading"], round(res["probability"], 3), res["votes"], flush=True)
+    chosen = {runs[s]["reading"] for s in a.seeds}
+    ps = [runs[s]["probability"] for s in a.seeds]
+    mean = float(np.mean(ps))
+    dev = float(max(abs(p - mean) for p in ps))
+    vote_spread = {g: float(np.ptp([runs[s]["votes"][g] for s in a.seeds])) for g in REGIMES}
+    settled = len(chosen) == 1 and dev <= 0.05
     payload = {
-        "scenario": a.scenario, "particles": a.particles, "populations": a.populations,
-        "seeds": a.seeds, "runs": runs, "spread": spread, "settled": settled,
+        "method": "ABC-RF (Pudlo et al. 2016)", "scenario": a.scenario,
+        "per_model": a.per_model, "seeds": a.seeds, "trees": a.trees,
+        "observed": {k: v for k, v in observed.items()}, "runs": runs,
+        "chosen": sorted(chosen), "probability_mean": mean, "probability_max_deviation": dev,
+        "vote_range": vote_spread, "settled": settled,
     }  # fmt: skip
     (out / "stability.json").write_text(json.dumps(payload, indent=2))
     lines = [
-        "| seed | regime | probability | particles | ESS | best distance | median distance "
-        "| empty statistics |",
-        "|---|---|---|---|---|---|---|---|",
+        "| seed | reading chosen | posterior probability | prior error (OOB) | "
+        + " | ".join(f"votes {g}" for g in REGIMES)
+        + " |",
+        "|---|---|---|---|" + "---|" * len(REGIMES),
     ]
-    for seed in a.seeds:
-        for g in regimes:
-            fp = runs[seed]["final_population"].get(g, {})
-            lines.append(
-                f"| {seed} | {g} | {runs[seed]['probabilities'].get(g, 0.0):.2f} | "
-                f"{fp.get('particles', 0)} | {fp.get('ess', 0.0):.1f} | "
-                f"{fp.get('best_distance', float('nan')):.3f} | "
-                f"{fp.get('median_distance', float('nan')):.3f} | "
-                f"{', '.join(fp.get('missing_statistics', [])) or '-'} |"
-            )
-    lines.append("")
-    lines.append("| regime | mean probability | largest deviation across seeds |")
-    lines.append("|---|---|---|")
-    for g in regimes:
-        lines.append(f"| {g} | {spread[g]['mean']:.2f} | {spread[g]['max_deviation']:.2f} |")
-    lines.append("")
-    lines.append(f"settled within +-0.05: {'yes' if settled else 'no'}")
+    for s in a.seeds:
+        r = runs[s]
+        lines.append(f"| {s} | {r['reading']} | {r['probability']:.3f} | {r['oob_error']:.3f} | "
+                     + " | ".join(f"{r['votes'][g]:.3f}" for g in REGIMES) + " |")  # fmt: skip
+    lines += ["", "| seed | reading | draws (= ESS) | best distance | 5th percentile | median |",
+              "|---|---|---|---|---|---|"]  # fmt: skip
+    for s in a.seeds:
+        for g in REGIMES:
+            c = runs[s]["closeness"][g]
+            lines.append(f"| {s} | {g} | {runs[s]['draws'][g]} | {c['best']:.3f} | "
+                         f"{c['p05']:.3f} | {c['median']:.3f} |")  # fmt: skip
+    lines += [
+        "",
+        "most informative statistics (seed "
+        + str(a.seeds[0])
+        + "): "
+        + ", ".join(
+            f"{n.removeprefix('agg.')} ({v:.2f})" for n, v in runs[a.seeds[0]]["informative"]
+        ),
+    ]
+    lines += ["", f"chosen: {', '.join(sorted(chosen))}; probability {mean:.3f}, largest "
+              f"deviation across seeds {dev:.3f}; settled within +-0.05: "
+              f"{'yes' if settled else 'no'}"]  # fmt: skip
     (out / "stability.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 

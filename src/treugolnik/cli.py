@@ -411,9 +411,24 @@ def compare(
     runs: Annotated[int, typer.Option(help="seeds 1..N per regime")] = 3,
     set_: Annotated[list[str] | None, typer.Option("--set", help="KEY=VALUE override")] = None,
     db: Annotated[Path | None, typer.Option(help="pyabc model-selection database")] = None,
+    archive: Annotated[
+        Path | None, typer.Option(help="coded minutes (docs/ARCHIVE.md) as further evidence")
+    ] = None,
+    draws: Annotated[int, typer.Option(help="with --archive: reference draws per reading")] = 100,
+    speech_rate: Annotated[
+        float, typer.Option(help="with --archive: share of speeches the minutes record")
+    ] = 0.8,
+    confusion: Annotated[
+        float, typer.Option(help="with --archive: rate at which side and frame are misread")
+    ] = 0.05,
+    workers: Annotated[int, typer.Option(help="with --archive: processes")] = 1,
     json_out: Annotated[Path | None, typer.Option("--json", help="write results as JSON")] = None,
 ) -> None:
-    """Run the three regimes side by side and say which reproduces which pattern."""
+    """Run the three regimes side by side and say which reproduces which pattern.
+
+    With --archive, also the posterior probability of the readings (ABC random forests,
+    docs/EVIDENCE.md) on the aggregate series alone and with the coded minutes.
+    """
     from .analysis.compare import compare_regimes, model_probabilities, verdict
     from .analysis.validate import write_json
     from .scenario.schema import REGIMES
@@ -422,6 +437,18 @@ def compare(
         _fail([f"--runs: must be at least 1 (got {runs})"])
     if db is not None and not db.is_file():
         _fail([f"--db {db}: no such file"])
+    arc = None
+    if archive is not None:
+        from .archive import Observation
+
+        if draws < 5 or workers < 1:
+            _fail([f"--draws: at least 5 (got {draws}); --workers: at least 1 (got {workers})"])
+        problems = Observation(speech_rate=speech_rate, confusion=confusion).problems()
+        if problems:
+            _fail([f"--{p}" for p in problems])
+        if not archive.is_dir():
+            _fail([f"--archive {archive}: not a folder of coded minutes"])
+        arc = _archive_of(archive)
     try:
         for regime in REGIMES:
             load_scenario_checked(scenario, regime, set_)
@@ -457,9 +484,22 @@ def compare(
         )
     else:
         out.print(
-            "Posterior model probabilities: give --db from `treugolnik calibrate "
+            "Posterior model probabilities (pyabc): give --db from `treugolnik calibrate "
             "--model-selection` to print them."
         )
+    choice = None
+    if arc is not None:
+        from .analysis.evidence import choose_with_archive
+
+        try:
+            with _progress_bar(3 * draws, f"{scenario}: reference draws") as tick:
+                choice = choose_with_archive(
+                    scenario, arc, per_model=draws, workers=workers, speech_rate=speech_rate,
+                    confusion=confusion, sets=set_, progress=tick,
+                )  # fmt: skip
+        except ScenarioError as e:
+            _fail(e.problems)
+        _print_choice(choice, archive, draws)
     if json_out is not None:
         write_json(
             json_out,
@@ -468,8 +508,40 @@ def compare(
                     n: {g: r.as_json() for g, r in row.items()} for n, row in table.items()
                 },
                 "model_probabilities": probs,
+                "archive": None if choice is None else {"path": str(archive), **choice},
             },
         )
+
+
+def _print_choice(choice: dict, archive: Path, draws: int) -> None:
+    from .scenario.schema import REGIMES
+
+    o = choice["observation"]
+    table = Table(
+        "evidence",
+        "reading chosen",
+        "posterior probability",
+        *(f"votes {g}" for g in REGIMES),
+        "prior error",
+        title=f"ABC random forests ({3 * draws} draws; runs observed as {archive} was "
+        f"coded: {o['meetings']} meetings, {', '.join(choice['groups'])})",
+    )
+    for label, key in (("aggregate series", "without_archive"),
+                       ("series + coded minutes", "with_archive")):  # fmt: skip
+        r = choice[key]
+        table.add_row(
+            label,
+            r["reading"],
+            f"{r['probability']:.2f}",
+            *(f"{r['votes'][g]:.2f}" for g in REGIMES),
+            f"{r['oob_error']:.2f}",
+        )
+    out.print(table)
+    share = choice["with_archive"]["importance_by_source"].get("archive", 0.0)
+    out.print(f"The coded minutes carry {share:.0%} of the forest's importance (the forest weighs "
+              "each statistic by what it tells; votes are not probabilities; prior error: the "
+              "forest's out-of-bag error over the reference draws).", markup=False,
+              highlight=False)  # fmt: skip
 
 
 @app.command()
@@ -491,8 +563,24 @@ def calibrate(
     quick: Annotated[bool, typer.Option(help="kirov-small to 1933, 2 x 6: a smoke test")] = False,
     set_: Annotated[list[str] | None, typer.Option("--set", help="KEY=VALUE override")] = None,
     seed: Annotated[int, typer.Option(help="seed of the sampler")] = 1,
+    archive: Annotated[
+        Path | None, typer.Option(help="coded minutes (docs/ARCHIVE.md) as a further target")
+    ] = None,
+    archive_weight: Annotated[
+        float, typer.Option(help="with --archive: the minutes' weight in the distance, 0..1")
+    ] = 0.5,
+    speech_rate: Annotated[
+        float, typer.Option(help="with --archive: share of speeches the minutes record")
+    ] = 0.8,
+    confusion: Annotated[
+        float, typer.Option(help="with --archive: rate at which side and frame are misread")
+    ] = 0.05,
 ) -> None:
-    """Fit the free parameters of a regime to the historical figures (ABC-SMC, pyabc)."""
+    """Fit the free parameters of a regime to the historical figures (ABC-SMC, pyabc).
+
+    With --archive, coded minutes join the targets (docs/EVIDENCE.md): compare the posterior
+    with that of the same command without it.
+    """
     from .analysis.calibrate import calibrate as run_calibration
 
     if sampler not in ("local", "dask"):
@@ -500,6 +588,18 @@ def calibrate(
     if populations < 1 or particles < 2 or workers < 1:
         _fail(["--populations >= 1, --particles >= 2, --workers >= 1"])
     sets = list(set_ or [])
+    arc = None
+    if archive is not None:
+        from .archive import Observation
+
+        problems = Observation(speech_rate=speech_rate, confusion=confusion).problems()
+        if not 0.0 <= archive_weight <= 1.0:
+            problems.append(f"archive-weight: must lie in 0..1 (got {archive_weight})")
+        if problems:
+            _fail([f"--{p}" for p in problems])
+        if not archive.is_dir():
+            _fail([f"--archive {archive}: not a folder of coded minutes"])
+        arc = _archive_of(archive)
     if quick:
         scenario, populations, particles = "kirov-small", min(populations, 2), min(particles, 6)
         sets = ["period.end=1933-12-31", *sets]
@@ -518,6 +618,10 @@ def calibrate(
             workers=workers,
             scheduler=scheduler,
             seed=seed,
+            archive=arc,
+            archive_weight=archive_weight,
+            speech_rate=speech_rate,
+            confusion=confusion,
         )
     except ScenarioError as e:
         _fail(e.problems)
@@ -546,7 +650,126 @@ def calibrate(
             "Model probabilities: "
             + ", ".join(f"{k} {v:.2f}" for k, v in res["model_probabilities"].items())
         )
+    if arc is not None:
+        for g, fp in res["final_population"].items():
+            if "archive_distance" in fp:
+                out.print(f"{g}: mean distance to the series {fp['aggregate_distance']:.3f}, "
+                          f"to the coded minutes {fp['archive_distance']:.3f}",
+                          markup=False, highlight=False)  # fmt: skip
     out.print(f"Posterior: {out_dir}/posterior.json, figure {out_dir}/posterior.png, db {db}")
+
+
+def _int_list(spec: str, option: str) -> list[int]:
+    try:
+        vals = sorted({int(x) for x in spec.split(",") if x.strip()})
+    except ValueError:
+        _fail([f"{option}: {spec!r} is not a comma-separated list of whole numbers"])
+    if not vals or vals[0] < 1:
+        _fail([f"{option}: {spec!r}: give at least one number, each at least 1"])
+    return vals
+
+
+@app.command()
+def power(
+    scenario: Annotated[str, typer.Option(help="bundled name or TOML path")] = "kirov-small",
+    meetings: Annotated[str, typer.Option(help="meetings coded, e.g. 10,30,100,300")] = (
+        "10,30,100,300"
+    ),
+    fields: Annotated[
+        str, typer.Option(help="field sets coded: resolutions,speeches,accusations,all")
+    ] = "resolutions,speeches,accusations,all",
+    per_model: Annotated[int, typer.Option(help="draws per reading in the reference table")] = 300,
+    trees: Annotated[int, typer.Option(help="trees per random forest")] = 200,
+    folds: Annotated[int, typer.Option(help="cross-validation folds")] = 5,
+    quick: Annotated[bool, typer.Option(help="30 draws per reading, 100 trees, 3 folds")] = False,
+    table: Annotated[
+        Path | None, typer.Option(help="a reference table saved by an earlier run (reused)")
+    ] = None,
+    out_dir: Annotated[Path, typer.Option("--out", help="table, results and figure")] = Path(
+        "runs/power"
+    ),
+    workers: Annotated[int, typer.Option(help="processes simulating the table")] = 1,
+    seed: Annotated[int, typer.Option(help="seed of the table's draws and of the forests")] = 1,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="KEY=VALUE override")] = None,
+) -> None:
+    """How many coded meetings tell the readings apart? (docs/EVIDENCE.md)
+
+    Draws each reading with parameters from its own prior, observes a sample of its minutes as
+    a historian would code them (docs/ARCHIVE.md), and classifies the draws by reading with a
+    random forest tested on draws it was not trained on.
+    """
+    from .analysis import evidence as ev
+    from .analysis.validate import write_json
+
+    ns = _int_list(meetings, "--meetings")
+    field_sets = [f.strip() for f in fields.split(",") if f.strip()]
+    bad = [f for f in field_sets if f not in ev.FIELD_SETS]
+    if bad or not field_sets:
+        _fail([f"--fields: {', '.join(bad) or repr(fields)} not among "
+               f"{', '.join(ev.FIELD_SETS)}"])  # fmt: skip
+    if quick:
+        per_model, trees, folds = min(per_model, 30), min(trees, 100), min(folds, 3)
+    if per_model < 2 or trees < 1 or workers < 1 or not 2 <= folds <= per_model:
+        _fail(["--per-model >= 2, --trees >= 1, --workers >= 1, 2 <= --folds <= --per-model"])
+    if out_dir.exists() and not out_dir.is_dir():
+        _fail([f"--out {out_dir}: exists and is not a folder"])
+    try:
+        ev._sklearn()
+        if table is not None:
+            if not table.is_file():
+                _fail([f"--table {table}: no such file"])
+            tab, meta = ev.load_table(table)
+            have = {ev.parse_key(k)[0] for k in meta.get("observations", {})}
+            missing = [n for n in ns if n not in have]
+            if missing:
+                _fail([f"--meetings: {', '.join(map(str, missing))} not in --table {table} "
+                       f"(it has {', '.join(map(str, sorted(have)))})"])  # fmt: skip
+        else:
+            load_scenario_checked(scenario, "bargaining", set_)
+            out_dir.mkdir(parents=True, exist_ok=True)
+            label = f"{scenario}: {3 * per_model} draws"
+            with _progress_bar(3 * per_model, label) as tick:
+                tab = ev.build_table(scenario, per_model, seed, ns, out_dir / "reference.parquet",
+                                     sets=set_, workers=workers, progress=tick)  # fmt: skip
+            meta = ev.load_table(out_dir / "reference.parquet")[1]
+        keys = sorted((k for k in meta["observations"] if ev.parse_key(k)[0] in ns),
+                      key=ev.key_order)  # fmt: skip
+        with _progress_bar(len(keys) * len(field_sets), "forests") as tick:
+            res = ev.power_study(tab, keys, fields=tuple(field_sets), folds=folds, trees=trees,
+                                 seed=seed, progress=tick)  # fmt: skip
+    except ScenarioError as e:
+        _fail(e.problems)
+    grid = Table(
+        "meetings",
+        "noise",
+        *field_sets,
+        title=f"{meta['scenario']}: accuracy telling the 3 readings apart "
+        f"({tab.height} draws, {folds}-fold, 95 % interval; chance 33 %)",
+    )
+    for k in keys:
+        n, noise = ev.parse_key(k)
+        grid.add_row(str(n), noise, *(
+            f"{res[k][f]['accuracy']:.0%} ({res[k][f]['ci95'][0]:.0%}-{res[k][f]['ci95'][1]:.0%})"
+            for f in field_sets))  # fmt: skip
+    out.print(grid)
+    top = max(keys, key=lambda k: (ev.parse_key(k)[1] == "low", ev.parse_key(k)[0]))
+    best_fs = "all" if "all" in field_sets else field_sets[-1]
+    conf = Table("true \\ coded as", *ev.REGIMES, title=f"confusion at {top}, {best_fs} fields")
+    for g, row in res[top][best_fs]["confusion"].items():
+        conf.add_row(g, *(str(row[h]) for h in ev.REGIMES))
+    out.print(conf)
+    out.print("most informative statistics: " + ", ".join(
+        f"{name} ({imp:.3f})" for name, imp in res[top][best_fs]["informative"]),
+        markup=False, highlight=False)  # fmt: skip
+    if "all" in field_sets:
+        for line in ev.power_sentences(res):
+            out.print(line, markup=False, highlight=False)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    write_json(out_dir / "power.json", {"table": meta, "draws": tab.height, "folds": folds,
+                                        "trees": trees, "seed": seed, "result": res})  # fmt: skip
+    ev.power_figure(res, out_dir / "power.png")
+    out.print(f"results -> {out_dir}/power.json, figure {out_dir}/power.png",
+              markup=False, highlight=False)  # fmt: skip
 
 
 @app.command()

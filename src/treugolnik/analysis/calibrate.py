@@ -9,7 +9,14 @@ observed values are the figures of ``data/series.csv`` (``TARGETS``); the distan
 relative error over the statistics the run covers. Priors are uniform over the scenario's
 ``[calibration.priors]``. The database is resumable: calling again with the same ``db`` continues
 the last run. ``model_selection=True`` fits the three regimes at once and records pyabc's
-posterior model probabilities. Requires the ``calibrate`` extra.
+posterior model probabilities. ``archive=`` adds a coded archive (docs/ARCHIVE.md) as a target:
+every run is observed as the archive was coded (as many meetings, from its years;
+:func:`.evidence.matched_observation`), its meeting-level features (:func:`.evidence.
+archive_features`) join the statistics, and the distance becomes ``(1 - w) * aggregate + w *
+archive`` with ``w = archive_weight`` (default 0.5: the minutes count as much as the series),
+the archive part being the mean absolute difference over the features the archive gives (they
+are shares and rates of order one). The posterior records both parts per model, so the run can
+be set beside one without the archive. Requires the ``calibrate`` extra.
 """
 
 from __future__ import annotations
@@ -99,9 +106,11 @@ def summary_statistics(monthly: pl.DataFrame, size0: float) -> dict[str, float]:
 
 
 def distance(x: dict, x0: dict) -> float:
-    """Mean relative error over the statistics present in both (NaN-safe)."""
+    """Mean relative error over the aggregate statistics present in both (NaN-safe)."""
     errs = []
     for k, obs in x0.items():
+        if "|" in k:
+            continue
         sim = x.get(k, math.nan)
         if sim is None or not math.isfinite(sim) or not math.isfinite(obs):
             continue
@@ -109,11 +118,40 @@ def distance(x: dict, x0: dict) -> float:
     return float(np.mean(errs)) if errs else 1e9
 
 
-class _Model:
-    """A picklable pyabc model: parameters in, summary statistics out."""
+def archive_distance(x: dict, x0: dict) -> float:
+    """Mean absolute difference over the archive features (``archive|*``) both give; NaN if
+    there are none.
+    """
+    from .evidence import MISSING
 
-    def __init__(self, scenario: str, regime: str, sets: list[str]):
+    errs = [abs(x[k] - v) for k, v in x0.items()
+            if "|" in k and v != MISSING and x.get(k, MISSING) != MISSING]  # fmt: skip
+    return float(np.mean(errs)) if errs else math.nan
+
+
+class CombinedDistance:
+    """``(1 - weight) * distance + weight * archive_distance`` (the aggregate part alone where
+    the archive part is undefined); picklable for pyabc's samplers.
+    """
+
+    def __init__(self, weight: float):
+        self.weight = float(weight)
+
+    def __call__(self, x: dict, x0: dict) -> float:
+        agg, arc = distance(x, x0), archive_distance(x, x0)
+        if self.weight == 0.0 or not math.isfinite(arc):
+            return agg
+        return (1.0 - self.weight) * agg + self.weight * arc
+
+
+class _Model:
+    """A picklable pyabc model: parameters in, summary statistics out (with the archive's
+    features of the run observed as the archive was coded, given ``archive_obs``).
+    """
+
+    def __init__(self, scenario: str, regime: str, sets: list[str], archive_obs=None):
         self.scenario, self.regime, self.sets = scenario, regime, list(sets)
+        self.archive_obs = archive_obs
         self.__name__ = regime
 
     def __call__(self, params) -> dict:
@@ -121,7 +159,14 @@ class _Model:
         sets = self.sets + [f"{k}={float(params[k])!r}" for k in params]
         s = load_scenario(self.scenario, regime=self.regime, seed=seed, sets=sets)
         res = simulate(s)
-        return summary_statistics(res.monthly, float(s.factories.size * s.factories.count))
+        x = summary_statistics(res.monthly, float(s.factories.size * s.factories.count))
+        if self.archive_obs is not None:
+            from ..archive import Observation, from_events, observe
+            from .evidence import archive_features
+
+            arc = observe(from_events(res.events), Observation(seed=seed, **self.archive_obs))
+            x.update({f"archive|{k}": v for k, v in archive_features(arc).items()})
+        return x
 
 
 def _sampler(kind: str, workers: int, scheduler: str | None):
@@ -155,8 +200,15 @@ def calibrate(
     workers: int = 1,
     scheduler: str | None = None,
     seed: int = 1,
+    archive=None,
+    archive_weight: float = 0.5,
+    speech_rate: float = 0.8,
+    confusion: float = 0.05,
 ) -> dict:
-    """Run (or resume) ABC-SMC; write the posterior summary, figure and JSON; return a summary."""
+    """Run (or resume) ABC-SMC; write the posterior summary, figure and JSON; return a summary.
+    ``archive``: a coded :class:`~treugolnik.archive.Archive` as a further target (see the
+    module).
+    """
     try:
         import pyabc
     except ImportError:
@@ -173,12 +225,24 @@ def calibrate(
     prior = pyabc.Distribution(
         **{k: pyabc.RV("uniform", lo, hi - lo) for k, (lo, hi) in priors.items()}
     )
-    models = [_Model(scenario, g, sets) for g in regimes]
+    archive_obs = None
     obs = {k: v for k, (v, _src) in targets().items()}
+    if archive is not None:
+        from .evidence import archive_features, archive_groups, matched_observation
+
+        archive_obs = matched_observation(archive, speech_rate, confusion)
+        groups = archive_groups(archive)
+        obs.update({f"archive|{k}": v for k, v in archive_features(archive).items()
+                    if k.split(".")[0] in groups})  # fmt: skip
+    models = [_Model(scenario, g, sets, archive_obs) for g in regimes]
     smp, client = _sampler(sampler, workers, scheduler)
     np.random.seed(seed)
     abc = pyabc.ABCSMC(
-        models, [prior] * len(models), distance, population_size=particles, sampler=smp
+        models,
+        [prior] * len(models),
+        CombinedDistance(archive_weight if archive else 0.0),
+        population_size=particles,
+        sampler=smp,
     )
     db_path = Path(db).resolve()
     url = f"sqlite:///{db_path}"
@@ -213,11 +277,19 @@ def calibrate(
             "resumed": resumed,
             "sets": sets,
             "targets": {k: {"value": v, "source": s} for k, (v, s) in targets().items()},
+            "archive": None if archive is None else {
+                "source": archive.source, "weight": archive_weight,
+                "observation": {k: (list(v) if isinstance(v, tuple) else v)
+                                for k, v in archive_obs.items()},
+                "features": sum(1 for k in obs if "|" in k)},
         },
-    )
+        obs,
+    )  # fmt: skip
 
 
-def write_posterior(h, priors: dict, regimes: list[str], out_dir, meta: dict) -> dict:
+def write_posterior(
+    h, priors: dict, regimes: list[str], out_dir, meta: dict, observed: dict | None = None
+) -> dict:
     """Posterior summary (JSON, CSV) and a figure of the marginal posteriors."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -230,7 +302,9 @@ def write_posterior(h, priors: dict, regimes: list[str], out_dir, meta: dict) ->
     }
     row = h.get_model_probabilities().iloc[-1]  # rows: populations; columns: models
     summary["model_probabilities"] = {regimes[int(m)]: float(row[m]) for m in row.index}
-    summary["final_population"] = population_by_model(h.get_population(t=t).particles, regimes)
+    summary["final_population"] = population_by_model(
+        h.get_population(t=t).particles, regimes, observed
+    )
     frames = {}
     for m, regime in enumerate(regimes):
         if summary["model_probabilities"].get(regime, 0.0) <= 0.0:
@@ -257,10 +331,12 @@ def write_posterior(h, priors: dict, regimes: list[str], out_dir, meta: dict) ->
     return summary
 
 
-def population_by_model(particles, regimes: list[str]) -> dict:
+def population_by_model(particles, regimes: list[str], observed: dict | None = None) -> dict:
     """Per model of the final population: its particles, their share of the weight (the model
     probability), the effective sample size ``(sum w)^2 / sum w^2`` of its weights, the best and
-    median distances, and the summary statistics that were missing (NaN) in any particle.
+    median distances, and the summary statistics that were missing (NaN) in any particle;
+    given the observed statistics with an archive's, the mean aggregate and archive parts of
+    the distance.
     """
     out = {}
     total = sum(p.weight for p in particles) or 1.0
@@ -271,6 +347,14 @@ def population_by_model(particles, regimes: list[str]) -> dict:
         missing = sorted(
             {k for p in ps for k, v in p.sum_stat.items() if v is None or not math.isfinite(v)}
         )
+        parts = {}
+        if observed and any("|" in k for k in observed) and ps:
+            parts = {
+                "aggregate_distance": float(np.mean([distance(p.sum_stat, observed) for p in ps])),
+                "archive_distance": float(
+                    np.nanmean([archive_distance(p.sum_stat, observed) for p in ps])
+                ),
+            }
         out[regime] = {
             "particles": len(ps),
             "weight": float(w.sum() / total),
@@ -278,6 +362,7 @@ def population_by_model(particles, regimes: list[str]) -> dict:
             "best_distance": float(d.min()) if len(ps) else math.nan,
             "median_distance": float(np.median(d)) if len(ps) else math.nan,
             "missing_statistics": missing,
+            **parts,
         }
     return out
 

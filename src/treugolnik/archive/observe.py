@@ -6,6 +6,8 @@ everything. :func:`observe` keeps what an archive would:
 
 - a meeting's minutes survive if its body is among ``bodies`` and its year among ``years``
   (None: all), and then with probability ``meeting_rate``;
+- of the meetings left, at most ``meetings`` are kept (None: all), a uniformly drawn sample:
+  the number of meetings a historian codes;
 - a surviving meeting keeps its items, resolutions, accusations and investigations (the minutes
   record what was heard and resolved); each speech is recorded with probability
   ``speech_rate`` (minutes list some speakers and not others);
@@ -30,7 +32,8 @@ from .codebook import FRAME, LEVELS, OTHER, SIDE, UNKNOWN, Archive
 
 SIDES_READ = tuple(s for s in SIDE if s != UNKNOWN)
 FRAMES_READ = tuple(f for f in FRAME if f not in (OTHER, UNKNOWN))
-_STREAM = {"meeting": 1, "speech": 2, "side": 3, "side_to": 4, "frame": 5, "frame_to": 6}
+_STREAM = {"meeting": 1, "speech": 2, "side": 3, "side_to": 4, "frame": 5, "frame_to": 6,
+           "sample": 7}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,7 @@ class Observation:
     confusion: float = 0.0
     bodies: tuple[str, ...] | None = None
     years: tuple[int, ...] | None = None
+    meetings: int | None = None
     seed: int = 0
 
     def problems(self) -> list[str]:
@@ -54,6 +58,8 @@ class Observation:
         for b in self.bodies or ():
             if b not in body_codes:
                 out.append(f"bodies: {b!r} is not a body (one of {', '.join(body_codes)})")
+        if self.meetings is not None and self.meetings < 1:
+            out.append(f"meetings: must be at least 1 (got {self.meetings})")
         return out
 
     def as_dict(self) -> dict:
@@ -87,6 +93,11 @@ def observe(archive: Archive, obs: Observation) -> Archive:
     if obs.years is not None:
         years = m["date"].str.slice(0, 4).cast(pl.Int32)
         keep &= years.is_in(list(obs.years)).to_numpy()
+    if obs.meetings is not None and keep.sum() > obs.meetings:
+        # the sample: the kept meetings with the smallest draws (one draw per meeting row)
+        u = np.where(keep, _uniforms(obs.seed, "sample", m.height), np.inf)
+        keep = np.zeros(m.height, dtype=bool)
+        keep[np.argsort(u, kind="stable")[: obs.meetings]] = True
     meetings = m.filter(pl.Series(keep))
     items = archive["items"].filter(pl.col("meeting_id").is_in(meetings["meeting_id"].implode()))
     on_items = pl.col("item_id").is_in(items["item_id"].implode())

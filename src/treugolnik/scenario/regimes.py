@@ -60,3 +60,42 @@ def with_regime(scenario, regime: str):
         data[group][name] = PRESETS[regime].get(key, defaults[group][name])
     data["regime"] = regime
     return Scenario.model_validate(data)
+
+
+# What each reading claims about how meetings work, as a uniform prior around its preset: the
+# ranges a reading may tune to the evidence (model choice, the power study and ``compare
+# --archive`` draw each reading's parameters from here, not from the preset alone, since a
+# study over fixed presets only rediscovers the presets). They are the readings' qualitative
+# claims made numeric, not historical figures: bargaining has arguments win by their fit with
+# the line, binding outcomes and a union that speaks for workers; despotism has rank and a bias
+# for management decide, a union at management's side and exit as the workers' answer; the
+# niche has resolutions that do not bind, deals with foremen, and leverage from labour scarcity.
+READING_PRIORS: dict[str, dict[str, tuple[float, float]]] = {
+    "bargaining": {
+        "meetings.theta_frame": (2.5, 5.5),
+        "meetings.theta_rank": (0.0, 0.8),
+        "meetings.bias": (-0.5, 0.5),
+        "meetings.binding": (0.8, 1.0),
+        "meetings.union_stance": (0.4, 0.8),
+        "meetings.foreman_deal": (0.0, 0.2),
+    },
+    "despotism": {
+        "meetings.theta_frame": (0.0, 1.5),
+        "meetings.theta_rank": (1.2, 3.0),
+        "meetings.bias": (-3.0, -1.0),
+        "meetings.binding": (0.8, 1.0),
+        "meetings.union_stance": (0.0, 0.25),
+        "meetings.foreman_deal": (0.0, 0.2),
+        "turnover.q_grievance": (0.8, 1.4),
+    },
+    "niche": {
+        "meetings.theta_frame": (0.3, 2.0),
+        "meetings.theta_rank": (0.2, 1.0),
+        "meetings.bias": (-1.0, 0.0),
+        "meetings.binding": (0.0, 0.3),
+        "meetings.union_stance": (0.1, 0.5),
+        "meetings.foreman_deal": (0.3, 0.9),
+        "turnover.q_tightness": (0.6, 1.4),
+        "turnover.q_grievance": (0.8, 1.4),
+    },
+}

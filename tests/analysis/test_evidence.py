@@ -1,0 +1,210 @@
+"""The evidence machinery: meeting samples, archive features (hand-counted on the synthetic
+archive), reference tables (draws inside each reading's prior, the same whatever the number of
+processes), the random forests (they recover the reading that generated held-out draws when
+every meeting is coded), the combined distance, and the commands' errors.
+"""
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from treugolnik.analysis import evidence as ev
+from treugolnik.analysis.calibrate import CombinedDistance, archive_distance, distance
+from treugolnik.archive import Observation, from_events, observe, read_archive
+from treugolnik.cli import app
+from treugolnik.scenario.regimes import PRESETS, READING_PRIORS
+from treugolnik.scenario.schema import REGIMES
+
+pytest.importorskip("sklearn")
+
+SYNTHETIC = Path(__file__).resolve().parents[2] / "data" / "archive" / "synthetic"
+SHORT = ["period.end=1931-12-31"]
+
+
+@pytest.fixture(scope="module")
+def synthetic():
+    arc, problems = read_archive(SYNTHETIC)
+    assert problems == []
+    return arc
+
+
+def test_reading_priors_hold_their_presets():
+    for g in REGIMES:
+        for key, value in PRESETS[g].items():
+            lo, hi = READING_PRIORS[g][key]
+            assert lo <= value <= hi, (g, key)
+
+
+def test_meeting_sample_has_the_size_asked(run_small):
+    arc = from_events(run_small(["period.end=1932-12-31"]).events, "t")
+    total = arc["meetings"].height
+    a = observe(arc, Observation(meetings=7, seed=3))
+    b = observe(arc, Observation(meetings=7, seed=3))
+    c = observe(arc, Observation(meetings=7, seed=4))
+    assert a["meetings"].height == 7 and a["meetings"].equals(b["meetings"])
+    assert set(a["meetings"]["meeting_id"]) != set(c["meetings"]["meeting_id"])
+    assert set(a["items"]["meeting_id"]) <= set(a["meetings"]["meeting_id"])
+    assert observe(arc, Observation(meetings=total + 50))["meetings"].height == total
+    assert Observation(meetings=0).problems()
+
+
+def test_features_count_the_synthetic_minutes(synthetic):
+    f = ev.archive_features(synthetic)
+    # 1928-1932: M1, M2; items I1-I3; resolutions R1 workers, R2 workers, R3 management
+    assert f["items.1928-1932.items_per_meeting"] == pytest.approx(3 / 2)
+    assert f["resolutions.1928-1932.carried_workers"] == pytest.approx(2 / 3)
+    # unanimity: no, unknown, yes -> 1 of the 2 read
+    assert f["resolutions.1928-1932.unanimous"] == pytest.approx(1 / 2)
+    # the one personal case (I2) not upheld
+    assert f["resolutions.1928-1932.case_not_upheld"] == pytest.approx(1.0)
+    # 1933-1936: R4 binding unknown, R5 not binding -> 0 of 1; no personal case
+    assert f["resolutions.1933-1936.binding"] == pytest.approx(0.0)
+    assert f["resolutions.1933-1936.case_not_upheld"] == ev.MISSING
+    # no meeting after 1938: every feature of 1939-1941 is missing
+    late = [v for k, v in f.items() if ".1939-1941." in k]
+    assert late and all(v == ev.MISSING for v in late)
+
+
+def test_feature_columns_follow_the_field_sets():
+    cols = ["n10/low|items.1928-1932.x", "n10/low|speeches.1928-1932.y",
+            "n10/low|accusations.1937-1938.z", "n30/low|items.1928-1932.x", "agg.w"]  # fmt: skip
+    assert ev.feature_columns(cols, "n10/low", "resolutions") == ["n10/low|items.1928-1932.x"]
+    assert len(ev.feature_columns(cols, "n10/low", "all")) == 3
+    assert "n10/low|speeches.1928-1932.y" not in ev.feature_columns(cols, "n10/low", "accusations")
+
+
+def test_draws_lie_in_their_readings_priors():
+    specs = ev.draw_specs("kirov-small", 5, 11)
+    assert [s["model"] for s in specs[:3]] == list(REGIMES)
+    for s in specs:
+        for key, (lo, hi) in READING_PRIORS[s["model"]].items():
+            assert lo <= s["params"][key] <= hi
+    again = ev.draw_specs("kirov-small", 5, 11)
+    assert again == specs
+    assert ev.draw_specs("kirov-small", 5, 12)[0]["params"] != specs[0]["params"]
+
+
+def test_table_is_the_same_in_one_process_or_two():
+    obs = ev.power_observations([5])
+    one = ev.reference_table("kirov-small", 1, 7, obs, sets=SHORT, workers=1)
+    two = ev.reference_table("kirov-small", 1, 7, obs, sets=SHORT, workers=2)
+    assert one.equals(two)
+    assert one["model"].to_list() == list(REGIMES)
+
+
+@pytest.fixture(scope="module")
+def table():
+    # every meeting coded (no sample), little noise: the readings should be told apart
+    obs = {"all/low": {"speech_rate": 0.8, "confusion": 0.05}}
+    return ev.reference_table("kirov-small", 12, 5, obs, sets=["period.end=1933-12-31"])
+
+
+def test_forests_recover_the_generating_reading(table):
+    res = ev.power_study(table, ["all/low"], fields=("all",), folds=3, trees=100, seed=1)
+    r = res["all/low"]["all"]
+    # three readings: chance is 1/3; the lower end of the 95 % interval must be well above it
+    assert r["ci95"][0] > 0.6
+    assert sum(sum(row.values()) for row in r["confusion"].values()) == table.height
+    for pair in r["pairs"].values():
+        assert pair["accuracy"] > 0.7
+
+
+def test_abc_rf_chooses_the_reading_of_a_held_out_draw(table):
+    cols = ev.feature_columns(table.columns, "all/low", "all")
+    for g in REGIMES:
+        held = table.filter(pl.col("model") == g).row(0, named=True)
+        rest = table.filter(pl.col("draw") != held["draw"])
+        res = ev.abc_rf(rest, cols, {c: held[c] for c in cols}, trees=100, seed=2)
+        assert res["reading"] == g
+        assert 0.0 <= res["probability"] <= 1.0
+        assert sum(res["votes"].values()) == pytest.approx(1.0)
+        assert res["draws"][g] == 11
+
+
+def test_combined_distance_weighs_its_parts():
+    x0 = {"a": 2.0, "archive|f": 0.5, "archive|g": ev.MISSING}
+    x = {"a": 3.0, "archive|f": 0.2, "archive|g": 0.9}
+    assert distance(x, x0) == pytest.approx(0.5)
+    assert archive_distance(x, x0) == pytest.approx(0.3)  # g is missing in the archive
+    assert CombinedDistance(0.0)(x, x0) == pytest.approx(0.5)
+    assert CombinedDistance(1.0)(x, x0) == pytest.approx(0.3)
+    assert CombinedDistance(0.25)(x, x0) == pytest.approx(0.75 * 0.5 + 0.25 * 0.3)
+    assert math.isnan(archive_distance({"a": 1.0}, {"a": 1.0}))
+
+
+def test_power_command_writes_its_results(tmp_path):
+    runner = CliRunner()
+    out = tmp_path / "pw"
+    r = runner.invoke(app, ["power", "--meetings", "3,20", "--per-model", "4", "--folds", "2",
+                            "--trees", "10", "--set", SHORT[0], "--out", str(out)])  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert "accuracy" in r.output and "confusion" in r.output
+    res = json.loads((out / "power.json").read_text())
+    assert set(res["result"]) == {"n3/low", "n20/low", "n3/high", "n20/high"}
+    assert res["draws"] == 12 and (out / "power.png").stat().st_size > 0
+    # the saved table is reused, and a meeting count it lacks is refused
+    r = runner.invoke(
+        app,
+        [
+            "power",
+            "--table",
+            str(out / "reference.parquet"),
+            "--meetings",
+            "3",
+            "--folds",
+            "2",
+            "--trees",
+            "5",
+            "--out",
+            str(tmp_path / "again"),
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["power", "--table", str(out / "reference.parquet"), "--meetings", "50"])
+    assert r.exit_code == 2 and "50" in r.output
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--meetings", "ten"], "--meetings"),
+        (["--meetings", "0,10"], "--meetings"),
+        (["--fields", "speeches,bogus"], "bogus"),
+        (["--folds", "1"], "--folds"),
+        (["--table", "no/such.parquet"], "no such file"),
+    ],
+)
+def test_power_refuses_bad_input(args, needle, tmp_path):
+    r = CliRunner().invoke(app, ["power", *args, "--out", str(tmp_path / "o")])
+    assert r.exit_code == 2
+    assert needle in r.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_compare_refuses_a_bad_archive(tmp_path):
+    bad = tmp_path / "arc"
+    bad.mkdir()
+    (bad / "meetings.csv").write_text((SYNTHETIC / "meetings.csv").read_text()
+                                      .replace("1935-06-02", "1925-06-02"))  # fmt: skip
+    r = CliRunner().invoke(app, ["compare", "kirov-small", "--archive", str(bad)])
+    assert r.exit_code == 2 and "1925" in r.output
+    r = CliRunner().invoke(app, ["compare", "kirov-small", "--archive", str(SYNTHETIC),
+                                 "--confusion", "2"])  # fmt: skip
+    assert r.exit_code == 2 and "confusion" in r.output
+
+
+def test_choice_with_an_archive_reports_both(synthetic):
+    res = ev.choose_with_archive("kirov-small", synthetic, per_model=4, trees=20,
+                                 sets=["period.end=1938-12-31"])  # fmt: skip
+    assert res["observation"]["meetings"] == synthetic["meetings"].height
+    assert res["observation"]["years"] == [1929, 1932, 1935, 1937, 1938]
+    for key in ("without_archive", "with_archive"):
+        assert res[key]["reading"] in REGIMES
+    assert res["without_archive"]["statistics"] < res["with_archive"]["statistics"]
+    assert "archive" in res["with_archive"]["importance_by_source"]
+    assert np.isfinite(res["with_archive"]["probability"])
