@@ -1158,6 +1158,9 @@ def archive_export(
     years: Annotated[
         str | None, typer.Option(help="years whose minutes survive: 1930-1935,1937")
     ] = None,
+    meetings: Annotated[
+        int | None, typer.Option(help="meetings a historian codes: a random sample of this size")
+    ] = None,
     seed: Annotated[int, typer.Option(help="seed of the observation model")] = 0,
 ) -> None:
     """Write a run's meetings in the archive format (atomically), observed or complete."""
@@ -1169,7 +1172,8 @@ def archive_export(
         _fail([f"{run_dir}: not a run folder (no events.parquet and run.json)"])
     given = {"--meeting-rate": meeting_rate != 1.0, "--speech-rate": speech_rate != 1.0,
              "--confusion": confusion != 0.0, "--bodies": bodies is not None,
-             "--years": years is not None, "--seed": seed != 0}  # fmt: skip
+             "--years": years is not None, "--meetings": meetings is not None,
+             "--seed": seed != 0}  # fmt: skip
     if not observe and any(given.values()):
         _fail([f"{k}: only with --observe" for k, v in given.items() if v])
     if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
@@ -1184,7 +1188,7 @@ def archive_export(
         obs = Observation(
             meeting_rate=meeting_rate, speech_rate=speech_rate, confusion=confusion,
             bodies=tuple(b.strip() for b in bodies.split(",")) if bodies is not None else None,
-            years=span, seed=seed,
+            years=span, meetings=meetings, seed=seed,
         )  # fmt: skip
         if obs.problems():
             _fail([f"--{p}" for p in obs.problems()])

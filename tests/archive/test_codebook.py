@@ -14,6 +14,7 @@ from treugolnik.archive import read_archive
 from treugolnik.archive.codebook import check_date
 
 SYNTHETIC = Path(__file__).parents[2] / "data" / "archive" / "synthetic"
+SAMPLE = Path(__file__).parents[2] / "data" / "archive" / "sample"
 
 
 def _cli(*args):
@@ -38,6 +39,32 @@ def test_the_synthetic_archive_passes():
     proc = _cli("check", str(SYNTHETIC))
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("ok:")
+
+
+def test_the_published_sample_passes_and_cites_its_works():
+    proc = _cli("check", str(SAMPLE))
+    assert proc.returncode == 0, proc.stderr
+    arc, problems = read_archive(SAMPLE)
+    assert problems == []
+    for name, df in arc.frames.items():
+        if df.height:  # a sample row stands on a published work, never on an archive seen
+            assert (df["published"].str.len_chars() > 0).all(), name
+            assert (df["fond"] == "").all(), name
+
+
+def test_a_sample_copy_with_a_misspelt_role_and_an_early_date_is_refused(tmp_path):
+    bad = tmp_path / "bad"
+    shutil.copytree(SAMPLE, bad)
+    _edit(bad, "meetings.csv", "M2", date="1926")
+    with open(bad / "speeches.csv", encoding="utf-8") as fh:
+        first_speech = next(csv.DictReader(fh))
+    _edit(bad, "speeches.csv", first_speech["speech_id"], role="Worker")
+    proc = _cli("check", str(bad))
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 2, lines
+    assert any("meetings.csv, row 3, field date" in x for x in lines)
+    assert any("speeches.csv, row 2, field role" in x for x in lines)
 
 
 @pytest.mark.parametrize(

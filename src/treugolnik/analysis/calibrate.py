@@ -88,15 +88,19 @@ def summary_statistics(monthly: pl.DataFrame, size0: float) -> dict[str, float]:
             return math.nan
         return float(row["party_members"][0] + row["party_candidates"][0])
 
+    def ratio(a: float, b: float) -> float:
+        # NaN, not an error, where the denominator is zero (a party organisation that died out)
+        return a / b if b and math.isfinite(b) else math.nan
+
     base = mean("pay_real", dt.date(1928, 1, 1), dt.date(1928, 12, 1))
     end = m["month"][-1]
     return {
         "turnover_1930_32": mean("turnover_rate", dt.date(1930, 1, 1), dt.date(1932, 12, 1)),
-        "real_pay_1932": mean("pay_real", dt.date(1932, 1, 1), dt.date(1932, 12, 1)) / base,
-        "real_pay_1940": mean("pay_real", dt.date(1940, 1, 1), dt.date(1940, 12, 1)) / base,
-        "party_1927_1933": party(dt.date(1933, 1, 1)) / party(m["month"][0]),
-        "party_1933_1939": party(dt.date(1939, 3, 1)) / party(dt.date(1933, 1, 1)),
-        "party_1939_1941": party(dt.date(1941, 2, 1)) / party(dt.date(1939, 3, 1)),
+        "real_pay_1932": ratio(mean("pay_real", dt.date(1932, 1, 1), dt.date(1932, 12, 1)), base),
+        "real_pay_1940": ratio(mean("pay_real", dt.date(1940, 1, 1), dt.date(1940, 12, 1)), base),
+        "party_1927_1933": ratio(party(dt.date(1933, 1, 1)), party(m["month"][0])),
+        "party_1933_1939": ratio(party(dt.date(1939, 3, 1)), party(dt.date(1933, 1, 1))),
+        "party_1939_1941": ratio(party(dt.date(1941, 2, 1)), party(dt.date(1939, 3, 1))),
         "workforce_1941": (
             float(m["headcount"][-1]) / (30_000.0 * size0 / 12_000.0)
             if end >= dt.date(1941, 1, 1)

@@ -250,7 +250,8 @@ def reference_table(
                     if progress:
                         for _ in got:
                             progress()
-        except KeyboardInterrupt:
+        except BaseException:
+            # an error or an interrupt: the draws still queued are dropped, not run
             ex.shutdown(wait=False, cancel_futures=True)
             raise
         ex.shutdown(wait=True)

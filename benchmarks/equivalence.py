@@ -1,0 +1,188 @@
+"""Is a changed engine the same model, statistically? Equivalence against a frozen engine.
+
+    python benchmarks/equivalence.py                         # against the tag engine-v1
+    python benchmarks/equivalence.py --baseline HEAD~3 --seeds 120 --workers 2
+
+The baseline is a git revision checked out, read-only, as a worktree under
+``runs/equivalence/`` (the frozen engine lives in the repository's history, not in the
+package). Both engines run kirov-small over the same seeds (each in its own processes; the
+current one from this checkout's ``src``), and every output below is compared by two one-sided
+tests (TOST, Schuirmann 1987): the two engines are declared equivalent on an output when the
+90 % confidence interval of the difference of means lies within +-margin, the margin being the
+larger of 2 % of the baseline's mean and a quarter of its standard deviation across seeds.
+
+Outputs: the six docking outputs (tests/test_docking.py), quits by month and accidents by year
+(each month or year its own output; the table shows how many pass and the worst). With the
+default 120 seeds the interval's half-width is about 0.21 baseline standard deviations, so an
+engine identical in distribution passes the quarter-sd margin. Prints ``NAME: VALUE`` lines and
+a Markdown table; writes ``runs/equivalence/result.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCKING = ("mean headcount", "output", "turnover", "absence", "workers' win share", "accusations")
+
+
+def outputs(monthly, events) -> dict[str, float]:
+    """The compared outputs of one run (monthly table and event log, Polars)."""
+    import polars as pl
+
+    m = monthly
+    out = {
+        "mean headcount": float(m["headcount"].mean()),
+        "output": float(m["output"].sum()),
+        "turnover": float(m["turnover_rate"].mean()),
+        "absence": float(m["absent"].sum() / m["scheduled"].sum()),
+        "workers' win share": float(m["workers_won"].sum() / max(m["items"].sum(), 1)),
+        "accusations": float(m["accusations"].sum()),
+    }
+    for month, q in zip(m["month"].to_list(), m["quits"].to_list(), strict=True):
+        out[f"quits {month:%Y-%m}"] = float(q)
+    by_year = m.group_by(pl.col("month").dt.year().alias("y")).agg(pl.col("accidents").sum())
+    for y, a in by_year.sort("y").iter_rows():
+        out[f"accidents {y}"] = float(a)
+    return out
+
+
+def worker(seeds: list[int], scenario: str, end: str) -> None:
+    """Run the engine importable here (PYTHONPATH decides which) and print the outputs."""
+    from treugolnik import load_scenario, simulate
+
+    res = {}
+    for s in seeds:
+        r = simulate(load_scenario(scenario, seed=s, sets=[f"period.end={end}"]))
+        res[s] = outputs(r.monthly, r.events)
+    sys.stdout.write(json.dumps(res))
+
+
+def run_engine(src: Path, seeds: list[int], scenario: str, end: str, workers: int) -> dict:
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    chunks = [seeds[i::workers] for i in range(workers)]
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                __file__,
+                "--worker",
+                "--scenario",
+                scenario,
+                "--end",
+                end,
+                "--seed-list",
+                ",".join(map(str, c)),
+            ],
+            stdout=subprocess.PIPE,
+            env=env,
+            cwd=str(src.parent),
+        )  # fmt: skip
+        for c in chunks
+        if c
+    ]
+    res: dict = {}
+    for p in procs:
+        out, _ = p.communicate()
+        if p.returncode:
+            raise SystemExit(f"error: the engine in {src} failed (exit {p.returncode})")
+        res.update({int(k): v for k, v in json.loads(out).items()})
+    return res
+
+
+def baseline_tree(rev: str) -> Path:
+    sha = subprocess.run(["git", "rev-parse", "--verify", f"{rev}^{{commit}}"], cwd=ROOT,
+                         capture_output=True, text=True)  # fmt: skip
+    if sha.returncode:
+        raise SystemExit(f"error: --baseline {rev}: not a revision of this repository")
+    tree = ROOT / "runs" / "equivalence" / f"baseline-{sha.stdout.strip()[:12]}"
+    if not (tree / "src" / "treugolnik").is_dir():
+        tree.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["git", "worktree", "add", "--detach", str(tree), sha.stdout.strip()],
+                       cwd=ROOT, check=True, capture_output=True)  # fmt: skip
+    return tree
+
+
+def tost(a: np.ndarray, b: np.ndarray) -> dict:
+    """Welch 90 % interval of mean(b) - mean(a) against +-max(2 % |mean a|, sd a / 4)."""
+    from scipy.stats import t as student
+
+    ma, mb = float(a.mean()), float(b.mean())
+    va, vb = float(a.var(ddof=1)), float(b.var(ddof=1))
+    na, nb = len(a), len(b)
+    se = math.sqrt(va / na + vb / nb)
+    margin = max(0.02 * abs(ma), 0.25 * math.sqrt(va))
+    d = mb - ma
+    if se == 0.0:
+        lo = hi = d
+    else:
+        df = (va / na + vb / nb) ** 2 / (
+            (va / na) ** 2 / max(na - 1, 1) + (vb / nb) ** 2 / max(nb - 1, 1)
+        )
+        q = float(student.ppf(0.95, df))
+        lo, hi = d - q * se, d + q * se
+    ok = (margin > 0 and -margin < lo and hi < margin) or (margin == 0 and lo == hi == 0)
+    return {"baseline_mean": ma, "new_mean": mb, "baseline_sd": math.sqrt(va),
+            "new_sd": math.sqrt(vb), "difference": d, "ci90": [lo, hi], "margin": margin,
+            "equivalent": bool(ok)}  # fmt: skip
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--baseline", default="engine-v1")
+    ap.add_argument("--seeds", type=int, default=120)
+    ap.add_argument("--scenario", default="kirov-small")
+    ap.add_argument("--end", default="1934-12-31")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--seed-list", help=argparse.SUPPRESS)
+    a = ap.parse_args()
+    if a.worker:
+        worker([int(s) for s in a.seed_list.split(",")], a.scenario, a.end)
+        return
+    if a.seeds < 40:
+        raise SystemExit("error: --seeds: at least 40")
+    seeds = list(range(1, a.seeds + 1))
+    tree = baseline_tree(a.baseline)
+    base = run_engine(tree / "src", seeds, a.scenario, a.end, a.workers)
+    new = run_engine(ROOT / "src", seeds, a.scenario, a.end, a.workers)
+    names = list(base[seeds[0]])
+    table = {}
+    for k in names:
+        x = np.array([base[s][k] for s in seeds])
+        y = np.array([new[s].get(k, math.nan) for s in seeds])
+        table[k] = tost(x, y)
+    groups = {"docking": [k for k in names if k in DOCKING],
+              "quits by month": [k for k in names if k.startswith("quits ")],
+              "accidents by year": [k for k in names if k.startswith("accidents ")]}  # fmt: skip
+    print("| output | baseline mean (sd) | new mean (sd) | 90 % CI of the difference | margin "
+          "| equivalent |\n|---|---|---|---|---|---|")  # fmt: skip
+    for k in groups["docking"]:
+        r = table[k]
+        print(f"| {k} | {r['baseline_mean']:.4g} ({r['baseline_sd']:.2g}) | {r['new_mean']:.4g} "
+              f"({r['new_sd']:.2g}) | {r['ci90'][0]:.3g} .. {r['ci90'][1]:.3g} | "
+              f"{r['margin']:.3g} | {'yes' if r['equivalent'] else 'NO'} |")  # fmt: skip
+    for g in ("quits by month", "accidents by year"):
+        ks = groups[g]
+        worst = max(ks, key=lambda k: max(abs(v) for v in table[k]["ci90"])
+                    / max(table[k]["margin"], 1e-12))  # fmt: skip
+        n_ok = sum(table[k]["equivalent"] for k in ks)
+        print(f"| {g} | {len(ks)} outputs | | worst: {worst} | | {n_ok} of {len(ks)} |")
+    n_ok = sum(r["equivalent"] for r in table.values())
+    print(f"equivalent_outputs: {n_ok} of {len(table)}")
+    out = ROOT / "runs" / "equivalence" / "result.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"baseline": a.baseline, "seeds": a.seeds, "scenario": a.scenario,
+                               "end": a.end, "outputs": table}, indent=2))  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
