@@ -419,8 +419,11 @@ def compare(
         float, typer.Option(help="with --archive: share of speeches the minutes record")
     ] = 0.8,
     confusion: Annotated[
-        float, typer.Option(help="with --archive: rate at which side and frame are misread")
+        float, typer.Option(help="with --archive: rate at which sides and frames are misread")
     ] = 0.05,
+    outcome_rate: Annotated[
+        float, typer.Option(help="with --archive: share of resolutions whose fulfilment shows")
+    ] = 0.5,
     workers: Annotated[int, typer.Option(help="with --archive: processes")] = 1,
     json_out: Annotated[Path | None, typer.Option("--json", help="write results as JSON")] = None,
 ) -> None:
@@ -443,7 +446,9 @@ def compare(
 
         if draws < 5 or workers < 1:
             _fail([f"--draws: at least 5 (got {draws}); --workers: at least 1 (got {workers})"])
-        problems = Observation(speech_rate=speech_rate, confusion=confusion).problems()
+        problems = Observation(
+            speech_rate=speech_rate, confusion=confusion, outcome_rate=outcome_rate
+        ).problems()
         if problems:
             _fail([f"--{p}" for p in problems])
         if not archive.is_dir():
@@ -495,7 +500,7 @@ def compare(
             with _progress_bar(3 * draws, f"{scenario}: reference draws") as tick:
                 choice = choose_with_archive(
                     scenario, arc, per_model=draws, workers=workers, speech_rate=speech_rate,
-                    confusion=confusion, sets=set_, progress=tick,
+                    confusion=confusion, outcome_rate=outcome_rate, sets=set_, progress=tick,
                 )  # fmt: skip
         except ScenarioError as e:
             _fail(e.problems)
@@ -573,8 +578,11 @@ def calibrate(
         float, typer.Option(help="with --archive: share of speeches the minutes record")
     ] = 0.8,
     confusion: Annotated[
-        float, typer.Option(help="with --archive: rate at which side and frame are misread")
+        float, typer.Option(help="with --archive: rate at which sides and frames are misread")
     ] = 0.05,
+    outcome_rate: Annotated[
+        float, typer.Option(help="with --archive: share of resolutions whose fulfilment shows")
+    ] = 0.5,
 ) -> None:
     """Fit the free parameters of a regime to the historical figures (ABC-SMC, pyabc).
 
@@ -592,7 +600,9 @@ def calibrate(
     if archive is not None:
         from .archive import Observation
 
-        problems = Observation(speech_rate=speech_rate, confusion=confusion).problems()
+        problems = Observation(
+            speech_rate=speech_rate, confusion=confusion, outcome_rate=outcome_rate
+        ).problems()
         if not 0.0 <= archive_weight <= 1.0:
             problems.append(f"archive-weight: must lie in 0..1 (got {archive_weight})")
         if problems:
@@ -622,6 +632,7 @@ def calibrate(
             archive_weight=archive_weight,
             speech_rate=speech_rate,
             confusion=confusion,
+            outcome_rate=outcome_rate,
         )
     except ScenarioError as e:
         _fail(e.problems)
@@ -676,8 +687,8 @@ def power(
         "10,30,100,300"
     ),
     fields: Annotated[
-        str, typer.Option(help="field sets coded: resolutions,speeches,accusations,all")
-    ] = "resolutions,speeches,accusations,all",
+        str, typer.Option(help="field sets coded: agenda,speeches,resolutions,accusations,all")
+    ] = "agenda,speeches,resolutions,accusations,all",
     per_model: Annotated[int, typer.Option(help="draws per reading in the reference table")] = 300,
     trees: Annotated[int, typer.Option(help="trees per random forest")] = 200,
     folds: Annotated[int, typer.Option(help="cross-validation folds")] = 5,
@@ -1150,8 +1161,11 @@ def archive_export(
     ] = 1.0,
     speech_rate: Annotated[float, typer.Option(help="probability a speech is recorded")] = 1.0,
     confusion: Annotated[
-        float, typer.Option(help="rate at which side and frame are misread")
+        float, typer.Option(help="rate at which sides, frames and who carried are misread")
     ] = 0.0,
+    outcome_rate: Annotated[
+        float, typer.Option(help="share of resolutions whose fulfilment the minutes show")
+    ] = 1.0,
     bodies: Annotated[
         str | None, typer.Option(help="bodies whose minutes survive, e.g. general,partkom")
     ] = None,
@@ -1171,7 +1185,8 @@ def archive_export(
     if not is_run(run_dir):
         _fail([f"{run_dir}: not a run folder (no events.parquet and run.json)"])
     given = {"--meeting-rate": meeting_rate != 1.0, "--speech-rate": speech_rate != 1.0,
-             "--confusion": confusion != 0.0, "--bodies": bodies is not None,
+             "--confusion": confusion != 0.0, "--outcome-rate": outcome_rate != 1.0,
+             "--bodies": bodies is not None,
              "--years": years is not None, "--meetings": meetings is not None,
              "--seed": seed != 0}  # fmt: skip
     if not observe and any(given.values()):
@@ -1187,6 +1202,7 @@ def archive_export(
             _fail([f"--years: {e}"])
         obs = Observation(
             meeting_rate=meeting_rate, speech_rate=speech_rate, confusion=confusion,
+            outcome_rate=outcome_rate,
             bodies=tuple(b.strip() for b in bodies.split(",")) if bodies is not None else None,
             years=span, meetings=meetings, seed=seed,
         )  # fmt: skip

@@ -121,6 +121,23 @@ def test_observation_honours_its_rates(arc):
     assert _within(both.filter(pl.col("frame") != pl.col("frame_true")).height, n, 0.25)
 
 
+def test_who_carried_is_misread_and_fulfilment_shown_at_their_rates(arc):
+    true = arc["resolutions"]
+    obs = observe(arc, Observation(confusion=0.25, outcome_rate=0.4, seed=5))
+    both = obs["resolutions"].join(true, on="resolution_id", suffix="_true")
+    sided = both.filter(pl.col("carried_true").is_in(["workers", "management"]))
+    assert sided.height > 100
+    # two sides: a misreading is always the other side
+    flipped = sided.filter(pl.col("carried") != pl.col("carried_true"))
+    assert set(flipped["carried"]) <= {"workers", "management"}
+    assert _within(flipped.height, sided.height, 0.25)
+    # fulfilment: shown (as it was) or unknown
+    shown = both.filter(pl.col("binding") != "unknown")
+    assert (shown["binding"] == shown["binding_true"]).all()
+    assert _within(shown.height, both.height, 0.4)
+    assert Observation(outcome_rate=1.5).problems()
+
+
 def test_surviving_bodies_and_years(arc):
     obs = observe(arc, Observation(bodies=("general",), years=(1930, 1931)))
     m = obs["meetings"]

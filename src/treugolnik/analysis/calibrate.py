@@ -208,6 +208,7 @@ def calibrate(
     archive_weight: float = 0.5,
     speech_rate: float = 0.8,
     confusion: float = 0.05,
+    outcome_rate: float = 0.5,
 ) -> dict:
     """Run (or resume) ABC-SMC; write the posterior summary, figure and JSON; return a summary.
     ``archive``: a coded :class:`~treugolnik.archive.Archive` as a further target (see the
@@ -234,7 +235,7 @@ def calibrate(
     if archive is not None:
         from .evidence import archive_features, archive_groups, matched_observation
 
-        archive_obs = matched_observation(archive, speech_rate, confusion)
+        archive_obs = matched_observation(archive, speech_rate, confusion, outcome_rate)
         groups = archive_groups(archive)
         obs.update({f"archive|{k}": v for k, v in archive_features(archive).items()
                     if k.split(".")[0] in groups})  # fmt: skip

@@ -49,9 +49,10 @@ PERIODS = ((1928, 1932), (1933, 1936), (1937, 1938), (1939, 1941))
 # feature groups: which levels of the archive a historian codes
 GROUPS = ("items", "resolutions", "speeches", "accusations")
 FIELD_SETS: dict[str, tuple[str, ...]] = {
+    "agenda": ("items",),
+    "speeches": ("items", "speeches"),
     "resolutions": ("items", "resolutions"),
-    "speeches": ("items", "resolutions", "speeches"),
-    "accusations": ("items", "resolutions", "accusations"),
+    "accusations": ("items", "accusations"),
     "all": GROUPS,
 }
 MISSING = -1.0  # a feature the coded meetings cannot give (no meeting of the period, no speech)
@@ -64,18 +65,21 @@ _OUTCOMES = ("expelled", "reprimanded", "cleared")
 
 @dataclass(frozen=True)
 class Noise:
-    """An observation setting of the power study: the share of speeches the minutes record and
-    the rate at which a coder misreads a speech's side or frame (docs/ARCHIVE.md).
+    """An observation setting of the power study: the share of speeches the minutes record, the
+    rate at which a coder misreads a speech's side or frame or the side that carried a
+    resolution, and the share of resolutions whose fulfilment later minutes show
+    (docs/ARCHIVE.md).
     """
 
     name: str
     speech_rate: float
     confusion: float
+    outcome_rate: float
 
 
 # the rates are guesses (no study of how Soviet minutes summarise speeches was found): the
 # power study reports both settings so the answer's dependence on them shows
-NOISE = (Noise("low", 0.8, 0.05), Noise("high", 0.4, 0.2))
+NOISE = (Noise("low", 0.8, 0.05, 0.5), Noise("high", 0.4, 0.25, 0.1))
 
 
 # --- features -------------------------------------------------------------------------------
@@ -410,7 +414,7 @@ def power_study(
 def power_observations(meetings: list[int], noise: tuple[Noise, ...] = NOISE) -> dict:
     """The observation settings of a power study: N meetings coded at each noise setting."""
     return {f"n{n}/{z.name}": {"meetings": n, "speech_rate": z.speech_rate,
-                               "confusion": z.confusion}
+                               "confusion": z.confusion, "outcome_rate": z.outcome_rate}
             for n in meetings for z in noise}  # fmt: skip
 
 
@@ -526,13 +530,16 @@ def archive_groups(archive) -> tuple[str, ...]:
     return tuple(groups)
 
 
-def matched_observation(archive, speech_rate: float, confusion: float) -> dict:
+def matched_observation(
+    archive, speech_rate: float, confusion: float, outcome_rate: float = 1.0
+) -> dict:
     """The observation of a simulated run matched to a coded archive: as many meetings as it
     codes, from the years it covers (a historian's sample), at the given rates.
     """
     years = sorted({int(d[:4]) for d in archive["meetings"]["date"].to_list()})
     return {"meetings": max(1, archive["meetings"].height), "years": tuple(years),
-            "speech_rate": speech_rate, "confusion": confusion}  # fmt: skip
+            "speech_rate": speech_rate, "confusion": confusion,
+            "outcome_rate": outcome_rate}  # fmt: skip
 
 
 def observed_statistics(archive=None) -> dict[str, float]:
@@ -550,13 +557,13 @@ def observed_statistics(archive=None) -> dict[str, float]:
 def choose_with_archive(
     scenario: str, archive, *, per_model: int = 100, seed: int = 1, workers: int = 1,
     speech_rate: float = NOISE[0].speech_rate, confusion: float = NOISE[0].confusion,
-    trees: int = 500, sets: list[str] | None = None,
+    outcome_rate: float = NOISE[0].outcome_rate, trees: int = 500, sets: list[str] | None = None,
     progress: Callable[[], None] | None = None,
 ) -> dict:  # fmt: skip
     """ABC-RF posterior of the readings on the aggregate series alone and on the series plus a
     coded archive, from one reference table whose runs are observed as the archive was coded.
     """
-    obs = {"archive": matched_observation(archive, speech_rate, confusion)}
+    obs = {"archive": matched_observation(archive, speech_rate, confusion, outcome_rate)}
     table = reference_table(scenario, per_model, seed, obs, sets=sets, workers=workers,
                             progress=progress)  # fmt: skip
     observed = observed_statistics(archive)

@@ -13,12 +13,16 @@ everything. :func:`observe` keeps what an archive would:
   ``speech_rate`` (minutes list some speakers and not others);
 - each recorded speech's side is misread with probability ``confusion`` (coded as one of the
   other sides, drawn uniformly), and, independently, its frame with the same probability (one of
-  the other frames of the codebook, ``other`` and ``unknown`` excepted).
+  the other frames of the codebook, ``other`` and ``unknown`` excepted); a resolution's
+  ``carried`` (which side's position carried) is misread at the same rate (as the other side);
+- whether a resolution was carried out (``binding``) shows in the minutes (a later meeting
+  checks its fulfilment) with probability ``outcome_rate``, else it is coded ``unknown``.
 
 Every draw comes from its own stream of ``numpy.random.default_rng((seed, stream))``, one
 uniform per row in the archive's row order whatever the rates, so a run observed twice with the
 same seed gives the same archive, and changing one rate does not reshuffle the other draws. At
-the default rates (1, 1, 0) the archive is returned unchanged.
+the default rates (meeting, speech and outcome rates 1, confusion 0) the archive is returned
+unchanged.
 """
 
 from __future__ import annotations
@@ -33,7 +37,8 @@ from .codebook import FRAME, LEVELS, OTHER, SIDE, UNKNOWN, Archive
 SIDES_READ = tuple(s for s in SIDE if s != UNKNOWN)
 FRAMES_READ = tuple(f for f in FRAME if f not in (OTHER, UNKNOWN))
 _STREAM = {"meeting": 1, "speech": 2, "side": 3, "side_to": 4, "frame": 5, "frame_to": 6,
-           "sample": 7}  # fmt: skip
+           "sample": 7, "carried": 8, "outcome": 9}  # fmt: skip
+CARRIED_READ = ("workers", "management")
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,7 @@ class Observation:
     meeting_rate: float = 1.0
     speech_rate: float = 1.0
     confusion: float = 0.0
+    outcome_rate: float = 1.0
     bodies: tuple[str, ...] | None = None
     years: tuple[int, ...] | None = None
     meetings: int | None = None
@@ -50,7 +56,7 @@ class Observation:
 
     def problems(self) -> list[str]:
         out = []
-        for name in ("meeting_rate", "speech_rate", "confusion"):
+        for name in ("meeting_rate", "speech_rate", "confusion", "outcome_rate"):
             v = getattr(self, name)
             if not 0.0 <= v <= 1.0:
                 out.append(f"{name.replace('_', '-')}: must lie in 0..1 (got {v})")
@@ -113,7 +119,14 @@ def observe(archive: Archive, obs: Observation) -> Archive:
     speeches = sp.with_columns(pl.Series("side", side), pl.Series("frame", frame)).filter(
         pl.Series(heard)
     )
-    resolutions = archive["resolutions"].filter(on_items)
+    rs = archive["resolutions"]
+    carried = _misread(rs["carried"].to_list(), CARRIED_READ,
+                       _uniforms(obs.seed, "carried", rs.height),
+                       np.zeros(rs.height), obs.confusion)  # fmt: skip
+    shown = _uniforms(obs.seed, "outcome", rs.height) < obs.outcome_rate
+    binding = [b if ok else UNKNOWN for b, ok in zip(rs["binding"].to_list(), shown, strict=True)]
+    resolutions = rs.with_columns(pl.Series("carried", carried), pl.Series("binding", binding))
+    resolutions = resolutions.filter(on_items)
     accusations = archive["accusations"].filter(on_items)
     investigations = archive["investigations"].filter(
         pl.col("accusation_id").is_in(accusations["accusation_id"].implode())
