@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import time
 from pathlib import Path
 
 import numpy as np
 
 from treugolnik.analysis.calibrate import distance
-from treugolnik.analysis.evidence import abc_rf, build_table, observed_statistics
+from treugolnik.analysis.evidence import MISSING, abc_rf, build_table, observed_statistics
 from treugolnik.scenario.schema import REGIMES
 
 
@@ -55,7 +56,9 @@ def main() -> None:
         closeness = {}
         for g in REGIMES:
             sub = table.filter(table["model"] == g)
-            d = np.array([distance({c.removeprefix("agg."): r[c] for c in cols}, x0)
+            # (a statistic a run could not give is stored as MISSING: NaN again for the distance)
+            d = np.array([distance({c.removeprefix("agg."): (r[c] if r[c] != MISSING else math.nan)
+                                    for c in cols}, x0)
                           for r in sub.iter_rows(named=True)])  # fmt: skip
             closeness[g] = {"best": float(d.min()), "p05": float(np.quantile(d, 0.05)),
                             "median": float(np.median(d))}  # fmt: skip

@@ -442,10 +442,17 @@ def compare(
         _fail([f"--db {db}: no such file"])
     arc = None
     if archive is not None:
+        from .analysis.evidence import _sklearn
         from .archive import Observation
 
-        if draws < 5 or workers < 1:
-            _fail([f"--draws: at least 5 (got {draws}); --workers: at least 1 (got {workers})"])
+        bad = [f"--draws: at least 5 (got {draws})"] if draws < 5 else []
+        bad += [f"--workers: at least 1 (got {workers})"] if workers < 1 else []
+        if bad:
+            _fail(bad)
+        try:
+            _sklearn()
+        except ScenarioError as e:
+            _fail(e.problems)
         problems = Observation(
             speech_rate=speech_rate, confusion=confusion, outcome_rate=outcome_rate
         ).problems()
@@ -610,6 +617,8 @@ def calibrate(
         if not archive.is_dir():
             _fail([f"--archive {archive}: not a folder of coded minutes"])
         arc = _archive_of(archive)
+    elif archive_weight != 0.5 or speech_rate != 0.8 or confusion != 0.05 or outcome_rate != 0.5:
+        _fail(["--archive-weight, --speech-rate, --confusion, --outcome-rate: only with --archive"])
     if quick:
         scenario, populations, particles = "kirov-small", min(populations, 2), min(particles, 6)
         sets = ["period.end=1933-12-31", *sets]
@@ -729,6 +738,8 @@ def power(
         if table is not None:
             if not table.is_file():
                 _fail([f"--table {table}: no such file"])
+            if set_ or per_model != 300 or scenario != "kirov-small":
+                _fail(["--scenario, --per-model, --set: the table's own are used with --table"])
             tab, meta = ev.load_table(table)
             have = {ev.parse_key(k)[0] for k in meta.get("observations", {})}
             missing = [n for n in ns if n not in have]
@@ -737,11 +748,18 @@ def power(
                        f"(it has {', '.join(map(str, sorted(have)))})"])  # fmt: skip
         else:
             load_scenario_checked(scenario, "bargaining", set_)
+            made = not out_dir.exists()
             out_dir.mkdir(parents=True, exist_ok=True)
             label = f"{scenario}: {3 * per_model} draws"
-            with _progress_bar(3 * per_model, label) as tick:
-                tab = ev.build_table(scenario, per_model, seed, ns, out_dir / "reference.parquet",
-                                     sets=set_, workers=workers, progress=tick)  # fmt: skip
+            try:
+                with _progress_bar(3 * per_model, label) as tick:
+                    tab = ev.build_table(scenario, per_model, seed, ns,
+                                         out_dir / "reference.parquet", sets=set_,
+                                         workers=workers, progress=tick)  # fmt: skip
+            except BaseException:
+                if made and not any(out_dir.iterdir()):
+                    out_dir.rmdir()  # nothing half-written left behind
+                raise
             meta = ev.load_table(out_dir / "reference.parquet")[1]
         keys = sorted((k for k in meta["observations"] if ev.parse_key(k)[0] in ns),
                       key=ev.key_order)  # fmt: skip

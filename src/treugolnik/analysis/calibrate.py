@@ -14,8 +14,8 @@ every run is observed as the archive was coded (as many meetings, from its years
 :func:`.evidence.matched_observation`), its meeting-level features (:func:`.evidence.
 archive_features`) join the statistics, and the distance becomes ``(1 - w) * aggregate + w *
 archive`` with ``w = archive_weight`` (default 0.5: the minutes count as much as the series),
-the archive part being the mean absolute difference over the features the archive gives (they
-are shares and rates of order one). The posterior records both parts per model, so the run can
+the archive part being the mean error over the features the archive gives
+(:func:`archive_distance`). The posterior records both parts per model, so the run can
 be set beside one without the archive. Requires the ``calibrate`` extra.
 """
 
@@ -122,30 +122,44 @@ def distance(x: dict, x0: dict) -> float:
     return float(np.mean(errs)) if errs else 1e9
 
 
+_COUNTS = ("items_per_meeting", "per_item", "per_meeting")  # rates, not shares
+
+
 def archive_distance(x: dict, x0: dict) -> float:
-    """Mean absolute difference over the archive features (``archive|*``) both give; NaN if
-    there are none.
+    """Mean error over the archive features (``archive|*``) the archive gives: absolute for
+    shares, relative (to at least 1) for the rates per meeting or item; a feature the archive
+    gives and the run does not counts as an error of 1. NaN if the archive gives none.
     """
     from .evidence import MISSING
 
-    errs = [abs(x[k] - v) for k, v in x0.items()
-            if "|" in k and v != MISSING and x.get(k, MISSING) != MISSING]  # fmt: skip
+    errs = []
+    for k, v in x0.items():
+        if "|" not in k or v == MISSING or not math.isfinite(v):
+            continue
+        sim = x.get(k, MISSING)
+        if sim == MISSING or not math.isfinite(sim):
+            errs.append(1.0)
+        elif k.endswith(_COUNTS):
+            errs.append(abs(sim - v) / max(abs(v), 1.0))
+        else:
+            errs.append(abs(sim - v))
     return float(np.mean(errs)) if errs else math.nan
 
 
 class CombinedDistance:
-    """``(1 - weight) * distance + weight * archive_distance`` (the aggregate part alone where
-    the archive part is undefined); picklable for pyabc's samplers.
+    """``(1 - weight) * distance + weight * archive_distance``; with weight 0 (no archive) the
+    aggregate part alone. Picklable for pyabc's samplers.
     """
 
     def __init__(self, weight: float):
         self.weight = float(weight)
 
     def __call__(self, x: dict, x0: dict) -> float:
-        agg, arc = distance(x, x0), archive_distance(x, x0)
-        if self.weight == 0.0 or not math.isfinite(arc):
+        agg = distance(x, x0)
+        if self.weight == 0.0:
             return agg
-        return (1.0 - self.weight) * agg + self.weight * arc
+        arc = archive_distance(x, x0)
+        return (1.0 - self.weight) * agg + self.weight * (arc if math.isfinite(arc) else 1.0)
 
 
 class _Model:

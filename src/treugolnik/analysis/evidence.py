@@ -306,8 +306,17 @@ def abc_rf(
     table: pl.DataFrame, cols: list[str], observed: dict[str, float], *, trees: int = 500,
     seed: int = 0,
 ) -> dict:  # fmt: skip
-    """ABC-RF model choice of the observed statistics against the table (see the module)."""
+    """ABC-RF model choice of the observed statistics against the table (see the module).
+
+    Statistics the observation does not give (missing or ``MISSING``: a field the minutes
+    leave ``unknown``, a period without meetings) are left out of the forests, so that an
+    unobserved value never routes the observation down a branch learnt from simulated values.
+    """
     ens = _sklearn()
+    cols = [c for c in cols if math.isfinite(observed.get(c, math.nan))
+            and observed[c] != MISSING]  # fmt: skip
+    if not cols:
+        raise ScenarioError(["the observation gives none of the statistics compared"])
     X = _matrix(table, cols)
     y = np.array(table["model"].to_list())
     clf = ens.RandomForestClassifier(n_estimators=trees, oob_score=True, random_state=seed,
@@ -346,7 +355,7 @@ def _wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
     d = 1 + z * z / n
     c = (p + z * z / (2 * n)) / d
     h = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
-    return (c - h, c + h)
+    return (max(0.0, c - h), min(1.0, c + h))
 
 
 def _oof(X: np.ndarray, y: np.ndarray, folds: int, trees: int, seed: int) -> np.ndarray:
@@ -373,7 +382,8 @@ def power_study(
     For each setting ``key`` (e.g. ``n30/low``) and field set, out-of-fold predictions over the
     table's independent draws give the accuracy with its 95 % Wilson interval, the confusion
     matrix (true reading -> predicted), and each pair of readings' accuracy when only those two
-    are in play (a forest trained on the pair); the most informative statistics come from a
+    are in play (a forest trained on the pair: "if only these two were candidates"), beside the
+    three-way choice's accuracy on the pair's draws; the most informative statistics come from a
     forest fitted to the whole table.
     """
     ens = _sklearn()
@@ -395,7 +405,12 @@ def power_study(
                         pp = _oof(X[sel], y[sel], folds, trees, seed)
                         k = int((pp == y[sel]).sum())
                         lo, hi = _wilson(k, int(sel.sum()))
-                        pairs[f"{a}/{b}"] = {"accuracy": k / sel.sum(), "ci95": [lo, hi]}
+                        k3 = int((pred[sel] == y[sel]).sum())  # the three-way choice's
+                        pairs[f"{a}/{b}"] = {
+                            "accuracy": k / sel.sum(), "ci95": [lo, hi],
+                            "three_way_accuracy": k3 / sel.sum(),
+                            "three_way_ci95": list(_wilson(k3, int(sel.sum()))),
+                        }  # fmt: skip
             clf = ens.RandomForestClassifier(n_estimators=trees, random_state=seed, n_jobs=1)
             clf.fit(X, y)
             order = np.argsort(clf.feature_importances_)[::-1][:5]
@@ -454,9 +469,10 @@ def key_order(key: str) -> tuple[int, int]:
 
 
 def power_sentences(result: dict, target: float = 0.9) -> list[str]:
-    """The power study in a historian's words: for each pair of readings and noise setting, the
-    fewest meetings (of those studied) at which coding every field tells the pair apart with
-    ``target`` accuracy, the lower end of its 95 % interval included.
+    """The power study in a historian's words: for each pair of readings (as the only two
+    candidates) and noise setting, the fewest meetings studied from which on coding every field
+    tells the pair apart with at least ``target`` accuracy at 95 % confidence (the lower end of
+    the Wilson interval at or above it, at that number of meetings and every larger one).
     """
     lines = []
     by_noise: dict[str, list[tuple[int, dict]]] = {}
@@ -467,18 +483,27 @@ def power_sentences(result: dict, target: float = 0.9) -> list[str]:
         rows.sort()
         for pair in rows[0][1]:
             a, b = pair.split("/")
-            hit = next((n for n, p in rows if p[pair]["ci95"][0] >= target), None)
+            hit = next(
+                (
+                    n
+                    for j, (n, _) in enumerate(rows)
+                    if all(p[pair]["ci95"][0] >= target for _, p in rows[j:])
+                ),
+                None,
+            )
             best = max(rows, key=lambda r: r[1][pair]["accuracy"])
             if hit is not None:
                 lines.append(
-                    f"{noise} noise: to tell {a} from {b} with {target:.0%} accuracy, code about "
-                    f"{hit} meetings (every field)."
+                    f"{noise} noise: to tell {a} from {b} (the only two candidates) with at least "
+                    f"{target:.0%} accuracy at 95 % confidence, code at most {hit} meetings, "
+                    f"every field (the fewest studied that suffice)."
                 )
             else:
                 acc = best[1][pair]
                 lines.append(
-                    f"{noise} noise: {a} and {b} are not told apart with {target:.0%} accuracy "
-                    f"by the meetings studied; the best, {best[0]} meetings, gives "
+                    f"{noise} noise: {a} and {b} (the only two candidates) are not told apart "
+                    f"with {target:.0%} accuracy at 95 % confidence by the numbers of meetings "
+                    f"studied; the best, {best[0]} meetings, gives "
                     f"{acc['accuracy']:.0%} ({acc['ci95'][0]:.0%}-{acc['ci95'][1]:.0%})."
                 )
     return lines

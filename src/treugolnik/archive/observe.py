@@ -14,7 +14,8 @@ everything. :func:`observe` keeps what an archive would:
 - each recorded speech's side is misread with probability ``confusion`` (coded as one of the
   other sides, drawn uniformly), and, independently, its frame with the same probability (one of
   the other frames of the codebook, ``other`` and ``unknown`` excepted); a resolution's
-  ``carried`` (which side's position carried) is misread at the same rate (as the other side);
+  ``carried`` (which side's position carried) is misread at the same rate (as the other side),
+  and with it a personal case's ``charge_upheld`` (read from the same outcome);
 - whether a resolution was carried out (``binding``) shows in the minutes (a later meeting
   checks its fulfilment) with probability ``outcome_rate``, else it is coded ``unknown``.
 
@@ -125,7 +126,16 @@ def observe(archive: Archive, obs: Observation) -> Archive:
                        np.zeros(rs.height), obs.confusion)  # fmt: skip
     shown = _uniforms(obs.seed, "outcome", rs.height) < obs.outcome_rate
     binding = [b if ok else UNKNOWN for b, ok in zip(rs["binding"].to_list(), shown, strict=True)]
-    resolutions = rs.with_columns(pl.Series("carried", carried), pl.Series("binding", binding))
+    # a personal case's outcome is read from the same reading of who carried: misread with it
+    flip = {"yes": "no", "no": "yes"}
+    upheld = [
+        flip.get(u, u) if new != old else u
+        for u, new, old in zip(
+            rs["charge_upheld"].to_list(), carried, rs["carried"].to_list(), strict=True
+        )
+    ]
+    resolutions = rs.with_columns(pl.Series("carried", carried), pl.Series("binding", binding),
+                                  pl.Series("charge_upheld", upheld))  # fmt: skip
     resolutions = resolutions.filter(on_items)
     accusations = archive["accusations"].filter(on_items)
     investigations = archive["investigations"].filter(
