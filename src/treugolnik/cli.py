@@ -405,6 +405,35 @@ def load_scenario_checked(scenario: str, regime: str, sets: list[str] | None):
     return load_scenario(scenario, regime=regime, sets=sets or [])
 
 
+# the options of a coded archive's observation, shared by compare and calibrate (defaults: the
+# power study's low-noise setting, analysis.evidence.NOISE)
+SpeechRate = Annotated[
+    float, typer.Option(help="with --archive: share of speeches the minutes record")
+]
+Confusion = Annotated[
+    float, typer.Option(help="with --archive: rate at which sides and frames are misread")
+]
+OutcomeRate = Annotated[
+    float, typer.Option(help="with --archive: share of resolutions whose fulfilment shows")
+]
+
+
+def _coded_archive(archive: Path, speech_rate, confusion, outcome_rate, problems=()):
+    """The coded archive of ``--archive``, once the observation's options and ``problems``
+    (further option problems, without the dashes) are clean: else one line each, exit 2.
+    """
+    from .archive import Observation
+
+    problems = Observation(
+        speech_rate=speech_rate, confusion=confusion, outcome_rate=outcome_rate
+    ).problems() + list(problems)
+    if problems:
+        _fail([f"--{p}" for p in problems])
+    if not archive.is_dir():
+        _fail([f"--archive {archive}: not a folder of coded minutes"])
+    return _archive_of(archive)
+
+
 @app.command()
 def compare(
     scenario: Annotated[str, typer.Argument(help="bundled name or TOML path")] = "kirov",
@@ -415,15 +444,9 @@ def compare(
         Path | None, typer.Option(help="coded minutes (docs/ARCHIVE.md) as further evidence")
     ] = None,
     draws: Annotated[int, typer.Option(help="with --archive: reference draws per reading")] = 100,
-    speech_rate: Annotated[
-        float, typer.Option(help="with --archive: share of speeches the minutes record")
-    ] = 0.8,
-    confusion: Annotated[
-        float, typer.Option(help="with --archive: rate at which sides and frames are misread")
-    ] = 0.05,
-    outcome_rate: Annotated[
-        float, typer.Option(help="with --archive: share of resolutions whose fulfilment shows")
-    ] = 0.5,
+    speech_rate: SpeechRate = 0.8,
+    confusion: Confusion = 0.05,
+    outcome_rate: OutcomeRate = 0.5,
     workers: Annotated[int, typer.Option(help="with --archive: processes")] = 1,
     json_out: Annotated[Path | None, typer.Option("--json", help="write results as JSON")] = None,
 ) -> None:
@@ -443,7 +466,6 @@ def compare(
     arc = None
     if archive is not None:
         from .analysis.evidence import _sklearn
-        from .archive import Observation
 
         bad = [f"--draws: at least 5 (got {draws})"] if draws < 5 else []
         bad += [f"--workers: at least 1 (got {workers})"] if workers < 1 else []
@@ -453,14 +475,7 @@ def compare(
             _sklearn()
         except ScenarioError as e:
             _fail(e.problems)
-        problems = Observation(
-            speech_rate=speech_rate, confusion=confusion, outcome_rate=outcome_rate
-        ).problems()
-        if problems:
-            _fail([f"--{p}" for p in problems])
-        if not archive.is_dir():
-            _fail([f"--archive {archive}: not a folder of coded minutes"])
-        arc = _archive_of(archive)
+        arc = _coded_archive(archive, speech_rate, confusion, outcome_rate)
     try:
         for regime in REGIMES:
             load_scenario_checked(scenario, regime, set_)
@@ -581,15 +596,9 @@ def calibrate(
     archive_weight: Annotated[
         float, typer.Option(help="with --archive: the minutes' weight in the distance, 0..1")
     ] = 0.5,
-    speech_rate: Annotated[
-        float, typer.Option(help="with --archive: share of speeches the minutes record")
-    ] = 0.8,
-    confusion: Annotated[
-        float, typer.Option(help="with --archive: rate at which sides and frames are misread")
-    ] = 0.05,
-    outcome_rate: Annotated[
-        float, typer.Option(help="with --archive: share of resolutions whose fulfilment shows")
-    ] = 0.5,
+    speech_rate: SpeechRate = 0.8,
+    confusion: Confusion = 0.05,
+    outcome_rate: OutcomeRate = 0.5,
 ) -> None:
     """Fit the free parameters of a regime to the historical figures (ABC-SMC, pyabc).
 
@@ -605,18 +614,10 @@ def calibrate(
     sets = list(set_ or [])
     arc = None
     if archive is not None:
-        from .archive import Observation
-
-        problems = Observation(
-            speech_rate=speech_rate, confusion=confusion, outcome_rate=outcome_rate
-        ).problems()
-        if not 0.0 <= archive_weight <= 1.0:
-            problems.append(f"archive-weight: must lie in 0..1 (got {archive_weight})")
-        if problems:
-            _fail([f"--{p}" for p in problems])
-        if not archive.is_dir():
-            _fail([f"--archive {archive}: not a folder of coded minutes"])
-        arc = _archive_of(archive)
+        weight = [] if 0.0 <= archive_weight <= 1.0 else [
+            f"archive-weight: must lie in 0..1 (got {archive_weight})"
+        ]  # fmt: skip
+        arc = _coded_archive(archive, speech_rate, confusion, outcome_rate, weight)
     elif archive_weight != 0.5 or speech_rate != 0.8 or confusion != 0.05 or outcome_rate != 0.5:
         _fail(["--archive-weight, --speech-rate, --confusion, --outcome-rate: only with --archive"])
     if quick:
