@@ -40,12 +40,26 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=1)
     ap.add_argument("--tables", default="runs/evidence")
     ap.add_argument("--out", default="docs/results/model-selection")
+    ap.add_argument("--grow", type=int, default=100,
+                    help="tables saved at fewer draws are grown together, this many draws per "
+                         "reading at a time for each seed in turn (an interrupted run keeps "
+                         "three tables of equal size)")  # fmt: skip
     a = ap.parse_args()
     meetings = [int(x) for x in a.meetings.split(",")]
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     observed = observed_statistics()
     x0 = {k.removeprefix("agg."): v for k, v in observed.items()}
+    sizes = []
+    for seed in a.seeds:
+        p = Path(a.tables) / f"reference-seed-{seed}.json"
+        sizes.append(json.loads(p.read_text())["per_model"] if p.is_file() else 0)
+    for size in range(min(sizes) + a.grow, a.per_model, a.grow):
+        for seed, had in zip(a.seeds, sizes, strict=True):
+            if had < size:
+                path = Path(a.tables) / f"reference-seed-{seed}.parquet"
+                build_table(a.scenario, size, seed, meetings, path, workers=a.workers)
+        print("tables at", size, "draws per reading", flush=True)
     runs = {}
     for seed in a.seeds:
         t0 = time.perf_counter()

@@ -97,6 +97,19 @@ def test_table_is_the_same_in_one_process_or_two():
     assert one["model"].to_list() == list(REGIMES) * 3
 
 
+def test_a_saved_table_is_extended_by_the_draws_it_lacks(tmp_path):
+    path = tmp_path / "table.parquet"
+    small = ev.build_table("kirov-small", 1, 7, [5], path, sets=SHORT)
+    assert small.height == len(REGIMES)
+    big = ev.build_table("kirov-small", 2, 7, [5], path, sets=SHORT)
+    fresh = ev.reference_table("kirov-small", 2, 7, ev.power_observations([5]), sets=SHORT)
+    assert big.equals(fresh)
+    assert ev.load_table(path)[1]["per_model"] == 2
+    # another seed is another table: rebuilt, not extended
+    other = ev.build_table("kirov-small", 2, 8, [5], path, sets=SHORT)
+    assert not other.equals(big) and other.height == 2 * len(REGIMES)
+
+
 @pytest.fixture(scope="module")
 def table():
     # every meeting coded (no sample), little noise: the readings should be told apart

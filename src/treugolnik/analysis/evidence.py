@@ -225,9 +225,14 @@ def reference_table(
     sets: list[str] | None = None,
     workers: int = 1,
     progress: Callable[[], None] | None = None,
+    start: int = 0,
 ) -> pl.DataFrame:
-    """Simulate the draws of :func:`draw_specs`; rows in draw order."""
-    specs = draw_specs(scenario, per_model, seed, sets)
+    """Simulate the draws of :func:`draw_specs` from draw ``start`` on; rows in draw order.
+
+    A draw depends only on ``(seed, draw)``, not on ``per_model``, so the draws of a larger
+    table begin with those of a smaller one (:func:`build_table` extends tables so).
+    """
+    specs = draw_specs(scenario, per_model, seed, sets)[start:]
     rows: list[dict] = []
     if workers <= 1:
         for s in specs:
@@ -439,19 +444,33 @@ def build_table(
     progress: Callable[[], None] | None = None,
 ) -> pl.DataFrame:  # fmt: skip
     """The power study's reference table (every N of ``meetings`` at every :data:`NOISE`
-    setting), saved at ``path`` with its description; read back if ``path`` holds the same one.
+    setting), saved at ``path`` with its description; read back if ``path`` holds the same one,
+    extended if it holds the same table with fewer draws per reading.
     """
     obs = power_observations(meetings)
     meta = {"scenario": scenario, "per_model": per_model, "seed": seed, "sets": list(sets or []),
             "observations": obs, "periods": [list(p) for p in PERIODS],
             "priors": {g: _priors(scenario, g, list(sets or [])) for g in REGIMES}}  # fmt: skip
+    table = None
     if path.is_file() and path.with_suffix(".json").is_file():
         table, old = load_table(path)
         if json.loads(json.dumps(meta)) == old:
             return table
-    table = reference_table(scenario, per_model, seed, obs, sets=sets, workers=workers,
-                            progress=progress)  # fmt: skip
-    save_table(table, path, meta)
+        # the same table, smaller: its draws are the first of this one's (draw_specs)
+        smaller = {**old, "per_model": meta["per_model"]} == json.loads(json.dumps(meta))
+        if not (smaller and old["per_model"] < per_model and table.height == 3 * old["per_model"]):
+            table = None
+    done = 0 if table is None else table.height // len(REGIMES)
+    # saved after every ``chunk`` draws of each reading, so that a long extension interrupted
+    # keeps what it made (the table on disk is always a whole table of a smaller size)
+    chunk = 100
+    while done < per_model:
+        upto = min(per_model, done + chunk)
+        more = reference_table(scenario, upto, seed, obs, sets=sets, workers=workers,
+                               progress=progress, start=len(REGIMES) * done)  # fmt: skip
+        table = more if table is None else pl.concat([table, more], how="vertical_relaxed")
+        save_table(table, path, {**meta, "per_model": upto})
+        done = upto
     return table
 
 
