@@ -100,8 +100,9 @@ def test_events_added_by_column_are_those_added_one_by_one():
     from treugolnik.record import EventLog
 
     day = dt.date(1933, 3, 15)
-    one, by_col = EventLog(), EventLog()
-    for log in (one, by_col):
+    one, by_col, small = EventLog(), EventLog(), EventLog()
+    small.chunk = 2  # frames made every two events: ids and columns run on across them
+    for log in (one, by_col, small):
         log.add("meeting", day, 2, detail="before")
     factory, person, ok = [0, 3, 3], [11, 12, 13], [True, False, True]
     for f, p, o in zip(factory, person, ok, strict=True):
@@ -115,9 +116,11 @@ def test_events_added_by_column_are_those_added_one_by_one():
                   outcome="adopted" if o else "rejected")
              for f, p, o in zip(factory, person, ok, strict=True)]  # fmt: skip
     assert by_col.add_columns(3, *([e[c] for e in given] for c in cols)) == 1
-    for log in (one, by_col):
+    assert small.add_columns(3, *([e[c] for e in given] for c in cols)) == 1
+    for log in (one, by_col, small):
         log.add("clash", day, 1, person=7)
     assert len(by_col) == len(one) == 5 and by_col.frame().equals(one.frame())
+    assert len(small.frames) == 1 and small.frame().equals(one.frame())  # one made mid-way
     with pytest.raises(ValueError):
         by_col.add_columns(2, *([e[c] for e in given] for c in cols))  # three values, not two
     assert len(by_col) == 5 and by_col.frame().equals(one.frame())  # nothing added

@@ -214,5 +214,5 @@ def _restore(sim, folder: Path, header: dict) -> None:
         sim.fac_rows[: rows.shape[0]] = rows
     events = pl.read_parquet(folder / "events.parquet")
     sim.log.frames = [events] if events.height else []
-    sim.log.n = int(header["events"])
+    sim.log.n = sim.log.first = int(header["events"])
     sim.pending = [[tuple(item) for item in items] for items in header["pending"]]

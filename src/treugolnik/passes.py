@@ -119,10 +119,10 @@ class Passes:
                 ``day.counts[slot]`` (chunk-local; merged in chunk order up to their size).
 
         """
-        bounds = chunk_bounds(n, self.chunk)
-        if bounds.size == 2:
+        if n < 2 * self.chunk:  # one chunk (chunk_bounds), the common case: no bounds made
             kernel(0, n, t, ref)
             return
+        bounds = chunk_bounds(n, self.chunk)
         fields = [*accum, *overwrite, *((g, f) for g, f, _ in buffers), ("day", "counts")]
         calls = []
         for c in range(bounds.size - 1):
@@ -206,9 +206,9 @@ class Passes:
             The kernel's return value: the sum over chunks (a count or an array).
 
         """
-        bounds = chunk_bounds(n, self.chunk)
-        if bounds.size == 2:
+        if n < 2 * self.chunk:  # one chunk (chunk_bounds)
             return kernel(*args)
+        bounds = chunk_bounds(n, self.chunk)
         k = bounds.size - 1
         calls = []
         for c in range(k):

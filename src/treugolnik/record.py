@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+from itertools import islice, repeat
 from pathlib import Path
 
 import numpy as np
@@ -282,16 +283,19 @@ def record_close(lo, hi, t, S):
 class EventLog:
     """Append-only event log; ``add`` returns the new event's id (0, 1, 2, ...).
 
-    Events are kept as row tuples (``add``: one event; ``add_columns``: many, given column by
-    column); every :attr:`chunk` events the tuples
-    become a Polars frame (columnar, far smaller than the tuples), and :meth:`frame` joins the
-    frames at the end. Kinds in ``skip`` are not kept (``add`` returns -1).
+    Events are kept column by column, one Python list per column of :data:`EVENT_SCHEMA`
+    (``add``: one event; ``add_columns``: many, given column by column, which only extends the
+    lists); every :attr:`chunk` events the lists become a Polars frame (columnar, far smaller
+    than the lists), and :meth:`frame` joins the frames at the end. Kinds in ``skip`` are not
+    kept (``add`` returns -1).
     """
 
     chunk = 100_000
+    _NAMES = tuple(EVENT_SCHEMA)[1:]  # every column but event_id (the ids are consecutive)
 
     def __init__(self, skip: set[str] | frozenset[str] = frozenset()):
-        self.rows: list[tuple] = []
+        self.cols: tuple[list, ...] = tuple([] for _ in self._NAMES)
+        self.first = 0  # the id of the first event in ``cols``
         self.frames: list[pl.DataFrame] = []
         self.n = 0
         self.skip = frozenset(skip)
@@ -319,27 +323,23 @@ class EventLog:
             return -1
         eid = self.n
         self.n += 1
-        self.rows.append(
-            (
-                eid,
-                date,
-                int(factory),
-                kind,
-                int(parent),
-                int(person),
-                role,
-                int(target),
-                target_role,
-                side,
-                topic,
-                frame,
-                None if strength is None else float(strength),
-                outcome,
-                charge,
-                detail,
-            )
-        )
-        if len(self.rows) >= self.chunk:
+        c = self.cols
+        c[0].append(date)
+        c[1].append(int(factory))
+        c[2].append(kind)
+        c[3].append(int(parent))
+        c[4].append(int(person))
+        c[5].append(role)
+        c[6].append(int(target))
+        c[7].append(target_role)
+        c[8].append(side)
+        c[9].append(topic)
+        c[10].append(frame)
+        c[11].append(None if strength is None else float(strength))
+        c[12].append(outcome)
+        c[13].append(charge)
+        c[14].append(detail)
+        if self.n - self.first >= self.chunk:
             self._flush()
         return eid
 
@@ -349,11 +349,21 @@ class EventLog:
         with the types ``add`` casts to. For many events of a kind not skipped. Returns the
         first new id.
         """
+        if len(columns) != len(self._NAMES):
+            raise ValueError(f"add_columns: {len(columns)} columns, the log has {len(self._NAMES)}")
+        had = self.n - self.first
+        for dst, col in zip(self.cols, columns, strict=True):
+            dst.extend(islice(col, k) if isinstance(col, repeat) else col)
+        # a column of the wrong length: nothing is added
+        bad = [name for name, dst in zip(self._NAMES, self.cols, strict=True)
+               if len(dst) != had + k]  # fmt: skip
+        if bad:
+            for dst in self.cols:
+                del dst[had:]
+            raise ValueError(f"add_columns: {k} events, but not {k} values of {', '.join(bad)}")
         first = self.n
-        # (a list first: columns of the wrong length raise before anything is added)
-        self.rows.extend(list(zip(range(first, first + k), *columns, strict=True)))
         self.n += k
-        if len(self.rows) >= self.chunk:
+        if self.n - self.first >= self.chunk:
             self._flush()
         return first
 
@@ -361,14 +371,15 @@ class EventLog:
         return self.n
 
     def _flush(self) -> None:
-        if self.rows:
-            # column by column (transposed in Python): twice as fast as a frame built from rows
-            columns = dict(zip(EVENT_SCHEMA, zip(*self.rows, strict=True), strict=True))
+        if self.n > self.first:
+            columns = {"event_id": range(self.first, self.n)}
+            columns.update(zip(self._NAMES, self.cols, strict=True))
             frame = pl.DataFrame(columns, schema=EVENT_SCHEMA)
             # "not applicable" is null, never NaN (strength: given for speeches, directives and
             # meetings only; a NaN given for the others becomes null here)
             self.frames.append(frame.with_columns(pl.col("strength").fill_nan(None)))
-            self.rows = []
+            self.cols = tuple([] for _ in self._NAMES)
+            self.first = self.n
 
     def frame(self) -> pl.DataFrame:
         self._flush()
