@@ -545,9 +545,9 @@ def accused_since(pop, here: np.ndarray, after: int, day: int) -> list:
     (the last meeting's day) and before ``day``.
     """
     la = pop.last_accused[here]
-    party = pop.party[here]
-    hit = (la >= after) & (la < day) & np.isin(party, (MEMBER, CANDIDATE, EXPELLED))
-    return here[hit].tolist()
+    recent = here[(la >= after) & (la < day)]  # (few: their party status is looked up)
+    party = pop.party[recent]
+    return recent[(party == MEMBER) | (party == CANDIDATE) | (party == EXPELLED)].tolist()
 
 
 def hold_meeting(
