@@ -100,7 +100,7 @@ def archive_features(archive) -> dict[str, float]:
     :data:`PERIODS` and group of :data:`GROUPS`, shares and rates (``MISSING`` where the
     archive cannot give them). Names are ``GROUP.PERIOD.NAME``.
     """
-    stats = archive_stats(archive, list(PERIODS))["periods"]
+    stats = archive_stats(archive, list(PERIODS), whole=False)["periods"]
     out: dict[str, float] = {}
     for first, last in PERIODS:
         p = f"{first}-{last}"

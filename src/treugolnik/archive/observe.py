@@ -82,12 +82,15 @@ def _uniforms(seed: int, stream: str, n: int) -> np.ndarray:
 
 def _misread(values: list[str], codes: tuple[str, ...], u_hit, u_to, rate: float) -> list[str]:
     """Each value replaced, with probability ``rate``, by one of the other ``codes``."""
-    out = []
-    for v, hit, to in zip(values, u_hit, u_to, strict=True):
-        if hit < rate and v in codes:
-            others = [c for c in codes if c != v]
-            v = others[min(int(to * len(others)), len(others) - 1)]
-        out.append(v)
+    if not len(values) == len(u_hit) == len(u_to):
+        raise ValueError("_misread: values and draws of different lengths")
+    out = list(values)
+    others = {v: [c for c in codes if c != v] for v in codes}
+    # (only the values a draw hits are looked at)
+    for j in np.flatnonzero(np.asarray(u_hit) < rate).tolist():
+        alt = others.get(out[j])
+        if alt is not None:
+            out[j] = alt[min(int(float(u_to[j]) * len(alt)), len(alt) - 1)]
     return out
 
 

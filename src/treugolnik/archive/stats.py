@@ -64,14 +64,40 @@ def _counts(df: pl.DataFrame, *cols: str) -> dict:
     return out
 
 
+def _counts_by_period(df: pl.DataFrame, *cols: str) -> dict:
+    """:func:`_counts` of ``cols`` for each value of ``df``'s ``period`` column, in one pass."""
+    out: dict = {}
+    if df.height == 0:
+        return out
+    keys = ["period", *cols]
+    for row in df.group_by(keys).len().sort(keys).iter_rows():
+        p, *rest, n = row
+        d = out.setdefault(p, {})
+        for k in rest[:-1]:
+            d = d.setdefault(k, {})
+        d[rest[-1]] = n
+    return out
+
+
+def _heights(df: pl.DataFrame) -> dict:
+    """Rows of ``df`` in each period."""
+    if df.height == 0:
+        return {}
+    return dict(df.group_by("period").len().iter_rows())
+
+
 def _shares(counts: dict) -> dict:
     known = {k: v for k, v in counts.items() if k != UNKNOWN}
     total = sum(known.values())
     return {k: v / total for k, v in known.items()} if total else {}
 
 
-def archive_stats(archive: Archive, periods: list[tuple[int, int]] | None = None) -> dict:
-    """The statistics of ``archive`` by period (``periods``: see :func:`parse_periods`)."""
+def archive_stats(
+    archive: Archive, periods: list[tuple[int, int]] | None = None, *, whole: bool = True
+) -> dict:
+    """The statistics of ``archive`` by period (``periods``: see :func:`parse_periods`);
+    ``whole=False`` leaves out the frames by year and the coders' agreement (``None``).
+    """
     m = archive["meetings"].with_columns(
         pl.col("date").str.slice(0, 4).cast(pl.Int32).alias("year")
     )
@@ -88,46 +114,60 @@ def archive_stats(archive: Archive, periods: list[tuple[int, int]] | None = None
     inv = archive["investigations"].join(
         acc.select("accusation_id", "period"), on="accusation_id", how="inner"
     )
+    cases = res.filter(pl.col("item_topic") == "personal_case")
+    # every count once over all periods, then read period by period
+    n_meetings, n_items, n_res = _heights(m), _heights(items), _heights(res)
+    n_speeches, n_acc, n_cases = _heights(speeches), _heights(acc), _heights(cases)
+    bodies, topics_by = _counts_by_period(m, "body"), _counts_by_period(items, "topic")
+    carried_by, binding_by = _counts_by_period(res, "carried"), _counts_by_period(res, "binding")
+    unanimous_by, upheld_by = (
+        _counts_by_period(res, "unanimous"),
+        _counts_by_period(cases, "charge_upheld"),
+    )
+    outcomes_by = _counts_by_period(inv, "outcome")
+    speakers_by = _counts_by_period(speeches, "role", "side")
+    offices_by = _counts_by_period(speeches.filter(pl.col("office") != ""), "office", "side")
+    frames_by = _counts_by_period(speeches, "frame")
+    charges_by = _counts_by_period(acc, "charge")
+    roles_by = _counts_by_period(acc, "accused_role")
+    role_charge_by = _counts_by_period(acc, "accused_role", "charge")
     out_periods = {}
     for p in sorted(m["period"].unique().to_list()):
-        mp = m.filter(pl.col("period") == p)
-        ip = items.filter(pl.col("period") == p)
-        sp = speeches.filter(pl.col("period") == p)
-        rp = res.filter(pl.col("period") == p)
-        ap = acc.filter(pl.col("period") == p)
-        vp = inv.filter(pl.col("period") == p)
-        topics = _counts(ip, "topic")
-        carried = _counts(rp, "carried")
-        cases = rp.filter(pl.col("item_topic") == "personal_case")
-        upheld = _counts(cases, "charge_upheld")
-        outcomes = _counts(vp, "outcome")
+        topics = topics_by.get(p, {})
+        carried = carried_by.get(p, {})
+        upheld = upheld_by.get(p, {})
+        outcomes = outcomes_by.get(p, {})
+        binding = binding_by.get(p, {})
         out_periods[p] = {
-            "meetings": mp.height,
-            "bodies": _counts(mp, "body"),
-            "items": ip.height,
+            "meetings": n_meetings.get(p, 0),
+            "bodies": bodies.get(p, {}),
+            "items": n_items.get(p, 0),
             "topics": topics,
             "topic_shares": _shares(topics),
-            "resolutions": rp.height,
+            "resolutions": n_res.get(p, 0),
             "carried": carried,
             "carried_shares": _shares(carried),
-            "binding": _counts(rp, "binding"),
-            "unanimous": _counts(rp, "unanimous"),
-            "speeches": sp.height,
-            "speakers": _counts(sp, "role", "side"),
-            "offices": _counts(sp.filter(pl.col("office") != ""), "office", "side"),
-            "frames": _counts(sp, "frame"),
-            "accusations": ap.height,
-            "charges": _counts(ap, "charge"),
-            "accused_roles": _counts(ap, "accused_role"),
-            "charges_by_accused_role": _counts(ap, "accused_role", "charge"),
+            "binding": binding,
+            "unanimous": unanimous_by.get(p, {}),
+            "speeches": n_speeches.get(p, 0),
+            "speakers": speakers_by.get(p, {}),
+            "offices": offices_by.get(p, {}),
+            "frames": frames_by.get(p, {}),
+            "accusations": n_acc.get(p, 0),
+            "charges": charges_by.get(p, {}),
+            "accused_roles": roles_by.get(p, {}),
+            "charges_by_accused_role": role_charge_by.get(p, {}),
             "investigations": outcomes,
             "reversals": {
-                "personal_cases": cases.height,
+                "personal_cases": n_cases.get(p, 0),
                 "charge_not_upheld": upheld.get("no", 0),
                 "investigations_cleared": outcomes.get("cleared", 0),
-                "resolutions_not_binding": _counts(rp, "binding").get("no", 0),
+                "resolutions_not_binding": binding.get("no", 0),
             },
         }
+    if not whole:
+        return {"source": archive.source, "periods": out_periods, "frames_by_year": None,
+                "agreement": None}  # fmt: skip
     frames_by_year = {
         str(y): d for y, d in _counts(speeches.with_columns(pl.col("year").cast(pl.Utf8)),
                                       "year", "frame").items()
