@@ -17,7 +17,7 @@ from pathlib import Path
 
 import polars as pl
 
-from .codebook import LEVELS, Archive, frame_of, write_archive_files
+from .codebook import LEVELS, Archive, write_archive_files
 
 # a speech's strength as the coarse stance a coder reads (thresholds: an assumption, about the
 # terciles of kirov-small speeches, docs/ARCHIVE.md)
@@ -43,93 +43,114 @@ def present_of(detail: str) -> str:
     return str(int(m[1]) + int(m[2] or 0))
 
 
+def _or(col: str, default: str) -> pl.Expr:
+    """The column's text, ``default`` where it is null or empty."""
+    c = pl.col(col)
+    return pl.when(c.is_null() | (c == "")).then(pl.lit(default)).otherwise(c)
+
+
+def _with_ref(df: pl.DataFrame, label: str) -> pl.DataFrame:
+    """The reference columns every row carries (see :func:`from_events`)."""
+    return df.with_columns(
+        pl.lit("simulated").alias("fond"), pl.lit(label).alias("opis"),
+        pl.format("factory {}", pl.col("factory")).alias("delo"),
+        pl.col("event_id").cast(pl.Utf8).alias("list"), pl.lit("high").alias("certainty"),
+        pl.lit("model").alias("coder"),
+    )  # fmt: skip
+
+
+def _level(df: pl.DataFrame, name: str, **columns: pl.Expr) -> pl.DataFrame:
+    """The rows of ``df`` as level ``name``'s frame (absent columns empty, all text)."""
+    cols = LEVELS[name].header()
+    exprs = [columns[c].alias(c) if c in columns else
+             (pl.col(c) if c in df.columns and c in _REF else pl.lit("")).alias(c)
+             for c in cols]  # fmt: skip
+    return df.select(exprs).cast(dict.fromkeys(cols, pl.Utf8))
+
+
+_REF = ("fond", "opis", "delo", "list", "certainty", "coder")
+
+
 def from_events(events: pl.DataFrame, label: str = "run") -> Archive:
     """The archive of every meeting in ``events`` (the run's event log). ``label`` names the
     run in the rows' reference (``fond`` = ``simulated``, ``opis`` = label, ``delo`` = the
-    factory, ``list`` = the row's event id).
+    factory, ``list`` = the row's event id). Built column by column: every row of a kind
+    below a meeting whose parent is not in the archive is left out.
     """
-    ev = events.sort("event_id")
-    kinds = ("meeting", "item", "speech", "resolution", "accusation", "investigation")
-    by_kind = {k: ev.filter(pl.col("kind") == k) for k in kinds}
+    ev = _with_ref(events.sort("event_id"), label)
 
-    def ref(r: dict) -> dict:
-        return {
-            "fond": "simulated", "opis": label, "delo": f"factory {r['factory']}",
-            "list": str(r["event_id"]), "certainty": "high", "coder": "model",
-        }  # fmt: skip
+    def kind(k: str) -> pl.DataFrame:
+        return ev.filter(pl.col("kind") == k)
 
-    meetings, factory_of = [], {}
-    for r in by_kind["meeting"].iter_rows(named=True):
-        factory_of[r["event_id"]] = r["factory"]
-        members = r["strength"]
-        meetings.append({
-            "meeting_id": f"M{r['event_id']}", "date": r["date"].isoformat(),
-            "plant": f"factory {r['factory']}", "body": r["topic"] or "general",
-            "form": r["outcome"] or "ppo", "present": present_of(r["detail"]),
-            "members": "" if members != members else str(int(members)), **ref(r),
-        })  # fmt: skip
-    items, topic_of, position = [], {}, {}
-    for r in by_kind["item"].iter_rows(named=True):
-        if r["parent_id"] not in factory_of:
-            continue
-        position[r["parent_id"]] = position.get(r["parent_id"], 0) + 1
-        topic_of[r["event_id"]] = r["topic"]
-        items.append({
-            "item_id": f"I{r['event_id']}", "meeting_id": f"M{r['parent_id']}",
-            "position": str(position[r["parent_id"]]), "topic": r["topic"],
-            "accused_role": r["target_role"] if r["topic"] == "personal_case" else "",
-            **ref(r),
-        })  # fmt: skip
-    speeches, spoken = [], {}
-    for r in by_kind["speech"].iter_rows(named=True):
-        if r["parent_id"] not in topic_of:
-            continue
-        spoken[r["parent_id"]] = spoken.get(r["parent_id"], 0) + 1
-        speeches.append({
-            "speech_id": f"S{r['event_id']}", "item_id": f"I{r['parent_id']}",
-            "position": str(spoken[r["parent_id"]]), "role": r["role"] or "unknown",
-            "office": r["detail"] or "", "side": r["side"] or "unknown",
-            "frame": r["frame"] or "unknown", "stance": stance_of(r["strength"]), **ref(r),
-        })  # fmt: skip
-    resolutions, item_of_res = [], {}
-    for r in by_kind["resolution"].iter_rows(named=True):
-        if r["parent_id"] not in topic_of:
-            continue
-        item_of_res[r["event_id"]] = r["parent_id"]
-        case = topic_of[r["parent_id"]] == "personal_case"
-        outcome = r["outcome"] or ""
-        resolutions.append({
-            "resolution_id": f"R{r['event_id']}", "item_id": f"I{r['parent_id']}",
-            "carried": r["side"] or "unknown",
-            "binding": "yes" if "(binding)" in outcome else "no" if "not carried out" in outcome
-            else "unknown",
-            "unanimous": "unknown",  # the model counts no votes
-            "charge_upheld": ("yes" if r["side"] == "management" else "no") if case else "",
-            **ref(r),
-        })  # fmt: skip
-    accusations, made = [], set()
-    for r in by_kind["accusation"].iter_rows(named=True):
-        item = item_of_res.get(r["parent_id"], r["parent_id"])
-        if item not in topic_of:
-            continue  # an accusation made outside a meeting's item
-        made.add(r["event_id"])
-        accusations.append({
-            "accusation_id": f"A{r['event_id']}", "item_id": f"I{item}",
-            "accuser_role": r["role"] or "meeting", "accused_role": r["target_role"] or "unknown",
-            "charge": r["charge"] or "unknown", **ref(r),
-        })  # fmt: skip
-    investigations = []
-    for r in by_kind["investigation"].iter_rows(named=True):
-        if r["parent_id"] not in made:
-            continue
-        investigations.append({
-            "investigation_id": f"V{r['event_id']}", "accusation_id": f"A{r['parent_id']}",
-            "date": r["date"].isoformat(), "outcome": r["outcome"] or "unknown", **ref(r),
-        })  # fmt: skip
-    rows = {"meetings": meetings, "items": items, "speeches": speeches,
-            "resolutions": resolutions, "accusations": accusations,
-            "investigations": investigations}  # fmt: skip
-    return Archive({n: frame_of(LEVELS[n], rows[n]) for n in LEVELS}, source=label)
+    eid = pl.col("event_id").cast(pl.Utf8)
+    parent = pl.col("parent_id").cast(pl.Utf8)
+    m = kind("meeting")
+    got = m["detail"].fill_null("").str.extract_groups(_PRESENT.pattern)
+    present = (
+        pl.when(got.struct.field("1").is_null()).then(pl.lit(""))
+        .otherwise((got.struct.field("1").cast(pl.Int64)
+                    + got.struct.field("2").cast(pl.Int64).fill_null(0)).cast(pl.Utf8))
+    )  # fmt: skip
+    meetings = _level(
+        m.with_columns(present.alias("_present")), "meetings",
+        meeting_id="M" + eid, date=pl.col("date").dt.strftime("%Y-%m-%d"),
+        plant=pl.format("factory {}", pl.col("factory")), body=_or("topic", "general"),
+        form=_or("outcome", "ppo"), present=pl.col("_present"),
+        members=pl.when(pl.col("strength").is_nan()).then(pl.lit(""))
+        .otherwise(pl.col("strength").cast(pl.Int64).cast(pl.Utf8)),
+    )  # fmt: skip
+    it = kind("item").filter(pl.col("parent_id").is_in(m["event_id"].implode()))
+    it = it.with_columns((pl.int_range(pl.len()).over("parent_id") + 1).alias("_pos"))
+    items = _level(
+        it, "items", item_id="I" + eid, meeting_id="M" + parent,
+        position=pl.col("_pos").cast(pl.Utf8), topic=pl.col("topic"),
+        accused_role=pl.when(pl.col("topic") == "personal_case").then(pl.col("target_role"))
+        .otherwise(pl.lit("")),
+    )  # fmt: skip
+    topic_of = it.select(pl.col("event_id").alias("parent_id"), pl.col("topic").alias("_item"))
+    sp = kind("speech").join(topic_of, on="parent_id", how="inner").sort("event_id")
+    sp = sp.with_columns((pl.int_range(pl.len()).over("parent_id") + 1).alias("_pos"))
+    strength = pl.col("strength")
+    speeches = _level(
+        sp, "speeches", speech_id="S" + eid, item_id="I" + parent,
+        position=pl.col("_pos").cast(pl.Utf8), role=_or("role", "unknown"),
+        office=_or("detail", ""), side=_or("side", "unknown"), frame=_or("frame", "unknown"),
+        stance=pl.when(strength.is_null() | strength.is_nan()).then(pl.lit("unknown"))
+        .when(strength < STANCE_CUTS[0]).then(pl.lit("weak"))
+        .when(strength < STANCE_CUTS[1]).then(pl.lit("moderate")).otherwise(pl.lit("strong")),
+    )  # fmt: skip
+    rs = kind("resolution").join(topic_of, on="parent_id", how="inner").sort("event_id")
+    outcome = pl.col("outcome").fill_null("")
+    resolutions = _level(
+        rs, "resolutions", resolution_id="R" + eid, item_id="I" + parent,
+        carried=_or("side", "unknown"),
+        binding=pl.when(outcome.str.contains("(binding)", literal=True)).then(pl.lit("yes"))
+        .when(outcome.str.contains("not carried out", literal=True)).then(pl.lit("no"))
+        .otherwise(pl.lit("unknown")),
+        unanimous=pl.lit("unknown"),  # the model counts no votes
+        charge_upheld=pl.when(pl.col("_item") != "personal_case").then(pl.lit(""))
+        .when(pl.col("side") == "management").then(pl.lit("yes")).otherwise(pl.lit("no")),
+    )  # fmt: skip
+    # an accusation hangs from a resolution (its item is the resolution's) or from an item
+    item_of = pl.concat([
+        rs.select(pl.col("event_id").alias("parent_id"), pl.col("parent_id").alias("_of")),
+        it.select(pl.col("event_id").alias("parent_id"), pl.col("event_id").alias("_of")),
+    ])  # fmt: skip
+    ac = kind("accusation").join(item_of, on="parent_id", how="inner").sort("event_id")
+    accusations = _level(
+        ac, "accusations", accusation_id="A" + eid,
+        item_id="I" + pl.col("_of").cast(pl.Utf8), accuser_role=_or("role", "meeting"),
+        accused_role=_or("target_role", "unknown"), charge=_or("charge", "unknown"),
+    )  # fmt: skip
+    iv = kind("investigation").filter(pl.col("parent_id").is_in(ac["event_id"].implode()))
+    investigations = _level(
+        iv, "investigations", investigation_id="V" + eid, accusation_id="A" + parent,
+        date=pl.col("date").dt.strftime("%Y-%m-%d"), outcome=_or("outcome", "unknown"),
+    )  # fmt: skip
+    frames = {"meetings": meetings, "items": items, "speeches": speeches,
+              "resolutions": resolutions, "accusations": accusations,
+              "investigations": investigations}  # fmt: skip
+    return Archive({n: frames[n] for n in LEVELS}, source=label)
 
 
 def is_run(path: str | Path) -> bool:
