@@ -8,6 +8,7 @@ import json
 import math
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import pytest
 from typer.testing import CliRunner
@@ -16,6 +17,7 @@ from treugolnik.analysis import evidence as ev
 from treugolnik.analysis.calibrate import CombinedDistance, archive_distance, distance
 from treugolnik.archive import Observation, from_events, observe, read_archive
 from treugolnik.cli import app
+from treugolnik.scenario.load import load_scenario
 from treugolnik.scenario.regimes import PRESETS, READING_PRIORS
 from treugolnik.scenario.schema import REGIMES
 
@@ -169,6 +171,34 @@ def test_combined_distance_weighs_its_parts():
     # no archive feature given at all: NaN, and the combined distance counts it as 1
     assert math.isnan(archive_distance({"a": 1.0}, {"a": 1.0}))
     assert CombinedDistance(0.5)({"a": 1.0}, {"a": 2.0}) == pytest.approx(0.5 * 0.5 + 0.5)
+
+
+def test_the_calibrations_runs_are_observed_as_the_archive_was_coded():
+    from treugolnik.analysis.calibrate import _Model
+    from treugolnik.engine import simulate
+
+    archive, problems = read_archive(Path(__file__).parents[2] / "data/archive/sample")
+    assert not problems
+    obs = ev.matched_observation(archive, 0.8, 0.05, 0.5)
+    # the sample codes six meetings of 1928, 1930 and 1941: a run to 1941 is sampled so
+    assert obs["meetings"] == 6 and obs["years"] == (1928, 1930, 1941)
+    sets = ["period.end=1930-12-31"]
+    np.random.seed(4)  # (the model draws its run's seed from NumPy, as pyabc seeds it)
+    x = _Model("kirov-small", "bargaining", sets, obs)({})
+    np.random.seed(4)
+    seed = int(np.random.randint(0, 2**31 - 1))
+    res = simulate(load_scenario("kirov-small", regime="bargaining", seed=seed, sets=sets))
+    coded = observe(from_events(res.events), Observation(seed=seed, **obs))
+    assert 1 <= coded["meetings"].height <= 6
+    assert set(coded["meetings"]["date"].str.slice(0, 4).to_list()) <= {"1928", "1930"}
+    want = {f"archive|{k}": v for k, v in ev.archive_features(coded).items()}
+    assert {k: v for k, v in x.items() if k.startswith("archive|")} == want
+    # compared with the sample's features: the combined distance has both parts
+    x0 = ev.observed_statistics(archive)
+    x0 = {k.removeprefix("agg."): v for k, v in x0.items()}
+    arc = archive_distance(x, x0)
+    assert 0.0 < arc <= 1.0
+    assert CombinedDistance(0.3)(x, x0) == pytest.approx(0.7 * distance(x, x0) + 0.3 * arc)
 
 
 def test_power_command_writes_its_results(tmp_path):
