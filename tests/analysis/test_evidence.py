@@ -107,6 +107,9 @@ def test_a_saved_table_is_extended_by_the_draws_it_lacks(tmp_path):
     fresh = ev.reference_table("kirov-small", 2, 7, ev.power_observations([5]), sets=SHORT)
     assert big.equals(fresh)
     assert ev.load_table(path)[1]["per_model"] == 2
+    # asked for fewer draws, the saved table's first ones, the table on disk kept whole
+    assert ev.build_table("kirov-small", 1, 7, [5], path, sets=SHORT).equals(small)
+    assert ev.load_table(path)[1]["per_model"] == 2
     # another seed is another table: rebuilt, not extended
     other = ev.build_table("kirov-small", 2, 8, [5], path, sets=SHORT)
     assert not other.equals(big) and other.height == 2 * len(REGIMES)

@@ -456,9 +456,13 @@ def build_table(
         table, old = load_table(path)
         if json.loads(json.dumps(meta)) == old:
             return table
-        # the same table, smaller: its draws are the first of this one's (draw_specs)
-        smaller = {**old, "per_model": meta["per_model"]} == json.loads(json.dumps(meta))
-        if not (smaller and old["per_model"] < per_model and table.height == 3 * old["per_model"]):
+        # the same table at another size: the draws of the smaller are the first of the
+        # larger's (draw_specs); a larger one is read and cut, never replaced
+        same = {**old, "per_model": meta["per_model"]} == json.loads(json.dumps(meta))
+        whole = table.height == len(REGIMES) * old["per_model"]
+        if same and whole and old["per_model"] > per_model:
+            return table.head(len(REGIMES) * per_model)
+        if not (same and whole and old["per_model"] < per_model):
             table = None
     done = 0 if table is None else table.height // len(REGIMES)
     # saved after every ``chunk`` draws of each reading, so that a long extension interrupted
