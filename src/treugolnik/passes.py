@@ -119,7 +119,7 @@ class Passes:
                 ``day.counts[slot]`` (chunk-local; merged in chunk order up to their size).
 
         """
-        if n < 2 * self.chunk:  # one chunk (chunk_bounds), the common case: no bounds made
+        if not self.splits(n):  # one chunk, the common case: no bounds made
             kernel(0, n, t, ref)
             return
         bounds = chunk_bounds(n, self.chunk)
@@ -206,7 +206,7 @@ class Passes:
             The kernel's return value: the sum over chunks (a count or an array).
 
         """
-        if n < 2 * self.chunk:  # one chunk (chunk_bounds)
+        if not self.splits(n):  # one chunk
             return kernel(*args)
         bounds = chunk_bounds(n, self.chunk)
         k = bounds.size - 1

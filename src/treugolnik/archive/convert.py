@@ -25,24 +25,6 @@ STANCE_CUTS = (0.3, 0.6)
 _PRESENT = re.compile(r"present: (\d+)(?: members, (\d+) candidates| of )")
 
 
-def stance_of(strength: float) -> str:
-    if strength != strength:  # NaN
-        return "unknown"
-    if strength < STANCE_CUTS[0]:
-        return "weak"
-    return "moderate" if strength < STANCE_CUTS[1] else "strong"
-
-
-def present_of(detail: str) -> str:
-    """The number present from a meeting's detail (members and candidates in a general
-    meeting, the committee's members present in a partkom session); "" if not given.
-    """
-    m = _PRESENT.search(detail or "")
-    if not m:
-        return ""
-    return str(int(m[1]) + int(m[2] or 0))
-
-
 def _or(col: str, default: str) -> pl.Expr:
     """The column's text, ``default`` where it is null or empty."""
     c = pl.col(col)
@@ -85,6 +67,8 @@ def from_events(events: pl.DataFrame, label: str = "run") -> Archive:
     eid = pl.col("event_id").cast(pl.Utf8)
     parent = pl.col("parent_id").cast(pl.Utf8)
     m = kind("meeting")
+    # the number present, from a meeting's detail: members and candidates in a general
+    # meeting, the committee's members present in a partkom session ("" if not given)
     got = m["detail"].fill_null("").str.extract_groups(_PRESENT.pattern)
     present = (
         pl.when(got.struct.field("1").is_null()).then(pl.lit(""))

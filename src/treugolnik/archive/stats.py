@@ -64,28 +64,6 @@ def _counts(df: pl.DataFrame, *cols: str) -> dict:
     return out
 
 
-def _counts_by_period(df: pl.DataFrame, *cols: str) -> dict:
-    """:func:`_counts` of ``cols`` for each value of ``df``'s ``period`` column, in one pass."""
-    out: dict = {}
-    if df.height == 0:
-        return out
-    keys = ["period", *cols]
-    for row in df.group_by(keys).len().sort(keys).iter_rows():
-        p, *rest, n = row
-        d = out.setdefault(p, {})
-        for k in rest[:-1]:
-            d = d.setdefault(k, {})
-        d[rest[-1]] = n
-    return out
-
-
-def _heights(df: pl.DataFrame) -> dict:
-    """Rows of ``df`` in each period."""
-    if df.height == 0:
-        return {}
-    return dict(df.group_by("period").len().iter_rows())
-
-
 def _shares(counts: dict) -> dict:
     known = {k: v for k, v in counts.items() if k != UNKNOWN}
     total = sum(known.values())
@@ -115,22 +93,26 @@ def archive_stats(
         acc.select("accusation_id", "period"), on="accusation_id", how="inner"
     )
     cases = res.filter(pl.col("item_topic") == "personal_case")
-    # every count once over all periods, then read period by period
-    n_meetings, n_items, n_res = _heights(m), _heights(items), _heights(res)
-    n_speeches, n_acc, n_cases = _heights(speeches), _heights(acc), _heights(cases)
-    bodies, topics_by = _counts_by_period(m, "body"), _counts_by_period(items, "topic")
-    carried_by, binding_by = _counts_by_period(res, "carried"), _counts_by_period(res, "binding")
-    unanimous_by, upheld_by = (
-        _counts_by_period(res, "unanimous"),
-        _counts_by_period(cases, "charge_upheld"),
+    # every count once over all periods (the period as the outer key), then read by period
+    n_meetings, n_items, n_res = (
+        _counts(m, "period"),
+        _counts(items, "period"),
+        _counts(res, "period"),
     )
-    outcomes_by = _counts_by_period(inv, "outcome")
-    speakers_by = _counts_by_period(speeches, "role", "side")
-    offices_by = _counts_by_period(speeches.filter(pl.col("office") != ""), "office", "side")
-    frames_by = _counts_by_period(speeches, "frame")
-    charges_by = _counts_by_period(acc, "charge")
-    roles_by = _counts_by_period(acc, "accused_role")
-    role_charge_by = _counts_by_period(acc, "accused_role", "charge")
+    n_speeches, n_acc, n_cases = (
+        _counts(speeches, "period"), _counts(acc, "period"), _counts(cases, "period"),
+    )  # fmt: skip
+    bodies, topics_by = _counts(m, "period", "body"), _counts(items, "period", "topic")
+    carried_by, binding_by = _counts(res, "period", "carried"), _counts(res, "period", "binding")
+    unanimous_by = _counts(res, "period", "unanimous")
+    upheld_by = _counts(cases, "period", "charge_upheld")
+    outcomes_by = _counts(inv, "period", "outcome")
+    speakers_by = _counts(speeches, "period", "role", "side")
+    offices_by = _counts(speeches.filter(pl.col("office") != ""), "period", "office", "side")
+    frames_by = _counts(speeches, "period", "frame")
+    charges_by = _counts(acc, "period", "charge")
+    roles_by = _counts(acc, "period", "accused_role")
+    role_charge_by = _counts(acc, "period", "accused_role", "charge")
     out_periods = {}
     for p in sorted(m["period"].unique().to_list()):
         topics = topics_by.get(p, {})
