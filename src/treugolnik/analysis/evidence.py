@@ -14,8 +14,11 @@ via random forests", *Bioinformatics* 32, 2016):
 2. **Model choice** (:func:`abc_rf`): a classification forest trained on the table predicts the
    reading of the observed statistics; the posterior probability of the predicted reading is
    ``1 - E[error | x]``, the out-of-bag misclassification regressed on the statistics by a
-   regression forest (Pudlo et al.'s estimator). The forest's vote shares are reported beside
-   it and are not probabilities.
+   regression forest (Pudlo et al.'s estimator), grown as the authors' R package ``abcrf``
+   grows it (``predict.abcrf``: a ``ranger`` forest of twice the classification forest's
+   trees, with ``ranger``'s defaults for regression: ``floor(sqrt(p))`` statistics tried at a
+   split, nodes of fewer than five draws not split). The forest's vote shares are reported
+   beside it and are not probabilities.
 3. **Power** (:func:`power_study`): out-of-fold predictions over independent draws of the table
    give accuracy and the confusion matrix by number of meetings coded, by the fields coded and
    by the observation model's rates.
@@ -333,7 +336,9 @@ def abc_rf(
     chosen = max(votes, key=votes.get)
     oob = clf.classes_[np.argmax(np.nan_to_num(clf.oob_decision_function_), axis=1)]
     wrong = (oob != y).astype(float)
-    reg = ens.RandomForestRegressor(n_estimators=trees, random_state=seed, n_jobs=1)
+    # (as abcrf's predict.abcrf grows it: module docstring)
+    reg = ens.RandomForestRegressor(n_estimators=2 * trees, max_features="sqrt",
+                                    min_samples_split=5, random_state=seed, n_jobs=1)  # fmt: skip
     reg.fit(X, wrong)
     p = float(1.0 - reg.predict(x0)[0])
     order = np.argsort(clf.feature_importances_)[::-1][:8]
