@@ -40,6 +40,10 @@ def main() -> None:
         default="10,30,100,300",
         help="observation settings kept ('' for none: the aggregate statistics only)",
     )
+    ap.add_argument("--prefixes", default="",
+                    help="also choose on the tables' first N draws a reading, for each N "
+                         "of this comma-separated list (how the answer moves as tables "
+                         "grow)")  # fmt: skip
     ap.add_argument("--trees", type=int, default=1000,
                     help="trees of the classification forest (the regression forest has twice "
                          "as many); 1000 keeps the forests' own noise near +-0.01")  # fmt: skip
@@ -85,6 +89,23 @@ def main() -> None:
                             "median": float(np.median(d))}  # fmt: skip
         runs[seed] = {**res, "closeness": closeness, "minutes": (time.perf_counter() - t0) / 60}
         print(seed, res["reading"], round(res["probability"], 3), res["votes"], flush=True)
+    # the same choice on the tables' first draws (each a table as build_table cuts it)
+    prefixes = {}
+    for n in [int(x) for x in a.prefixes.split(",") if x.strip()]:
+        if n >= a.per_model:
+            continue
+        ps = {}
+        for seed in a.seeds:
+            path = Path(a.tables) / f"reference-seed-{seed}.parquet"
+            table = build_table(a.scenario, n, seed, meetings, path, workers=a.workers)
+            cols = [c for c in table.columns if c.startswith("agg.")]
+            r = abc_rf(table, cols, observed, trees=a.trees, seed=seed)
+            ps[seed] = {"reading": r["reading"], "probability": r["probability"]}
+        m = float(np.mean([p["probability"] for p in ps.values()]))
+        dev_n = float(max(abs(p["probability"] - m) for p in ps.values()))
+        prefixes[n] = {"runs": ps, "probability_mean": m, "probability_max_deviation": dev_n}
+        print(n, "draws a reading:", {s: round(p["probability"], 3) for s, p in ps.items()},
+              "deviation", round(dev_n, 3), flush=True)  # fmt: skip
     chosen = {runs[s]["reading"] for s in a.seeds}
     ps = [runs[s]["probability"] for s in a.seeds]
     mean = float(np.mean(ps))
@@ -96,7 +117,7 @@ def main() -> None:
         "per_model": a.per_model, "seeds": a.seeds, "trees": a.trees,
         "observed": {k: v for k, v in observed.items()}, "runs": runs,
         "chosen": sorted(chosen), "probability_mean": mean, "probability_max_deviation": dev,
-        "vote_range": vote_spread, "settled": settled,
+        "vote_range": vote_spread, "settled": settled, "prefixes": prefixes,
     }  # fmt: skip
     (out / "stability.json").write_text(json.dumps(payload, indent=2))
     lines = [
@@ -125,6 +146,17 @@ def main() -> None:
             f"{n.removeprefix('agg.')} ({v:.2f})" for n, v in runs[a.seeds[0]]["informative"]
         ),
     ]
+    if prefixes:
+        lines += ["", "| draws per reading | " + " | ".join(f"seed {s}" for s in a.seeds)
+                  + " | largest deviation from their mean |",
+                  "|---|" + "---|" * len(a.seeds) + "---|"]  # fmt: skip
+        for n, v in [
+            *prefixes.items(),
+            (a.per_model, {"runs": runs, "probability_max_deviation": dev}),
+        ]:
+            lines.append(f"| {n} | " + " | ".join(f"{v['runs'][s]['probability']:.3f}"
+                                                 for s in a.seeds)
+                         + f" | {v['probability_max_deviation']:.3f} |")  # fmt: skip
     lines += ["", f"chosen: {', '.join(sorted(chosen))}; probability {mean:.3f}, largest "
               f"deviation across seeds {dev:.3f}; settled within +-0.05: "
               f"{'yes' if settled else 'no'}"]  # fmt: skip
