@@ -259,13 +259,6 @@ STAKE_TABLE = np.array([STAKE[t] for t in TOPICS], dtype=np.float64)
 FRAME_NAMES = {side: tuple(frames) for side, frames in FRAMES.items()}
 SIDES = ("workers", "management", "party_line")
 FRAMES_BY_SIDE = tuple(FRAME_NAMES.get(side, ()) for side in SIDES)  # by side code
-# the same as arrays, for a whole item's speeches at once: [side] and [side, frame]
-_SIDE_NAMES = np.array(SIDES, dtype=object)
-_FRAME_NAMES = np.array(
-    [[*names, *[None] * (max(map(len, FRAMES_BY_SIDE)) - len(names))] for names in FRAMES_BY_SIDE],
-    dtype=object,
-)
-_ROLE_NAMES = np.array(ROLES, dtype=object)
 WORKERS_SIDE, MANAGEMENT_SIDE, PARTY_LINE = 0, 1, 2
 
 
@@ -637,13 +630,15 @@ def hold_meeting(
             (fits_w, fits_m), mp.frame_temperature,
         )  # fmt: skip
         if "speech" not in log.skip:
-            k = len(v_row)
+            k, rows = len(v_row), v_row.tolist()
             log.add_columns(
                 k, repeat(date, k), repeat(f, k), repeat("speech", k), repeat(item_id, k),
-                v_pid.tolist(), _ROLE_NAMES[pop.role[v_row]].tolist(), repeat(-1, k),
-                repeat("", k), _SIDE_NAMES[v_side].tolist(), repeat(topic, k),
-                _FRAME_NAMES[v_arg, v_frame].tolist(), v_strength.tolist(), repeat("", k),
-                repeat("", k), [office.get(r, "") for r in v_row.tolist()],
+                v_pid.tolist(), [ROLES[ro] for ro in pop.role[v_row].tolist()], repeat(-1, k),
+                repeat("", k), [SIDES[x] for x in v_side.tolist()], repeat(topic, k),
+                [FRAMES_BY_SIDE[a][x] for a, x in zip(v_arg.tolist(), v_frame.tolist(),
+                                                        strict=True)],
+                v_strength.tolist(), repeat("", k), repeat("", k),
+                [office.get(r, "") for r in rows],
             )  # fmt: skip
         S = {"workers": sw, "management": sm}
         lead = {"workers": lw, "management": lm}  # rows of the strongest speakers (-1: none)

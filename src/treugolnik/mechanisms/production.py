@@ -288,15 +288,13 @@ def log_accidents(run) -> None:
     D.ints[I_N_LOG] = 0
     if "accident" in run.log.skip:
         return
-    S, dates = run.world.shops_per_factory, run.dates
-    ts, pids, shs, lengths = D.acc_log[:k].T
-    dead = lengths < 0
-    label = np.array(run.shop_label, dtype=object)[shs % S].tolist()
+    S, label, dates = run.world.shops_per_factory, run.shop_label, run.dates
+    ts, pids, shs, lengths = (c.tolist() for c in D.acc_log[:k].T)
     run.log.add_columns(
-        k, [dates[t] for t in ts.tolist()], (shs // S).tolist(), repeat("accident", k),
-        repeat(-1, k), repeat(-1, k), repeat("", k), pids.tolist(), repeat("", k),
-        repeat("", k), repeat("safety", k), repeat("", k), repeat(float("nan"), k),
-        np.where(dead, "death", "injury").astype(object).tolist(), repeat("", k),
-        [x if d else f"{x}, {n} days off"
-         for x, n, d in zip(label, lengths.tolist(), dead.tolist(), strict=True)],
+        k, [dates[t] for t in ts], [x // S for x in shs], repeat("accident", k),
+        repeat(-1, k), repeat(-1, k), repeat("", k), pids, repeat("", k), repeat("", k),
+        repeat("safety", k), repeat("", k), repeat(float("nan"), k),
+        ["death" if n < 0 else "injury" for n in lengths], repeat("", k),
+        [label[x % S] + ("" if n < 0 else f", {n} days off")
+         for x, n in zip(shs, lengths, strict=True)],
     )  # fmt: skip
