@@ -361,15 +361,12 @@ class Simulation:
     def _result(self, started: dt.datetime, wall: float) -> Result:
         dates = self.policy.dates
         data = {"date": pl.Series("date", dates, dtype=pl.Date)}
-        columns = np.ascontiguousarray(self.S.rec.rows.T)  # (one copy: each column contiguous)
         for name, j in self.col.items():
-            data[name] = columns[j]
-        int_cols = [c for c in data if c != "date" and c not in FLOAT_COLUMNS]
-        daily = pl.DataFrame(data).lazy()
-        daily = daily.with_columns([pl.col(c).round(0).cast(pl.Int64) for c in int_cols])
-        # (one query for both tables, the daily one computed once; the in-memory engine sums
-        # each month's values as an eager group-by does, the streaming one in another order)
-        metrics, monthly = pl.collect_all([daily, monthly_from_daily(daily)], engine="in-memory")
+            data[name] = self.S.rec.rows[:, j]
+        metrics = pl.DataFrame(data)
+        int_cols = [c for c in metrics.columns if c not in FLOAT_COLUMNS]
+        metrics = metrics.with_columns([pl.col(c).round(0).cast(pl.Int64) for c in int_cols])
+        monthly = monthly_from_daily(metrics)
         by_factory = None
         if self.fac_rows is not None:
             nd, nf, _ = self.fac_rows.shape

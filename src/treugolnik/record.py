@@ -390,14 +390,14 @@ class EventLog:
         return self.frames[0]
 
 
-def monthly_from_daily(metrics: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame | pl.LazyFrame:
-    """Monthly aggregates: sums of flows, month-end stocks, and the derived rates (a lazy
-    query for a lazy frame, so that it can be collected together with the frame it reads).
-    """
-    lazy = isinstance(metrics, pl.LazyFrame)
-    names = metrics.collect_schema().names() if lazy else metrics.columns
-    stock_cols = [c for c in names if c not in FLOW_COLUMNS and c != "date"]
-    agg = [pl.col(c).sum() for c in FLOW_COLUMNS if c in names]
+def monthly_from_daily(metrics: pl.DataFrame) -> pl.DataFrame:
+    """Monthly aggregates: sums of flows, month-end stocks, and the derived rates."""
+    stock_cols = [c for c in metrics.columns if c not in FLOW_COLUMNS and c != "date"]
+    m = metrics.with_columns(
+        pl.col("date").dt.truncate("1mo").alias("month"),
+        (pl.col("date").dt.day() >= 21).alias("_late"),
+    )
+    agg = [pl.col(c).sum() for c in FLOW_COLUMNS if c in metrics.columns]
     agg += [pl.col(c).last() for c in stock_cols if c not in ("pay_nominal", "pay_real")]
     agg += [
         pl.col("headcount").mean().alias("_mean_head"),
@@ -405,26 +405,16 @@ def monthly_from_daily(metrics: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame | p
         pl.col("output").filter(pl.col("_late")).sum().alias("_late_output"),
         (pl.col("pay_real") * pl.col("workdays")).sum().alias("_real_total"),
     ]
-    out = (
-        (metrics if lazy else metrics.lazy())
-        .with_columns(
-            pl.col("date").dt.truncate("1mo").alias("month"),
-            (pl.col("date").dt.day() >= 21).alias("_late"),
-        )
-        .group_by("month", maintain_order=True)
-        .agg(agg)
-        .with_columns(
-            _ratio("output", "plan_daily").alias("fulfilment"),
-            _ratio("_late_output", "output").alias("last_decade_share"),
-            (_ratio("quits", "_mean_head") * 365.0 / pl.col("days")).alias("turnover_rate"),
-            _ratio("absent", "scheduled").alias("absence_rate"),
-            _ratio("pay_total", "workdays").alias("pay_nominal"),
-            _ratio("_real_total", "workdays").alias("pay_real"),
-        )
-        .rename({"plan_daily": "plan"})
-        .drop(["_mean_head", "_late_output", "_real_total"])
-    )
-    return out if lazy else out.collect(engine="in-memory")
+    out = m.group_by("month", maintain_order=True).agg(agg)
+    out = out.with_columns(
+        _ratio("output", "plan_daily").alias("fulfilment"),
+        _ratio("_late_output", "output").alias("last_decade_share"),
+        (_ratio("quits", "_mean_head") * 365.0 / pl.col("days")).alias("turnover_rate"),
+        _ratio("absent", "scheduled").alias("absence_rate"),
+        _ratio("pay_total", "workdays").alias("pay_nominal"),
+        _ratio("_real_total", "workdays").alias("pay_real"),
+    ).rename({"plan_daily": "plan"})
+    return out.drop(["_mean_head", "_late_output", "_real_total"])
 
 
 def _ratio(num: str, den: str) -> pl.Expr:
