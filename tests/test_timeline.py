@@ -94,6 +94,28 @@ def test_bad_timeline_rows_are_reported(tmp_path):
     assert "t.csv:2: date" in lines[0] and "variable" in lines[1] and "source" in lines[2]
 
 
+def test_a_timeline_file_is_read_again_when_it_changes(tmp_path):
+    """Runs of an ensemble share one parse of the file; an edit between runs is seen."""
+    import os
+
+    p = tmp_path / "t.csv"
+    head = "date,event,kind,variable,value,ramp_days,description,source\n"
+    p.write_text(head + "1930-03-01,x,directive,discipline,1,0,d,s\n")
+    first = read_timeline(p)
+    assert [r.value for r in first] == [1.0]
+    first.clear()  # a caller's list is its own
+    assert [r.value for r in read_timeline(p)] == [1.0]
+    p.write_text(head + "1930-03-01,x,directive,discipline,2,0,d,s\n")
+    st = p.stat()
+    os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+    assert [r.value for r in read_timeline(p)] == [2.0]
+    p.write_text(head + "1930-03-01,x,directive,discipline,2,0,d,\n")  # no source
+    os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns + 2_000_000_000))
+    for _ in range(2):  # a file with problems raises on every read
+        with pytest.raises(ScenarioError):
+            read_timeline(p)
+
+
 def test_derived_quota_levels_reproduce_the_national_ratio(policy):
     """The 1938 quota levels (data/README.md) were derived so that arrests proportional to
     the quota give 1938 about two thirds of 1937: NKVD arrests 936,750 in 1937 and 629,695 in

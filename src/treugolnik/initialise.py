@@ -4,8 +4,6 @@ party status, shops with their norms, the plan, and the three posts of each tria
 
 from __future__ import annotations
 
-import calendar as _cal
-
 import numpy as np
 
 from . import records
@@ -103,6 +101,13 @@ def initial_world(s, policy, keys) -> World:
     return World(pop, shops, fac, S)
 
 
+def _month_lengths(dates) -> np.ndarray:
+    """The number of days in each date's month."""
+    d = np.array(dates, dtype="datetime64[D]")
+    month = d.astype("datetime64[M]")
+    return ((month + 1).astype("datetime64[D]") - month.astype("datetime64[D]")).astype(np.int64)
+
+
 def calendar(s, pol, purge_h, n_steps: int, n_split: int):
     """The run's calendar (``records.Cal``): each day's number, day of the month and the
     month's length, working calendar, growth of the target headcount, discipline decrees, the
@@ -119,9 +124,7 @@ def calendar(s, pol, purge_h, n_steps: int, n_split: int):
     cal = records.Cal(
         days=np.array(days, dtype=np.int64),
         doms=np.array([d.day for d in pol.dates], dtype=np.int64),
-        dims=np.array(
-            [_cal.monthrange(d.year, d.month)[1] for d in pol.dates], dtype=np.int64
-        ),
+        dims=_month_lengths(pol.dates),
         cal_code=np.asarray(cal_code, dtype=np.int64),
         common=np.asarray(common, dtype=np.bool_),
         growth=np.array(

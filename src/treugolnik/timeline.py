@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -103,6 +104,16 @@ def read_timeline(path: str | Path | None = None) -> list[TimelineRow]:
         found = False
     if not found:
         raise ScenarioError([f"{label}: timeline file not found"])
+    st = path.stat()
+    return list(_parse_timeline(path.resolve(), label, st.st_mtime_ns, st.st_size))
+
+
+@functools.lru_cache(maxsize=16)
+def _parse_timeline(path: Path, label: str, mtime_ns: int, size: int) -> tuple[TimelineRow, ...]:
+    """The rows of a timeline file as :func:`read_timeline` reads them, kept for the file's
+    modification time and size (every run of an ensemble reads the same file; the rows are
+    frozen). A file with problems raises every time it is read.
+    """
     problems: list[str] = []
     rows: list[TimelineRow] = []
     try:
@@ -161,7 +172,7 @@ def read_timeline(path: str | Path | None = None) -> list[TimelineRow]:
     if problems:
         raise ScenarioError(problems)
     rows.sort(key=lambda r: (r.date, r.event, r.variable))
-    return rows
+    return tuple(rows)
 
 
 def apply_counterfactuals(rows: list[TimelineRow], scenario: Scenario) -> list[TimelineRow]:

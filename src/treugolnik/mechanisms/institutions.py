@@ -169,6 +169,10 @@ def participants_by_factory(n, state, factory, inst, n_factories):
 OUTCOME = (("rejected", "adopted"), ("", ""), ("", ""))
 TOPIC = ("", "", "control_finding")
 INST_BUF = 1 << 16
+# (the same as arrays, to name a month's events at once)
+_KINDS = np.array(("proposal", "clash", "control_finding"), dtype=object)
+_TOPICS = np.array(TOPIC, dtype=object)
+_OUTCOMES = np.array(OUTCOME, dtype=object)
 
 
 def month_close(run, t: int) -> None:
@@ -197,14 +201,15 @@ def month_close(run, t: int) -> None:
     events = run.S.day.inst_buf[: min(k, INST_BUF)]
     if len(kept) < len(kinds):
         events = events[np.isin(events[:, 0], kept)]
-    S, label, k = w.shops_per_factory, run.shop_label, len(events)
-    code, sh, ok = events[:, 0].tolist(), events[:, 2].tolist(), events[:, 3].tolist()
+    S, k = w.shops_per_factory, len(events)
+    code, sh = events[:, 0], events[:, 2]
+    label = np.array(run.shop_label, dtype=object)
     run.log.add_columns(
-        k, repeat(date, k), [x // S for x in sh], [kinds[c] for c in code], repeat(-1, k),
+        k, repeat(date, k), (sh // S).tolist(), _KINDS[code].tolist(), repeat(-1, k),
         events[:, 1].tolist(), repeat("", k), repeat(-1, k), repeat("", k), repeat("", k),
-        [TOPIC[c] for c in code], repeat("", k), repeat(float("nan"), k),
-        [OUTCOME[c][o != 0] for c, o in zip(code, ok, strict=True)], repeat("", k),
-        [label[x % S] for x in sh],
+        _TOPICS[code].tolist(), repeat("", k), repeat(float("nan"), k),
+        _OUTCOMES[code, (events[:, 3] != 0).astype(np.int64)].tolist(), repeat("", k),
+        label[sh % S].tolist(),
     )  # fmt: skip
     fac.findings[:] = findings.astype(np.int64)
     parts = run.pass_args(
