@@ -38,6 +38,7 @@ dashboard: $(STAMP)
 	$(BIN)/treugolnik dashboard
 
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[reference]'
 	$(BIN)/python benchmarks/run.py
 
 bench-ussr: $(STAMP)
