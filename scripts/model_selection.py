@@ -46,7 +46,7 @@ def main() -> None:
                          "grow)")  # fmt: skip
     ap.add_argument("--trees", type=int, default=1000,
                     help="trees of the classification forest (the regression forest has twice "
-                         "as many); 1000 keeps the forests' own noise near +-0.01")  # fmt: skip
+                         "as many)")  # fmt: skip
     ap.add_argument("--workers", type=int, default=1)
     ap.add_argument("--tables", default="runs/evidence")
     ap.add_argument("--out", default="docs/results/model-selection")

@@ -15,10 +15,10 @@ via random forests", *Bioinformatics* 32, 2016):
    reading of the observed statistics; the posterior probability of the predicted reading is
    ``1 - E[error | x]``, the out-of-bag misclassification regressed on the statistics by a
    regression forest (Pudlo et al.'s estimator), grown as the authors' R package ``abcrf``
-   grows it (``predict.abcrf``: a ``ranger`` forest of twice the classification forest's
-   trees, with ``ranger``'s defaults for regression: ``floor(sqrt(p))`` statistics tried at a
-   split, nodes of fewer than five draws not split). The forest's vote shares are reported
-   beside it and are not probabilities.
+   grows it (``predict.abcrf``: a ``ranger`` forest with ``ranger``'s defaults for regression,
+   ``floor(sqrt(p))`` statistics tried at a split and nodes of fewer than five draws not split;
+   twice as many trees as the classification forest, as the package's defaults of 500 and
+   1,000 trees). The forest's vote shares are reported beside it and are not probabilities.
 3. **Power** (:func:`power_study`): out-of-fold predictions over independent draws of the table
    give accuracy and the confusion matrix by number of meetings coded, by the fields coded and
    by the observation model's rates.
