@@ -71,13 +71,18 @@ def main() -> None:
                 path = Path(a.tables) / f"reference-seed-{seed}.parquet"
                 build_table(a.scenario, size, seed, meetings, path, workers=a.workers)
         print("tables at", size, "draws per reading", flush=True)
+
+    def choose(seed: int, n: int):
+        """The seed's table at ``n`` draws a reading, its statistics and the choice on them."""
+        path = Path(a.tables) / f"reference-seed-{seed}.parquet"
+        table = build_table(a.scenario, n, seed, meetings, path, workers=a.workers)
+        cols = [c for c in table.columns if c.startswith("agg.")]
+        return table, cols, abc_rf(table, cols, observed, trees=a.trees, seed=seed)
+
     runs = {}
     for seed in a.seeds:
         t0 = time.perf_counter()
-        path = Path(a.tables) / f"reference-seed-{seed}.parquet"
-        table = build_table(a.scenario, a.per_model, seed, meetings, path, workers=a.workers)
-        cols = [c for c in table.columns if c.startswith("agg.")]
-        res = abc_rf(table, cols, observed, trees=a.trees, seed=seed)
+        table, cols, res = choose(seed, a.per_model)
         closeness = {}
         for g in REGIMES:
             sub = table.filter(table["model"] == g)
@@ -96,10 +101,7 @@ def main() -> None:
             continue
         ps = {}
         for seed in a.seeds:
-            path = Path(a.tables) / f"reference-seed-{seed}.parquet"
-            table = build_table(a.scenario, n, seed, meetings, path, workers=a.workers)
-            cols = [c for c in table.columns if c.startswith("agg.")]
-            r = abc_rf(table, cols, observed, trees=a.trees, seed=seed)
+            r = choose(seed, n)[2]
             ps[seed] = {"reading": r["reading"], "probability": r["probability"]}
         m = float(np.mean([p["probability"] for p in ps.values()]))
         dev_n = float(max(abs(p["probability"] - m) for p in ps.values()))

@@ -169,8 +169,9 @@ def participants_by_factory(n, state, factory, inst, n_factories):
 OUTCOME = (("rejected", "adopted"), ("", ""), ("", ""))
 TOPIC = ("", "", "control_finding")
 INST_BUF = 1 << 16
+KINDS = ("proposal", "clash", "control_finding")  # an event's kind by its code
 # (the same as arrays, to name a month's events at once)
-_KINDS = np.array(("proposal", "clash", "control_finding"), dtype=object)
+_KINDS = np.array(KINDS, dtype=object)
 _TOPICS = np.array(TOPIC, dtype=object)
 _OUTCOMES = np.array(OUTCOME, dtype=object)
 
@@ -196,10 +197,9 @@ def month_close(run, t: int) -> None:
     w.today[:, C["proposals_made"]] += props
     w.today[:, C["proposals_adopted"]] += adopted
     w.today[:, C["clashes"]] += clashes
-    kinds = ("proposal", "clash", "control_finding")
-    kept = [j for j, kind in enumerate(kinds) if kind not in run.log.skip]
+    kept = [j for j, kind in enumerate(KINDS) if kind not in run.log.skip]
     events = run.S.day.inst_buf[: min(k, INST_BUF)]
-    if len(kept) < len(kinds):
+    if len(kept) < len(KINDS):
         events = events[np.isin(events[:, 0], kept)]
     S, k = w.shops_per_factory, len(events)
     code, sh = events[:, 0], events[:, 2]
