@@ -125,19 +125,21 @@ def test_political_referrals_need_no_threshold_and_follow_the_formula(kirov):
     pop = w.pop
     n = pop.n
     rp = sim.s.repression
-    pol = {"vigilance": 0.35, "arrest_quota": 0.0, "specialist_baiting": 0.8, "appeals": 0.0}
     for role, elite in ((SPECIALIST, 1), (WORKER, 0)):
         w.reset_today()
         targets = np.flatnonzero(
             (pop.role[:n] == role) & (pop.state[:n] == EMPLOYED) & (pop.accused[:n] == 0)
         )[:800]
-        log = EventLog()
+        P = (pop.pid, pop.role, pop.party, pop.party_since, pop.accused, pop.last_accused,
+             pop.g, pop.phi)  # fmt: skip
+        params = np.array([getattr(rp, name) for name in rep.REPRESSION_PARAMS])
+        arrests = 0
         for r in targets:
-            rep.accuse(
-                w, int(r), "sabotage", -1, 0, 800, dt.date(1930, 3, 11), pol, sim.s, sim.keys,
-                log, -1, "plan",
+            _, arrested = rep.accuse_core(
+                int(r), True, 800, 0, sim.keys["repression"], P, w.fac.authority, w.today[0],
+                w.C["expulsions"], 0.35, 0.0, 0.0, 0.8, 0.06, params,
             )  # fmt: skip
-        arrests = log.frame()["kind"].to_list().count("arrest")
+            arrests += arrested
         x = (
             rp.arrest0
             + rp.arrest_vigilance * 0.35

@@ -64,16 +64,20 @@ def test_political_accusation_under_high_vigilance_can_lead_to_arrest(sim):
     w.reset_today()
     pop = w.pop
     n = pop.n
-    log = EventLog()
-    pol = {"vigilance": 1.0, "arrest_quota": 1.0, "specialist_baiting": 0.5, "appeals": 0.0}
+    rp = np.array([getattr(sim.s.repression, name) for name in rep.REPRESSION_PARAMS])
+    P = (pop.pid, pop.role, pop.party, pop.party_since, pop.accused, pop.last_accused, pop.g,
+         pop.phi)  # fmt: skip
     targets = np.flatnonzero((pop.role[:n] == SPECIALIST) & (pop.state[:n] == EMPLOYED))[:30]
+    accused = pop.accused[targets].copy()
+    arrested = 0
     for r in targets:
-        rep.accuse(
-            w, int(r), "sabotage", -1, 0, 3400, dt.date(1937, 4, 23), pol, sim.s, sim.keys, log,
-            -1, "plan",
+        _, a = rep.accuse_core(
+            int(r), True, 3400, 0, sim.keys["repression"], P, w.fac.authority, w.today[0],
+            w.C["expulsions"], 1.0, 0.0, 1.0, 0.5, 0.06, rp,
         )  # fmt: skip
-    kinds = log.frame()["kind"].to_list()
-    assert kinds.count("accusation") == len(targets)
+        arrested += a
+    assert (pop.accused[targets] == accused + 1).all() and (pop.last_accused[targets] == 3400).all()
+    # vigilance, quota 1, baiting 0.5, a specialist
     x = (
         sim.s.repression.arrest0
         + sim.s.repression.arrest_vigilance
@@ -83,6 +87,46 @@ def test_political_accusation_under_high_vigilance_can_lead_to_arrest(sim):
     )
     p_arrest = 1 / (1 + np.exp(-x))
     assert (
-        abs(kinds.count("arrest") / len(targets) - p_arrest)
+        abs(arrested / len(targets) - p_arrest)
         < 4 * np.sqrt(p_arrest * (1 - p_arrest) / len(targets)) + 0.05
     )
+
+
+def test_an_accused_communist_is_investigated_by_the_formula(sim):
+    """Expelled with sigma(expel0 + expel_vigilance v - expel_appeals appeals) for an ordinary
+    charge, else reprimanded or cleared with equal chances; a non-party worker is not
+    investigated; nobody is arrested on an ordinary charge.
+    """
+    from treugolnik.population import MEMBER, NONPARTY
+
+    w = sim.world
+    w.reset_today()
+    pop = w.pop
+    n = pop.n
+    rp = sim.s.repression
+    params = np.array([getattr(rp, name) for name in rep.REPRESSION_PARAMS])
+    P = (pop.pid, pop.role, pop.party, pop.party_since, pop.accused, pop.last_accused, pop.g,
+         pop.phi)  # fmt: skip
+    members = np.flatnonzero((pop.party[:n] == MEMBER) & (pop.state[:n] == EMPLOYED))
+    outcomes = []
+    for r in members:
+        outcome, arrested = rep.accuse_core(
+            int(r), False, 3400, 0, sim.keys["repression"], P, w.fac.authority, w.today[0],
+            w.C["expulsions"], 0.5, 0.4, 1.0, 0.5, 0.06, params,
+        )  # fmt: skip
+        assert not arrested
+        outcomes.append(outcome)
+    outcomes = np.array(outcomes)
+    p = 1 / (1 + np.exp(-(rp.expel0 + rp.expel_vigilance * 0.5 - rp.expel_appeals * 0.4)))
+    m = len(members)
+    assert abs((outcomes == 0).mean() - p) < 4 * np.sqrt(p * (1 - p) / m) + 0.01
+    rest = outcomes[outcomes > 0]
+    assert abs((rest == 1).mean() - 0.5) < 4 * np.sqrt(0.25 / max(rest.size, 1)) + 0.01
+    assert (pop.party[members[outcomes == 0]] == rep.EXPELLED).all()
+    assert w.today[0, w.C["expulsions"]] == (outcomes == 0).sum()
+    worker = int(np.flatnonzero((pop.party[:n] == NONPARTY) & (pop.state[:n] == EMPLOYED))[0])
+    outcome, _ = rep.accuse_core(
+        worker, False, 3400, 0, sim.keys["repression"], P, w.fac.authority, w.today[0],
+        w.C["expulsions"], 0.5, 0.4, 1.0, 0.5, 0.06, params,
+    )  # fmt: skip
+    assert outcome == -1 and pop.party[worker] == NONPARTY

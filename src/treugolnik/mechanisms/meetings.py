@@ -67,7 +67,17 @@ from ..rng import ITEMS_PER_MEETING, uniform, uniform2
 from ..timeline import data_dir
 from .party import STAKHANOVITE_CAMPAIGN
 from .posts import fill_posts
-from .repression import accuse, choose_charge
+from .repression import (
+    CHARGES,
+    N_ORDINARY,
+    ORDINARY_TOPICS,
+    OUTCOMES_INVESTIGATION,
+    REPRESSION_PARAMS,
+    SABOTAGE_TOPICS,
+    accuse_core,
+    arrest,
+    charge_code,
+)
 
 RANK = np.array([0.0, 1.0, 1.5, 2.0])  # worker, foreman, specialist, manager
 
@@ -362,9 +372,37 @@ Voters = namedtuple("Voters", "pid role c phi")
 def item_voices(
     present, P, key, day, salt, stake, k, officers, speaks, union_stance, rho, fits, tau
 ):
+    """:func:`voices` with the person table's columns given as ``P`` (:class:`Voters` or the
+    run's whole person table).
+    """
+    return voices(
+        present, P.pid, P.role, P.c, P.phi, key, day, salt, stake, k, officers, speaks,
+        union_stance, rho, fits, tau,
+    )  # fmt: skip
+
+
+@njit(cache=True)
+def voices(
+    present,
+    pid,
+    role,
+    c,
+    phi,
+    key,
+    day,
+    salt,
+    stake,
+    k,
+    officers,
+    speaks,
+    union_stance,
+    rho,
+    fits,
+    tau,
+):
     """Who speaks on one agenda item, on which side, in which frame and with what strength.
 
-    ``P`` is the person table (its ``pid``, ``role``, ``c`` and ``phi``), ``officers`` the
+    ``pid``, ``role``, ``c`` and ``phi`` are the person table's columns, ``officers`` the
     rows of the secretary, the union chair and the director (-1: none), ``speaks`` whether the
     chair and the director speak on this item, ``fits`` the frames' fit for the workers' and
     the management's side, ``tau`` the frame choice's temperature (:func:`_frame_choice`).
@@ -377,7 +415,6 @@ def item_voices(
     sides, frame indices and strengths, each side's summed strength, the rank gap and each
     side's lead speaker (the secretary excluded).
     """
-    pid, role, c, phi = P.pid, P.role, P.c, P.phi
     secretary, chair, director = officers
     chair_speaks, director_speaks = speaks
     fits_w, fits_m = fits
@@ -607,127 +644,387 @@ def hold_meeting(
         topic=body, outcome=form, strength=float(members.shape[0]), detail=detail,
     )  # fmt: skip
     world.today[f, world.C["meetings"]] += 1
-    out = {"items": 0, "workers_won": 0, "concessions": 0}
-    fits_w, fits_m = frame_fits(pol, "workers"), frame_fits(pol, "management")
-    office = {director: "director", chair: "union_chair", secretary: "secretary"}
+    fits = (frame_fits(pol, "workers"), frame_fits(pol, "management"))
     items = items[:ITEMS_PER_MEETING]  # (an item's draws are keyed by its place: rng.STREAMS)
-    for j, (topic, detail, payload) in enumerate(items):
-        orient, event = payload if topic == "directive" else ("", "")
-        case = payload if topic == "personal_case" else -1
-        item_id = log.add(
-            "item", date, f, parent=meeting_id, topic=topic, detail=detail,
-            target=pid_of(case), target_role=ROLES[pop.role[case]] if case >= 0 else "",
+    n_items = len(items)
+    topics = np.array([TOPIC_CODE[t] for t, _, _ in items], dtype=np.int64)
+    cases = np.array([p if t == "personal_case" else -1 for t, _, p in items], dtype=np.int64)
+    orients = np.array([SIDE_CODE[p[0]] if t == "directive" else 0 for t, _, p in items],
+                       dtype=np.int64)  # fmt: skip
+    details = np.array(
+        [*fixed_details(mp, state["worst_shop"], world.shops_per_factory)]
+        + [d for _, d, _ in items]
+        + [p[1] if t == "directive" else "" for t, _, p in items],
+        dtype=object,
+    )
+    prm_k = item_params(prm, pol)
+    skip = np.array([kind in log.skip for kind in ITEM_EVENTS], dtype=np.bool_)
+    cols = np.array([world.C[name] for name in ITEM_COUNTERS], dtype=np.int64)
+    fac, shops = world.fac, world.shops
+    F = (fac.g_pulse, fac.pay_mult, fac.authority, fac.will, shops.norm_pause, shops.norm,
+         shops.safety)  # fmt: skip
+    out = {"items": n_items, "workers_won": 0, "concessions": 0}
+    j = 0
+    while j < n_items:
+        # (compiled item by item until an accusation ends in an arrest, which is carried out
+        # here before the next item: it may promote people, with events of its own)
+        P = (pop.pid, pop.role, pop.c, pop.phi, pop.g, pop.party, pop.party_since, pop.accused,
+             pop.last_accused, pop.state, pop.shop)  # fmt: skip
+        j, ib, fb, won, conceded, arrest_row, acc_id, charge = run_items(
+            j, topics, cases, orients, present, P, F, pop.factory_rows(f, fac.n), officers,
+            body == "partkom", (key, key_item, keys["repression"]), day, f,
+            world.shops_per_factory, int(state["worst_shop"]), state["deaths"] > 0, prm_k,
+            fits, mp.frame_temperature, mp.speakers, skip, log.n, meeting_id, world.today[f],
+            cols,
         )  # fmt: skip
-        world.today[f, world.C["items"]] += 1
-        out["items"] += 1
-        # (drawn item by item: a resolution or an accusation changes fear and roles)
-        speaks = (topic in ("norms_pay", "safety"),
-                  body == "partkom" and topic in ("plan", "control_finding"))  # fmt: skip
-        v_row, v_pid, v_side, v_arg, v_frame, v_strength, sw, sm, rank_gap, lw, lm = item_voices(
-            present, pop.record(), key, day, 1000 * (j + 1), STAKE_TABLE[TOPIC_CODE[topic]],
-            mp.speakers, (secretary, chair, director), speaks,
-            mp.union_stance * (1.0 - mp.union_turn * pol["union_production"]), mp.rho,
-            (fits_w, fits_m), mp.frame_temperature,
-        )  # fmt: skip
-        if "speech" not in log.skip:
-            k, rows = len(v_row), v_row.tolist()
-            log.add_columns(
-                k, repeat(date, k), repeat(f, k), repeat("speech", k), repeat(item_id, k),
-                v_pid.tolist(), [ROLES[ro] for ro in pop.role[v_row].tolist()], repeat(-1, k),
-                repeat("", k), [SIDES[x] for x in v_side.tolist()], repeat(topic, k),
-                [FRAMES_BY_SIDE[a][x] for a, x in zip(v_arg.tolist(), v_frame.tolist(),
-                                                        strict=True)],
-                v_strength.tolist(), repeat("", k), repeat("", k),
-                [office.get(r, "") for r in rows],
-            )  # fmt: skip
-        S = {"workers": sw, "management": sm}
-        lead = {"workers": lw, "management": lm}  # rows of the strongest speakers (-1: none)
-        # the balance of argument, -1 (all management) .. +1 (all workers)
-        balance = (S["workers"] - S["management"]) / (S["workers"] + S["management"] + 1e-9)
-        x = mp.theta_frame * balance + mp.theta_rank * rank_gap + mp.bias
-        item = f * ITEMS_PER_MEETING + j  # the item's id among items (rng.STREAMS)
-        u_out = uniform(key_item, day, item)
-        workers_win = u_out < sigmoid(x)
-        binding = uniform2(key_item, day, item, 3) < mp.binding
-        winner = "workers" if workers_win else "management"
-        loser = "management" if workers_win else "workers"
-        result = _resolve(world, f, topic, workers_win, binding, state, prm, lead, day)
-        if workers_win:
-            world.today[f, world.C["workers_won"]] += 1
-            out["workers_won"] += 1
-        if result["concession"]:
-            world.today[f, world.C["concessions"]] += 1
-            out["concessions"] += 1
-        res_id = log.add(
-            "resolution",
-            date,
-            f,
-            parent=item_id,
-            side=winner,
-            topic=topic,
-            outcome=winner + (" (binding)" if binding else " (not carried out)"),
-            strength=float(S["workers"] - S["management"]),
-            detail=result["text"],
-        )
-        if topic == "directive":
-            total = S["workers"] + S["management"]
-            supports = orient == winner
-            # formally adopted when the winners support it or party discipline carries it
-            adopted = supports or (uniform2(key_item, day, item, 5) < 0.5 + 0.5 * pol["vigilance"])
-            gap = (S[loser] / total if total > 0 else 0.5) * (0.5 if supports else 1.0)
-            if not binding:
-                gap = 1.0
-            world.today[f, world.C["directives_adopted"]] += adopted
-            log.add(
-                "directive",
-                date,
-                f,
-                parent=res_id,
-                topic=topic,
-                side=orient,
-                outcome="adopted" if adopted else "resisted",
-                strength=float(gap),
-                detail=event,
-            )
-        # accusations: the winners accuse the losers' lead speaker or the one answerable
-        total = S["workers"] + S["management"] + 1e-9
-        heat = abs(S["workers"] - S["management"]) / total + TOPIC_HEAT[topic]
-        if topic == "safety" and state["deaths"] > 0:
-            heat += 1.0
-        xa = mp.acc0 + mp.acc_heat * heat + mp.acc_vigilance * pol["vigilance"] + mp.acc_loss
-        if uniform2(key_item, day, item, 7) < sigmoid(xa):
-            target = lead[loser]
-            if workers_win and (target < 0 or topic in ("safety", "plan", "control_finding")):
-                target = _answerable(world, f, topic, state, key_item, day, j)
-            accuser = lead[winner]
-            if target >= 0 and pop.state[target] == EMPLOYED:
-                u1 = uniform2(key_item, day, item, 8)
-                u2 = uniform2(key_item, day, item, 9)
-                charge = choose_charge(
-                    CHARGE_TOPIC.get(topic, topic),
-                    int(pop.role[target]),
-                    int(pop.accused[target]),
-                    pol["vigilance"],
-                    pol["specialist_baiting"],
-                    mp,
-                    u1,
-                    u2,
-                )
-                accuse(
-                    world, target, charge, accuser, f, day, date, pol, prm, keys, log, res_id, topic
-                )
+        out["workers_won"] += won
+        out["concessions"] += conceded
+        log_items(log, date, f, ib, fb, details)
+        if arrest_row >= 0:
+            arrest(world, arrest_row, f, day, date, prm, keys, log, acc_id, CHARGES[charge])
     return out
 
 
-def _answerable(world, f: int, topic: str, state: dict, key_item, day: int, j: int) -> int:
-    """The foreman of the worst shop (safety) or a manager of the factory (other topics)."""
-    pop = world.pop
-    worst = state.get("worst_shop", -1) if topic == "safety" else -1
-    u = uniform2(key_item, day, f * ITEMS_PER_MEETING + j, 11)
-    return _pick_answerable(
-        pop.factory_rows(f, world.fac.n), pop.state, pop.role, pop.shop,
-        FOREMAN if topic == "safety" else MANAGER, worst, u,
+# The events of an agenda item, by code, and the columns :func:`run_items` writes for them: the
+# event log's columns but the date, the factory, the strength (a float column of its own, NaN
+# where not applicable: the log keeps null) and the detail (an index in the meeting's list of
+# texts, :func:`fixed_details`). A text column holds an index in its names, 0 for "".
+ITEM_EVENTS = ("item", "speech", "resolution", "directive", "accusation", "investigation",
+               "expulsion")  # fmt: skip
+EV_ITEM, EV_SPEECH, EV_RESOLUTION, EV_DIRECTIVE, EV_ACCUSATION, EV_INVESTIGATION, EV_EXPULSION = (
+    range(7)
+)
+KIND, PARENT, PERSON, ROLE, TARGET, TROLE, SIDE, TOPIC, FRAME, OUTCOME, CHARGE, DETAIL = range(12)
+N_COLUMNS = 12
+
+
+def _names(*names) -> np.ndarray:
+    return np.array(names, dtype=object)
+
+
+ROLE_NAMES = _names("", *ROLES)
+SIDE_NAMES = _names("", *SIDES)  # a side's code is its place in SIDES plus one
+SIDE_CODE = {side: i + 1 for i, side in enumerate(SIDES)}
+FRAME_NAMES_ALL = _names("", *FRAME_NAMES["workers"], *FRAME_NAMES["management"])
+OUTCOME_NAMES = _names(
+    "", "workers (binding)", "workers (not carried out)", "management (binding)",
+    "management (not carried out)", "adopted", "resisted", *OUTCOMES_INVESTIGATION,
+)  # fmt: skip
+O_ADOPTED, O_INVESTIGATION = 5, 7
+# the meeting's texts: fixed_details, then the items' own texts, then their directives' names
+D_OFFICE, D_NOT_CARRIED, D_PARTY, D_WIN, D_LOSE = 1, 4, 5, 9, 15
+D_AFTER_ACCUSATION, D_ITEMS = 22, 23
+# the texts of a binding workers' win, by topic (TOPICS order), as places after D_WIN
+WIN_TEXT = np.array([5, 0, 1, 2, 3, 5, 4], dtype=np.int64)
+T_PLAN, T_NORMS_PAY, T_SAFETY, T_DISCIPLINE, T_DIRECTIVE, T_CONTROL, T_CAMPAIGN = range(7)
+T_PERSONAL_CASE, T_ADMISSIONS = 7, 8
+TOPIC_HEAT_TABLE = np.array([TOPIC_HEAT[t] for t in TOPICS])
+# the row of repression.ORDINARY_WEIGHTS an accusation after each topic draws its charge from
+CHARGE_ROW = np.array(
+    [ORDINARY_TOPICS.index(CHARGE_TOPIC.get(t, t)) for t in TOPICS], dtype=np.int64
+)
+SABOTAGE_ROW = np.array([CHARGE_TOPIC.get(t, t) in SABOTAGE_TOPICS for t in TOPICS])
+# the parameters run_items reads, in the order of its ``prm`` array (P_*: their places)
+MEETING_PARAMS = ("rho", "theta_frame", "theta_rank", "bias", "binding", "acc0", "acc_heat",
+                  "acc_vigilance", "acc_loss", "norm_rollback", "pay_correction", "safety_gain",
+                  "will_gain", "authority_loss", "authority_gain", "pol0", "pol_vigilance",
+                  "pol_prior", "pol_specialist")  # fmt: skip
+GRIEVANCE_PARAMS = ("concession", "defeat", "g_max")
+POLICY_READ = ("vigilance", "specialist_baiting", "appeals", "arrest_quota")
+_PLACE = {name: i for i, name in enumerate(
+    MEETING_PARAMS + GRIEVANCE_PARAMS + ("stance",) + REPRESSION_PARAMS + POLICY_READ)}  # fmt: skip
+(P_RHO, P_THETA_FRAME, P_THETA_RANK, P_BIAS, P_BINDING, P_ACC0, P_ACC_HEAT, P_ACC_VIGILANCE,
+ P_ACC_LOSS, P_ROLLBACK, P_PAY_CORRECTION, P_SAFETY_GAIN, P_WILL_GAIN, P_AUTHORITY_LOSS,
+ P_AUTHORITY_GAIN, P_POL0, P_POL_VIGILANCE, P_POL_PRIOR, P_POL_SPECIALIST) = (
+    _PLACE[name] for name in MEETING_PARAMS)  # fmt: skip
+P_CONCESSION, P_DEFEAT, P_G_MAX = (_PLACE[name] for name in GRIEVANCE_PARAMS)
+P_STANCE = _PLACE["stance"]
+P_REPRESSION = _PLACE[REPRESSION_PARAMS[0]]  # REPRESSION_PARAMS from here, in their order
+P_VIGILANCE, P_BAITING, P_APPEALS, P_ARREST_QUOTA = (_PLACE[name] for name in POLICY_READ)
+
+
+def item_params(prm, pol: dict) -> np.ndarray:
+    """run_items' ``prm``: the scenario's parameters and today's policy values it reads."""
+    mp = prm.meetings
+    stance = mp.union_stance * (1.0 - mp.union_turn * pol["union_production"])
+    return np.array(
+        [getattr(mp, name) for name in MEETING_PARAMS]
+        + [getattr(prm.grievance, name) for name in GRIEVANCE_PARAMS]
+        + [stance]
+        + [getattr(prm.repression, name) for name in REPRESSION_PARAMS]
+        + [pol[name] for name in POLICY_READ],
+        dtype=np.float64,
+    )
+
+
+ITEM_COUNTERS = ("items", "workers_won", "concessions", "directives_adopted", "accusations",
+                 "accusations_political", "expulsions")  # fmt: skip
+
+
+# each column's names (None: a number), in the order of ITEM_EVENTS' columns
+COLUMN_NAMES = (
+    _names(*ITEM_EVENTS), None, None, ROLE_NAMES, None, ROLE_NAMES, SIDE_NAMES,
+    _names("", *TOPICS), FRAME_NAMES_ALL, OUTCOME_NAMES, _names("", *CHARGES),
+)  # fmt: skip
+
+
+def log_items(log, date, f: int, ib: np.ndarray, fb: np.ndarray, details: np.ndarray) -> None:
+    """Add the events run_items wrote (``ib``, ``fb``) to the event log, their texts from the
+    names of each column and the meeting's ``details``.
+    """
+    k = ib.shape[0]
+    if not k:
+        return
+    cols = [names[ib[:, i]].tolist() if names is not None else ib[:, i].tolist()
+            for i, names in enumerate(COLUMN_NAMES)]  # fmt: skip
+    # the log's order: ... frame, strength, outcome, charge, detail
+    log.add_columns(
+        k, repeat(date, k), repeat(f, k), *cols[:OUTCOME], fb.tolist(), *cols[OUTCOME:],
+        details[ib[:, DETAIL]].tolist(),
     )  # fmt: skip
+
+
+def fixed_details(mp, worst_shop: int, per_factory: int) -> list[str]:
+    """The texts of a meeting's events that do not come from its agenda: the offices (from
+    D_OFFICE), a resolution not carried out (D_NOT_CARRIED), the resolutions of party business
+    (D_PARTY: a personal case won and lost, admissions won and lost), of a binding workers' win
+    (D_WIN, places in WIN_TEXT) and of a management win (D_LOSE, by topic), an expulsion's.
+    """
+    where = worst_shop % per_factory + 1 if worst_shop >= 0 else "all"
+    return [
+        "", "director", "union_chair", "secretary",
+        "resolution recorded; not carried out",
+        "the charge not confirmed; the case closed",
+        "the charge upheld; the decision stands",
+        "admitted as proposed",
+        "admitted; recommenders to answer for vigilance in admissions",
+        f"norm revision paused, norms cut {mp.norm_rollback:.0%}, pay corrected "
+        f"+{mp.pay_correction:.0%}",
+        f"safety spending in shop {where}",
+        "leniency: penalties to be applied with care for cadres",
+        "directive to be implemented with the workers' amendments",
+        "obligations to be met without storming or unpaid overtime",
+        "management reprimanded for mismanagement",
+        "tighten plan discipline; storm the backlog",
+        "norms stand; the critic reprimanded for levelling attitudes",
+        "workers to observe safety rules; the critic reprimanded",
+        "strict application of the discipline decrees",
+        "directive to be implemented as issued",
+        "finding dismissed as slander; the critic reprimanded",
+        "obligations raised; laggards to be named at the next meeting",
+        "after accusation",
+    ]  # fmt: skip
+
+
+@njit(cache=True, inline="always")
+def _emit(ib, fb, n, skip, eid0, kind, parent, person, role, target, trole, side, topic, frame,
+          strength, outcome, charge, detail):  # fmt: skip
+    """Write one event at ``n`` unless its kind is skipped; returns its id (-1: skipped) and
+    the events written.
+    """
+    if skip[kind]:
+        return -1, n
+    row = ib[n]
+    row[KIND], row[PARENT], row[PERSON], row[ROLE] = kind, parent, person, role
+    row[TARGET], row[TROLE], row[SIDE], row[TOPIC] = target, trole, side, topic
+    row[FRAME], row[OUTCOME], row[CHARGE], row[DETAIL] = frame, outcome, charge, detail
+    fb[n] = strength
+    return eid0 + n, n + 1
+
+
+@njit(cache=True)
+def resolve(f, S, topic, workers_win, binding, worst_shop, critic, F, g, phi, prm):
+    """Apply what a resolution says, if it binds; returns whether it is a concession and its
+    text (an index in the meeting's texts).
+
+    A binding workers' win: grievance in the factory falls (``concession``), management
+    authority too, and by topic norms are paused and cut and pay corrected (norms and pay),
+    the worst shop's safety raised (every shop's with no worst), discipline eased, pay
+    corrected for a control finding. A management win: authority and the will to enforce rise,
+    grievance in the factory rises a little (``defeat``), the workers' lead speaker is
+    reprimanded (more grievance and fear). Party business moves no factory state.
+    """
+    g_pulse, pay_mult, authority, will, norm_pause, norm, safety = F
+    if not binding:
+        return False, D_NOT_CARRIED
+    if topic >= T_PERSONAL_CASE:
+        return False, D_PARTY + 2 * (topic - T_PERSONAL_CASE) + (0 if workers_win else 1)
+    if workers_win:
+        g_pulse[f] -= 0.5 * prm[P_CONCESSION]
+        if topic == T_NORMS_PAY:
+            cut = 1.0 - prm[P_ROLLBACK]
+            for s in range(f * S, (f + 1) * S):
+                norm_pause[s] = 1
+                norm[s] *= cut
+            pay_mult[f] *= 1.0 + prm[P_PAY_CORRECTION]
+        elif topic == T_SAFETY:
+            lo, hi = (worst_shop, worst_shop + 1) if worst_shop >= 0 else (f * S, (f + 1) * S)
+            for s in range(lo, hi):
+                safety[s] += prm[P_SAFETY_GAIN] * (1.0 - safety[s])
+        elif topic == T_DISCIPLINE:
+            will[f] *= 1.0 - 0.5 * prm[P_WILL_GAIN]
+        elif topic == T_PLAN or topic == T_CONTROL:  # noqa: SIM109 (compiled)
+            # plan shortfall or control finding: management answerable
+            pay_mult[f] *= 1.0 + (0.5 * prm[P_PAY_CORRECTION] if topic == T_CONTROL else 0.0)
+        authority[f] = max(0.0, authority[f] - prm[P_AUTHORITY_LOSS])
+        return True, D_WIN + WIN_TEXT[topic]
+    authority[f] += prm[P_AUTHORITY_GAIN] * (1.0 - authority[f])
+    will[f] += prm[P_WILL_GAIN] * (1.0 - will[f])
+    g_pulse[f] += 0.2 * prm[P_DEFEAT]
+    if critic >= 0:
+        g[critic] = min(g[critic] + np.float32(prm[P_DEFEAT]), np.float32(prm[P_G_MAX]))
+        phi[critic] = min(np.float32(1.0), phi[critic] + np.float32(0.05))
+    return False, D_LOSE + topic
+
+
+@njit(cache=True)
+def run_items(j0, topics, cases, orients, present, P, F, here, officers, partkom_session, keys,
+              day, f, S, worst_shop, deaths, prm, fits, tau, k, skip, eid0, meeting_id, today,
+              cols):  # fmt: skip
+    """The agenda's items from ``j0`` on, in order: for each the item's event, its speeches
+    (:func:`voices`), the resolution (drawn from the balance of argument and the rank gap,
+    :func:`resolve`), a directive's adoption, and the accusation the winners may bring
+    (``repression.charge_code``, ``repression.accuse_core``).
+
+    ``P`` is the person table's (pid, role, c, phi, g, party, party_since, accused,
+    last_accused, state, shop), ``F`` the factory's and shops' (g_pulse, pay_mult, authority,
+    will, norm_pause, norm, safety), ``prm`` the parameters (MEETING_PARAMS and the rest, P_*),
+    ``today`` the factory's counters of the day (``cols``: ITEM_COUNTERS). Events are written
+    column by column (:data:`ITEM_EVENTS`), their ids counted from ``eid0``.
+
+    Returns the next item (the number of items when done), the events' columns and strengths,
+    the workers' wins and the concessions, and, when an accusation ends in an arrest, the row
+    arrested (-1: none), the accusation's id and the charge: the caller carries out the arrest
+    and goes on from the next item.
+    """
+    pid, role, c, phi, g, party, party_since, accused, last_accused, state, shop = P
+    authority = F[2]
+    key, key_item, key_rep = keys
+    secretary, chair, director = officers
+    n_items = topics.shape[0]
+    cap = (n_items - j0) * (k + 10)
+    ib = np.zeros((cap, N_COLUMNS), dtype=np.int64)
+    fb = np.full(cap, np.nan)
+    n = 0
+    won, conceded = 0, 0
+    n_w = fits[0].shape[0]
+    vig = prm[P_VIGILANCE]
+    rp = prm[P_REPRESSION : P_REPRESSION + 9]
+    for j in range(j0, n_items):
+        topic = topics[j]
+        case = cases[j]
+        item_id, n = _emit(
+            ib, fb, n, skip, eid0, EV_ITEM, meeting_id, -1, 0,
+            np.int64(pid[case]) if case >= 0 else -1, role[case] + 1 if case >= 0 else 0,
+            0, topic + 1, 0, np.nan, 0, 0, D_ITEMS + j,
+        )  # fmt: skip
+        today[cols[0]] += 1
+        # (drawn item by item: a resolution or an accusation changes fear and roles)
+        chair_speaks = topic == T_NORMS_PAY or topic == T_SAFETY  # noqa: SIM109 (compiled)
+        director_speaks = topic == T_PLAN or topic == T_CONTROL  # noqa: SIM109 (compiled)
+        speaks = (chair_speaks, partkom_session and director_speaks)
+        v_row, v_pid, v_side, v_arg, v_frame, v_strength, sw, sm, rank_gap, lw, lm = voices(
+            present, pid, role, c, phi, key, day, 1000 * (j + 1), STAKE_TABLE[topic], k,
+            officers, speaks, prm[P_STANCE], prm[P_RHO], fits, tau,
+        )  # fmt: skip
+        for q in range(v_row.shape[0]):
+            r = v_row[q]
+            office = 3 if r == secretary else (2 if r == chair else (1 if r == director else 0))
+            frame = 1 + (0 if v_arg[q] == WORKERS_SIDE else n_w) + v_frame[q]
+            _, n = _emit(
+                ib, fb, n, skip, eid0, EV_SPEECH, item_id, v_pid[q], role[r] + 1, -1, 0,
+                v_side[q] + 1, topic + 1, frame, v_strength[q], 0, 0, D_OFFICE - 1 + office,
+            )  # fmt: skip
+        # the balance of argument, -1 (all management) .. +1 (all workers)
+        balance = (sw - sm) / (sw + sm + 1e-9)
+        x = prm[P_THETA_FRAME] * balance + prm[P_THETA_RANK] * rank_gap + prm[P_BIAS]
+        item = f * ITEMS_PER_MEETING + j  # the item's id among items (rng.STREAMS)
+        workers_win = uniform(key_item, day, item) < sigmoid(x)
+        binding = uniform2(key_item, day, item, 3) < prm[P_BINDING]
+        concession, text = resolve(f, S, topic, workers_win, binding, worst_shop, lw, F, g, phi,
+                                   prm)  # fmt: skip
+        if workers_win:
+            today[cols[1]] += 1
+            won += 1
+        if concession:
+            today[cols[2]] += 1
+            conceded += 1
+        winner = 1 if workers_win else 2  # (SIDE_NAMES)
+        res_id, n = _emit(
+            ib, fb, n, skip, eid0, EV_RESOLUTION, item_id, -1, 0, -1, 0, winner, topic + 1, 0,
+            sw - sm, (1 if workers_win else 3) + (0 if binding else 1), 0, text,
+        )  # fmt: skip
+        s_loser = sm if workers_win else sw
+        if topic == T_DIRECTIVE:
+            total = sw + sm
+            supports = orients[j] == winner
+            # formally adopted when the winners support it or party discipline carries it
+            adopted = supports or (uniform2(key_item, day, item, 5) < 0.5 + 0.5 * vig)
+            gap = (s_loser / total if total > 0 else 0.5) * (0.5 if supports else 1.0)
+            if not binding:
+                gap = 1.0
+            today[cols[3]] += adopted
+            _, n = _emit(
+                ib, fb, n, skip, eid0, EV_DIRECTIVE, res_id, -1, 0, -1, 0, orients[j],
+                topic + 1, 0, gap, O_ADOPTED + (0 if adopted else 1), 0,
+                D_ITEMS + n_items + j,
+            )  # fmt: skip
+        # accusations: the winners accuse the losers' lead speaker or the one answerable
+        total = sw + sm + 1e-9
+        heat = abs(sw - sm) / total + TOPIC_HEAT_TABLE[topic]
+        if topic == T_SAFETY and deaths:
+            heat += 1.0
+        xa = prm[P_ACC0] + prm[P_ACC_HEAT] * heat + prm[P_ACC_VIGILANCE] * vig + prm[P_ACC_LOSS]
+        if uniform2(key_item, day, item, 7) >= sigmoid(xa):
+            continue
+        target = lm if workers_win else lw
+        answerable = topic == T_SAFETY or topic == T_PLAN or topic == T_CONTROL  # noqa: SIM109
+        if workers_win and (target < 0 or answerable):
+            # the foreman of the worst shop (safety) or a manager of the factory
+            target = _pick_answerable(
+                here, state, role, shop, FOREMAN if topic == T_SAFETY else MANAGER,
+                worst_shop if topic == T_SAFETY else -1, uniform2(key_item, day, item, 11),
+            )  # fmt: skip
+        accuser = lw if workers_win else lm
+        if target < 0 or state[target] != EMPLOYED:
+            continue
+        charge = charge_code(
+            CHARGE_ROW[topic], SABOTAGE_ROW[topic], role[target], np.int64(accused[target]),
+            vig, prm[P_BAITING], prm[P_POL0], prm[P_POL_VIGILANCE], prm[P_POL_PRIOR],
+            prm[P_POL_SPECIALIST], uniform2(key_item, day, item, 8),
+            uniform2(key_item, day, item, 9),
+        )  # fmt: skip
+        political = charge >= N_ORDINARY
+        trole = role[target] + 1
+        tpid = np.int64(pid[target])
+        acc_id, n = _emit(
+            ib, fb, n, skip, eid0, EV_ACCUSATION, res_id,
+            np.int64(pid[accuser]) if accuser >= 0 else -1,
+            role[accuser] + 1 if accuser >= 0 else 0, tpid, trole, 0, topic + 1, 0, np.nan, 0,
+            charge + 1, 0,
+        )  # fmt: skip
+        today[cols[4]] += 1
+        if political:
+            today[cols[5]] += 1
+        outcome, arrested = accuse_core(
+            target, political, day, f, key_rep,
+            (pid, role, party, party_since, accused, last_accused, g, phi), authority, today,
+            cols[6], vig, prm[P_APPEALS], prm[P_ARREST_QUOTA], prm[P_BAITING],
+            prm[P_AUTHORITY_LOSS], rp,
+        )  # fmt: skip
+        if outcome >= 0:
+            inv, n = _emit(
+                ib, fb, n, skip, eid0, EV_INVESTIGATION, acc_id, -1, 0, tpid, trole, 0, 0, 0,
+                np.nan, O_INVESTIGATION + outcome, charge + 1, 0,
+            )  # fmt: skip
+            if outcome == 0:
+                _, n = _emit(
+                    ib, fb, n, skip, eid0, EV_EXPULSION, inv, -1, 0, tpid, trole, 0, 0, 0,
+                    np.nan, 0, charge + 1, D_AFTER_ACCUSATION,
+                )  # fmt: skip
+        if arrested:
+            return j + 1, ib[:n], fb[:n], won, conceded, target, acc_id, charge
+    return n_items, ib[:n], fb[:n], won, conceded, -1, -1, -1
 
 
 @njit(cache=True)
@@ -753,80 +1050,6 @@ def _pick_answerable(here, state, role, shop, want, worst_shop, u):
                 return r
             target -= 1
     return -1
-
-
-def _resolve(
-    world,
-    f: int,
-    topic: str,
-    workers_win: bool,
-    binding: bool,
-    state: dict,
-    prm,
-    lead: dict,
-    day: int,
-) -> dict:
-    """Apply what the resolution says, if it binds. Returns {concession, text}."""
-    mp = prm.meetings
-    gp = prm.grievance
-    fac, shops, pop = world.fac, world.shops, world.pop
-    S = world.shops_per_factory
-    shop_ids = np.arange(f * S, (f + 1) * S)
-    if not binding:
-        return {"concession": False, "text": "resolution recorded; not carried out"}
-    if topic in PARTY_BUSINESS:
-        texts = {
-            ("personal_case", True): "the charge not confirmed; the case closed",
-            ("personal_case", False): "the charge upheld; the decision stands",
-            ("admissions", True): "admitted as proposed",
-            ("admissions", False): "admitted; recommenders to answer for vigilance in admissions",
-        }
-        return {"concession": False, "text": texts[topic, workers_win]}
-    if workers_win:
-        fac.g_pulse[f] -= 0.5 * gp.concession
-        if topic == "norms_pay":
-            shops.norm_pause[shop_ids] = 1
-            shops.norm[shop_ids] *= 1.0 - mp.norm_rollback
-            fac.pay_mult[f] *= 1.0 + mp.pay_correction
-            text = (
-                f"norm revision paused, norms cut {mp.norm_rollback:.0%}, pay corrected "
-                f"+{mp.pay_correction:.0%}"
-            )
-        elif topic == "safety":
-            worst = state.get("worst_shop", -1)
-            target = [worst] if worst >= 0 else list(shop_ids)
-            shops.safety[target] += mp.safety_gain * (1.0 - shops.safety[target])
-            where = worst % world.shops_per_factory + 1 if worst >= 0 else "all"
-            text = f"safety spending in shop {where}"
-        elif topic == "discipline":
-            fac.will[f] *= 1.0 - 0.5 * mp.will_gain
-            text = "leniency: penalties to be applied with care for cadres"
-        elif topic == "directive":
-            text = "directive to be implemented with the workers' amendments"
-        elif topic == "campaign":
-            text = "obligations to be met without storming or unpaid overtime"
-        else:  # plan shortfall or control finding: management answerable
-            fac.pay_mult[f] *= 1.0 + (0.5 * mp.pay_correction if topic == "control_finding" else 0)
-            text = "management reprimanded for mismanagement"
-        fac.authority[f] = max(0.0, fac.authority[f] - mp.authority_loss)
-        return {"concession": True, "text": text}
-    fac.authority[f] += mp.authority_gain * (1.0 - fac.authority[f])
-    fac.will[f] += mp.will_gain * (1.0 - fac.will[f])
-    fac.g_pulse[f] += 0.2 * gp.defeat
-    critic = lead["workers"]
-    if critic >= 0:
-        pop.g[critic] = min(pop.g[critic] + gp.defeat, gp.g_max)
-        pop.phi[critic] = min(1.0, pop.phi[critic] + 0.05)
-    texts = {
-        "plan": "tighten plan discipline; storm the backlog",
-        "norms_pay": "norms stand; the critic reprimanded for levelling attitudes",
-        "safety": "workers to observe safety rules; the critic reprimanded",
-        "discipline": "strict application of the discipline decrees",
-        "directive": "directive to be implemented as issued",
-        "control_finding": "finding dismissed as slander; the critic reprimanded",
-        "campaign": "obligations raised; laggards to be named at the next meeting",
-    }
-    return {"concession": False, "text": texts[topic]}
 
 
 def month_step(run, t: int) -> None:

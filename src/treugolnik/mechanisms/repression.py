@@ -33,7 +33,6 @@ mid-1930s, accusations of political unreliability and sabotage".
 from __future__ import annotations
 
 import datetime as _dt
-import itertools
 import math
 
 import numpy as np
@@ -70,6 +69,7 @@ def police(date) -> str:
 
 ORDINARY = ("negligence", "incompetence", "bureaucratism", "self_seeking")
 POLITICAL = ("political_unreliability", "sabotage")
+N_ORDINARY = len(ORDINARY)  # a charge's index in CHARGES: political from here
 CHARGES = ORDINARY + POLITICAL
 
 # Which ordinary charge fits which agenda topic (weights over ORDINARY).
@@ -83,6 +83,15 @@ _ORDINARY_BY_TOPIC = {
 }
 
 
+# (the same weights as an array, rows in the order of _ORDINARY_BY_TOPIC's topics, for the
+# compiled accusation; a topic without weights draws the four charges alike)
+ORDINARY_TOPICS = tuple(_ORDINARY_BY_TOPIC)
+ORDINARY_WEIGHTS = np.array(
+    [_ORDINARY_BY_TOPIC[t] for t in ORDINARY_TOPICS] + [(0.25, 0.25, 0.25, 0.25)]
+)
+SABOTAGE_TOPICS = ("plan", "safety", "control_finding")
+
+
 def choose_charge(
     topic: str,
     target_role: int,
@@ -94,118 +103,94 @@ def choose_charge(
     u2: float,
 ) -> str:
     """The charge an accuser brings (two uniforms decide: political or not, which one)."""
-    elite = target_role in (MANAGER, SPECIALIST)
-    x = (
-        p.pol0
-        + p.pol_vigilance * vigilance
-        + p.pol_prior * prior
-        + p.pol_specialist * baiting * elite
-    )
+    t = ORDINARY_TOPICS.index(topic) if topic in _ORDINARY_BY_TOPIC else len(ORDINARY_TOPICS)
+    return CHARGES[
+        charge_code(
+            t, topic in SABOTAGE_TOPICS, int(target_role), int(prior), float(vigilance),
+            float(baiting), p.pol0, p.pol_vigilance, p.pol_prior, p.pol_specialist, u1, u2,
+        )
+    ]  # fmt: skip
+
+
+@njit(cache=True)
+def charge_code(topic, sabotage_topic, target_role, prior, vigilance, baiting, pol0,
+                pol_vigilance, pol_prior, pol_specialist, u1, u2):  # fmt: skip
+    """:func:`choose_charge` on codes: the index in CHARGES of the charge, for ``topic`` (a row
+    of ORDINARY_WEIGHTS) and ``sabotage_topic`` (whether the topic is one of SABOTAGE_TOPICS).
+    """
+    elite = target_role == MANAGER or target_role == SPECIALIST  # noqa: SIM109 (compiled)
+    x = pol0 + pol_vigilance * vigilance + pol_prior * prior + pol_specialist * baiting * elite
     if u1 < 1.0 / (1.0 + math.exp(-x)):
         # sabotage ("wrecking") is the charge for those answerable for output and safety
         saboteur = elite or target_role == 1
-        sab = 0.6 if (saboteur and topic in ("plan", "safety", "control_finding")) else 0.25
-        return "sabotage" if u2 < sab else "political_unreliability"
+        sab = 0.6 if (saboteur and sabotage_topic) else 0.25
+        return N_ORDINARY + (1 if u2 < sab else 0)
     # the ordinary charge with the topic's weights: the first whose cumulative weight
-    # exceeds u2 times the total (scalar arithmetic: this runs once per accusation)
-    cum = list(itertools.accumulate(_ORDINARY_BY_TOPIC.get(topic, (0.25, 0.25, 0.25, 0.25))))
-    t = u2 * cum[-1]
-    return ORDINARY[min(sum(w <= t for w in cum), 3)]
+    # exceeds u2 times the total
+    w = ORDINARY_WEIGHTS[topic]
+    cum = np.empty(4)
+    acc = 0.0
+    for i in range(4):
+        acc += w[i]
+        cum[i] = acc
+    t = u2 * cum[3]
+    k = 0
+    for i in range(4):
+        k += cum[i] <= t
+    return min(k, 3)
 
 
-def accuse(
-    world,
-    row: int,
-    charge: str,
-    accuser_row: int,
-    f: int,
-    day: int,
-    date,
-    pol: dict,
-    prm,
-    keys,
-    log,
-    parent: int,
-    topic: str,
-) -> None:
-    """Record an accusation against ``row`` and carry out its consequences."""
-    pop = world.pop
-    political = charge in POLITICAL
-    target_pid = int(pop.pid[row])
-    acc_id = log.add(
-        "accusation",
-        date,
-        f,
-        parent=parent,
-        person=int(pop.pid[accuser_row]) if accuser_row >= 0 else -1,
-        role=ROLES[pop.role[accuser_row]] if accuser_row >= 0 else "",
-        target=target_pid,
-        target_role=ROLES[pop.role[row]],
-        topic=topic,
-        charge=charge,
-    )
-    world.today[f, world.C["accusations"]] += 1
-    if political:
-        world.today[f, world.C["accusations_political"]] += 1
-    pop.accused[row] += 1
-    pop.last_accused[row] = day
-    pop.g[row] = min(pop.g[row] + 0.2, 3.0)
-    pop.phi[row] = min(1.0, pop.phi[row] + 0.1)
-    vig = pol["vigilance"]
-    rp = prm.repression
-    key = keys["repression"]
-    if pop.party[row] in (MEMBER, CANDIDATE):
-        x = (
-            rp.expel0
-            + rp.expel_political * political
-            + rp.expel_vigilance * vig
-            - rp.expel_appeals * pol["appeals"]
-        )
-        u = uniform2(key, day, target_pid, 1 + pop.accused[row])
+# the events of an accusation, by code (meetings.ITEM_EVENTS continues the list)
+OUTCOMES_INVESTIGATION = ("expelled", "reprimanded", "cleared")
+
+
+@njit(cache=True)
+def accuse_core(row, political, day, f, key, P, fac_authority, today, c_expulsions,
+                vigilance, appeals, arrest_quota, baiting, authority_loss, rp):  # fmt: skip
+    """An accusation's consequences for ``row``: the count of accusations, grievance and fear;
+    for a party member or candidate the investigation (expelled, reprimanded or cleared), for
+    a political charge the draw of the referral's arrest.
+
+    ``P`` is (pid, role, party, party_since, accused, last_accused, g, phi); ``rp`` the
+    repression parameters (expel0, expel_political, expel_vigilance, expel_appeals, arrest0,
+    arrest_vigilance, arrest_quota, arrest_manager, arrest_baiting). Returns the investigation's
+    outcome (an index in OUTCOMES_INVESTIGATION, -1: none) and whether the person is arrested
+    (which :func:`arrest` then carries out).
+    """
+    pid, role, party, party_since, accused, last_accused, g, phi = P
+    accused[row] += 1
+    last_accused[row] = day
+    g[row] = min(g[row] + np.float32(0.2), np.float32(3.0))
+    phi[row] = min(np.float32(1.0), phi[row] + np.float32(0.1))
+    target_pid = np.int64(pid[row])
+    outcome = -1
+    if party[row] == MEMBER or party[row] == CANDIDATE:
+        x = rp[0] + rp[1] * political + rp[2] * vigilance - rp[3] * appeals
+        u = uniform2(key, day, target_pid, 1 + np.int64(accused[row]))
         if u < sigmoid(x):
-            outcome = "expelled"
+            outcome = 0
         elif u < sigmoid(x) + 0.5 * (1 - sigmoid(x)):
-            outcome = "reprimanded"
+            outcome = 1
         else:
-            outcome = "cleared"
-        inv = log.add(
-            "investigation",
-            date,
-            f,
-            parent=acc_id,
-            target=target_pid,
-            target_role=ROLES[pop.role[row]],
-            charge=charge,
-            outcome=outcome,
-        )
-        if outcome == "expelled":
-            pop.party[row] = EXPELLED
-            pop.party_since[row] = day  # the day of the last change of party status
-            world.today[f, world.C["expulsions"]] += 1
-            log.add(
-                "expulsion",
-                date,
-                f,
-                parent=inv,
-                target=target_pid,
-                target_role=ROLES[pop.role[row]],
-                charge=charge,
-                detail="after accusation",
-            )
-        elif outcome == "reprimanded" and pop.role[row] == MANAGER:
-            world.fac.authority[f] = max(
-                0.0, world.fac.authority[f] - 0.5 * prm.meetings.authority_loss
-            )
+            outcome = 2
+        if outcome == 0:
+            party[row] = EXPELLED
+            party_since[row] = day  # the day of the last change of party status
+            today[c_expulsions] += 1
+        elif outcome == 1 and role[row] == MANAGER:
+            fac_authority[f] = max(0.0, fac_authority[f] - 0.5 * authority_loss)
+    arrested = False
     if political:
-        elite = pop.role[row] in (MANAGER, SPECIALIST)
-        x = (
-            rp.arrest0
-            + rp.arrest_vigilance * vig
-            + rp.arrest_quota * pol["arrest_quota"]
-            + elite * (rp.arrest_manager + rp.arrest_baiting * pol["specialist_baiting"])
-        )
-        if uniform2(key, day, target_pid, 50 + pop.accused[row]) < sigmoid(x):
-            arrest(world, row, f, day, date, prm, keys, log, acc_id, charge)
+        elite = role[row] == MANAGER or role[row] == SPECIALIST  # noqa: SIM109 (compiled)
+        x = rp[4] + rp[5] * vigilance + rp[6] * arrest_quota + elite * (rp[7] + rp[8] * baiting)
+        arrested = uniform2(key, day, target_pid, 50 + np.int64(accused[row])) < sigmoid(x)
+    return outcome, arrested
+
+
+REPRESSION_PARAMS = (
+    "expel0", "expel_political", "expel_vigilance", "expel_appeals", "arrest0",
+    "arrest_vigilance", "arrest_quota", "arrest_manager", "arrest_baiting",
+)  # fmt: skip
 
 
 def arrest(
