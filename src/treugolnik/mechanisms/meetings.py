@@ -45,6 +45,7 @@ import datetime as dt
 import functools
 from collections import namedtuple
 from itertools import repeat
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
@@ -539,52 +540,94 @@ def partkom(pop, members: np.ndarray, officers: tuple, n_elected: int) -> np.nda
     organisation; its composition was not found in the sources. Elected by consciousness
     alone, it would be the plant's engineers and managers.)
     """
-    body = [r for r in dict.fromkeys(officers) if r >= 0]
-    full = members[pop.party[members] == MEMBER]
-    full = full[~np.isin(full, body)]
-    order = np.lexsort((pop.pid[full], -pop.c[full].astype(np.float64)))
-    ranked = full[order]
-    role = pop.role[ranked]
-    counts = np.bincount(role, minlength=4).astype(np.float64)
+    return partkom_rows(
+        members, np.asarray(officers, dtype=np.int64), pop.party, pop.c, pop.pid, pop.role,
+        pop.shop, n_elected,
+    )  # fmt: skip
+
+
+@njit(cache=True)
+def partkom_rows(members, officers, party, c, pid, role, shop, n_elected):
+    """:func:`partkom` on the person table's columns."""
+    body = np.empty(members.shape[0] + 3, dtype=np.int64)
+    nb = 0
+    for r in officers:
+        if r >= 0 and not _among(body, nb, r):
+            body[nb] = r
+            nb += 1
+    n_off = nb
+    full = np.empty(members.shape[0], dtype=np.int64)
+    m = 0
+    for r in members:
+        if party[r] == MEMBER and not _among(body, n_off, r):
+            full[m] = r
+            m += 1
+    full = full[:m]
+    # by consciousness, highest first, ties by id (ids are unique: the order is total)
+    by_id = full[np.argsort(pid[full], kind="mergesort")]
+    neg_c = np.empty(m)
+    for i in range(m):
+        neg_c[i] = -np.float64(c[by_id[i]])
+    ranked = by_id[np.argsort(neg_c, kind="mergesort")]
+    counts = np.zeros(4)
+    for r in ranked:
+        counts[role[r]] += 1.0
     quota = n_elected * counts / max(counts.sum(), 1.0)
     seats = np.floor(quota).astype(np.int64)
-    short = min(n_elected, ranked.size) - int(seats.sum())
-    for r in np.argsort(-(quota - seats), kind="stable")[: max(short, 0)]:
-        seats[r] += 1
-    chosen = np.zeros(ranked.size, dtype=np.bool_)
-    for r in range(4):
-        chosen[np.flatnonzero(role == r)[: seats[r]]] = True
-    body += ranked[chosen].tolist()
-    rest = ranked[~chosen]
-    if rest.size:
-        bench = pop.role[rest] <= FOREMAN
-        # the bench first, then the others, each in ranked order: the first of each shop
-        pool = np.concatenate((rest[bench], rest[~bench]))
-        _, first = np.unique(pop.shop[pool], return_index=True)
-        delegates = pool[first]
-        # in ranked order, as before
-        body += rest[np.isin(rest, delegates)].tolist()
-    return np.asarray(body, dtype=np.int64)
+    short = min(n_elected, m) - seats.sum()
+    order = np.argsort(-(quota - seats), kind="mergesort")
+    for i in range(min(max(short, 0), 4)):
+        seats[order[i]] += 1
+    chosen = np.zeros(m, dtype=np.bool_)
+    taken = np.zeros(4, dtype=np.int64)
+    for i in range(m):
+        ro = role[ranked[i]]
+        if taken[ro] < seats[ro]:
+            taken[ro] += 1
+            chosen[i] = True
+            body[nb] = ranked[i]
+            nb += 1
+    # each shop's delegate: its first remaining member at the bench in ranked order, else its
+    # first remaining member of any role
+    delegate = np.zeros(m, dtype=np.bool_)
+    seen = dict()
+    seen[np.int64(-1)] = np.int64(-1)
+    for bench in (True, False):
+        for i in range(m):
+            r = ranked[i]
+            if not chosen[i] and (role[r] <= FOREMAN) == bench:
+                sh = np.int64(shop[r])
+                if sh not in seen:
+                    seen[sh] = i
+                    delegate[i] = True
+    for i in range(m):
+        if delegate[i]:
+            body[nb] = ranked[i]
+            nb += 1
+    return body[:nb]
 
 
-def admissions(pop, members: np.ndarray, since: int) -> dict:
-    """The month's admissions in one factory: its new candidates and new members (their
-    ``party_since`` on or after ``since``, the month's first day: the ``party`` step's).
+@njit(cache=True)
+def business_of(members, here, party, party_since, state, last_accused, first, since, day):
+    """The party business of a factory's meeting: its new candidates and new members (their
+    ``party_since`` on or after ``first``, the month's first day: the ``party`` step's) among
+    ``members``, and the rows of ``here`` employed, communists or expelled, last accused on or
+    after ``since`` (the last meeting's day) and before ``day``, in row order.
     """
-    new = members[pop.party_since[members] >= since]
-    recruited = int((pop.party[new] == CANDIDATE).sum())
-    confirmed = int((pop.party[new] == MEMBER).sum())
-    return {"recruited": recruited, "confirmed": confirmed}
-
-
-def accused_since(pop, here: np.ndarray, after: int, day: int) -> list:
-    """Rows of ``here`` (employed), communists or expelled, last accused on or after ``after``
-    (the last meeting's day) and before ``day``.
-    """
-    la = pop.last_accused[here]
-    recent = here[(la >= after) & (la < day)]  # (few: their party status is looked up)
-    party = pop.party[recent]
-    return recent[(party == MEMBER) | (party == CANDIDATE) | (party == EXPELLED)].tolist()
+    recruited, confirmed = 0, 0
+    for r in members:
+        if party_since[r] >= first:
+            recruited += party[r] == CANDIDATE
+            confirmed += party[r] == MEMBER
+    cases = np.empty(here.shape[0], dtype=np.int64)
+    k = 0
+    for r in here:
+        if state[r] == EMPLOYED and since <= last_accused[r] < day:
+            p = party[r]
+            if p == MEMBER or p == CANDIDATE or p == EXPELLED:  # noqa: SIM109 (compiled)
+                cases[k] = r
+                k += 1
+    return recruited, confirmed, cases[:k]
 
 
 def hold_meeting(
@@ -602,8 +645,12 @@ def hold_meeting(
     findings: int,
     officers: tuple,
     business: dict,
+    ctx: ItemsContext | None = None,
 ) -> dict:
     """Hold factory ``f``'s meeting; returns counts (items, workers_won, concessions).
+
+    ``ctx``: what every factory's meeting of the day shares (:func:`items_context`; made here
+    if not given).
 
     ``officers`` are the rows of the secretary, the union chair and the director (-1 if the
     post is vacant); ``business`` the agenda's party business (:func:`agenda`). Where the
@@ -644,7 +691,8 @@ def hold_meeting(
         topic=body, outcome=form, strength=float(members.shape[0]), detail=detail,
     )  # fmt: skip
     world.today[f, world.C["meetings"]] += 1
-    fits = (frame_fits(pol, "workers"), frame_fits(pol, "management"))
+    if ctx is None:
+        ctx = items_context(world, pol, prm, log)
     items = items[:ITEMS_PER_MEETING]  # (an item's draws are keyed by its place: rng.STREAMS)
     n_items = len(items)
     topics = np.array([TOPIC_CODE[t] for t, _, _ in items], dtype=np.int64)
@@ -652,14 +700,15 @@ def hold_meeting(
     orients = np.array([SIDE_CODE[p[0]] if t == "directive" else 0 for t, _, p in items],
                        dtype=np.int64)  # fmt: skip
     details = np.array(
-        [*fixed_details(mp, state["worst_shop"], world.shops_per_factory)]
+        [
+            *ctx.texts[:D_SAFETY],
+            safety_text(state["worst_shop"], world.shops_per_factory),
+            *ctx.texts[D_SAFETY + 1 :],
+        ]
         + [d for _, d, _ in items]
         + [p[1] if t == "directive" else "" for t, _, p in items],
         dtype=object,
     )
-    prm_k = item_params(prm, pol)
-    skip = np.array([kind in log.skip for kind in ITEM_EVENTS], dtype=np.bool_)
-    cols = np.array([world.C[name] for name in ITEM_COUNTERS], dtype=np.int64)
     fac, shops = world.fac, world.shops
     F = (fac.g_pulse, fac.pay_mult, fac.authority, fac.will, shops.norm_pause, shops.norm,
          shops.safety)  # fmt: skip
@@ -673,9 +722,9 @@ def hold_meeting(
         j, ib, fb, won, conceded, arrest_row, acc_id, charge = run_items(
             j, topics, cases, orients, present, P, F, pop.factory_rows(f, fac.n), officers,
             body == "partkom", (key, key_item, keys["repression"]), day, f,
-            world.shops_per_factory, int(state["worst_shop"]), state["deaths"] > 0, prm_k,
-            fits, mp.frame_temperature, mp.speakers, skip, log.n, meeting_id, world.today[f],
-            cols,
+            world.shops_per_factory, int(state["worst_shop"]), state["deaths"] > 0, ctx.prm,
+            ctx.fits, mp.frame_temperature, mp.speakers, ctx.skip, log.n, meeting_id,
+            world.today[f], ctx.cols,
         )  # fmt: skip
         out["workers_won"] += won
         out["concessions"] += conceded
@@ -714,6 +763,7 @@ O_ADOPTED, O_INVESTIGATION = 5, 7
 # the meeting's texts: fixed_details, then the items' own texts, then their directives' names
 D_OFFICE, D_NOT_CARRIED, D_PARTY, D_WIN, D_LOSE = 1, 4, 5, 9, 15
 D_AFTER_ACCUSATION, D_ITEMS = 22, 23
+D_SAFETY = D_WIN + 1
 # the texts of a binding workers' win, by topic (TOPICS order), as places after D_WIN
 WIN_TEXT = np.array([5, 0, 1, 2, 3, 5, 4], dtype=np.int64)
 T_PLAN, T_NORMS_PAY, T_SAFETY, T_DISCIPLINE, T_DIRECTIVE, T_CONTROL, T_CAMPAIGN = range(7)
@@ -784,13 +834,44 @@ def log_items(log, date, f: int, ib: np.ndarray, fb: np.ndarray, details: np.nda
     )  # fmt: skip
 
 
-def fixed_details(mp, worst_shop: int, per_factory: int) -> list[str]:
+class ItemsContext(NamedTuple):
+    """What the day's meetings share: the frames' fits (workers', management's), run_items'
+    ``prm`` (:func:`item_params`), the kinds of ITEM_EVENTS left out of the log, the places of
+    ITEM_COUNTERS among the day's counters and the fixed texts (:func:`fixed_details`).
+    """
+
+    fits: tuple
+    prm: np.ndarray
+    skip: np.ndarray
+    cols: np.ndarray
+    texts: list
+
+
+def items_context(world, pol: dict, prm, log) -> ItemsContext:
+    return ItemsContext(
+        (frame_fits(pol, "workers"), frame_fits(pol, "management")),
+        item_params(prm, pol),
+        np.array([kind in log.skip for kind in ITEM_EVENTS], dtype=np.bool_),
+        np.array([world.C[name] for name in ITEM_COUNTERS], dtype=np.int64),
+        fixed_details(prm.meetings),
+    )
+
+
+def safety_text(worst_shop: int, per_factory: int) -> str:
+    """A binding workers' win on safety: the worst shop's safety spending (every shop's if none
+    is worst).
+    """
+    where = worst_shop % per_factory + 1 if worst_shop >= 0 else "all"
+    return f"safety spending in shop {where}"
+
+
+def fixed_details(mp) -> list[str]:
     """The texts of a meeting's events that do not come from its agenda: the offices (from
     D_OFFICE), a resolution not carried out (D_NOT_CARRIED), the resolutions of party business
     (D_PARTY: a personal case won and lost, admissions won and lost), of a binding workers' win
-    (D_WIN, places in WIN_TEXT) and of a management win (D_LOSE, by topic), an expulsion's.
+    (D_WIN, places in WIN_TEXT; the safety text, D_SAFETY, is the meeting's:
+    :func:`safety_text`) and of a management win (D_LOSE, by topic), an expulsion's.
     """
-    where = worst_shop % per_factory + 1 if worst_shop >= 0 else "all"
     return [
         "", "director", "union_chair", "secretary",
         "resolution recorded; not carried out",
@@ -800,7 +881,7 @@ def fixed_details(mp, worst_shop: int, per_factory: int) -> list[str]:
         "admitted; recommenders to answer for vigilance in admissions",
         f"norm revision paused, norms cut {mp.norm_rollback:.0%}, pay corrected "
         f"+{mp.pay_correction:.0%}",
-        f"safety spending in shop {where}",
+        "",  # (D_SAFETY)
         "leniency: penalties to be applied with care for cadres",
         "directive to be implemented with the workers' amendments",
         "obligations to be met without storming or unpaid overtime",
@@ -1084,14 +1165,16 @@ def month_step(run, t: int) -> None:
     first = day - date.day + 1  # the month's first day (the party step's admissions)
     prev = (date.replace(day=1) - dt.timedelta(days=1)).replace(day=date.day)
     since = day - (date - prev).days  # the day of the last meeting
+    ctx = items_context(w, pol, s, run.log)
     for f, values in enumerate(states):
         state = dict(zip(names, values, strict=True))
         sh = slice(f * S, (f + 1) * S)
         members = rows[bounds[f] : bounds[f + 1]]
-        here = pop.factory_rows(f, fac.n)
-        here = here[pop.state[here] == EMPLOYED]
-        business = admissions(pop, members, first)
-        business["cases"] = accused_since(pop, here, since, day)
+        recruited, confirmed, cases = business_of(
+            members, pop.factory_rows(f, fac.n), pop.party, pop.party_since, pop.state,
+            pop.last_accused, first, since, day,
+        )  # fmt: skip
+        business = {"recruited": recruited, "confirmed": confirmed, "cases": cases.tolist()}
         hold_meeting(
             w,
             f,
@@ -1107,6 +1190,7 @@ def month_step(run, t: int) -> None:
             int(fac.findings[f]),
             (secretary[f], chair[f], director[f]),
             business,
+            ctx,
         )
         run.pending[f] = []
         fac.findings[f] = 0
