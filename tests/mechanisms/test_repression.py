@@ -130,3 +130,11 @@ def test_an_accused_communist_is_investigated_by_the_formula(sim):
         w.C["expulsions"], 0.5, 0.4, 1.0, 0.5, 0.06, params,
     )  # fmt: skip
     assert outcome == -1 and pop.party[worker] == NONPARTY
+
+
+def test_a_charge_is_drawn_even_where_the_political_odds_underflow():
+    """Parameters at the schema's limits put the political log-odds far below -700, where the
+    logistic function is 0 to double precision: the charge is an ordinary one."""
+    p = Meetings(pol0=-50.0, pol_prior=-50.0)
+    for u1 in (0.0, 0.3, 0.999):
+        assert rep.choose_charge("plan", MANAGER, 14, 1.0, 0.0, p, u1, 0.7) in rep.ORDINARY

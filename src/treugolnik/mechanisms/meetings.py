@@ -35,7 +35,9 @@ fit); its strength is ``c * fit * (1 + rho rank) * (1 - phi)``. Workers win with
 ``p = sigma(theta_frame (S_w - S_m) / (S_w + S_m) + theta_rank (rank_w - rank_m) + bias)``;
 the regime sets theta, bias and whether resolutions bind. A binding workers' win gives a
 concession, a management win discipline measures and a reprimand for the critic (admissions
-and personal cases move neither). Then the winning side may accuse (``repression.accuse``).
+and personal cases move neither). Then the winning side may accuse (``repression.charge_code``,
+``repression.accuse_core``; an arrest: ``repression.arrest``). The items run compiled
+(:func:`run_items`), their events written column by column.
 """
 
 from __future__ import annotations
@@ -125,7 +127,7 @@ TOPIC_HEAT = {
 # Party business: the resolution moves no factory state (no concession, no reprimand)
 PARTY_BUSINESS = ("personal_case", "admissions")
 # The charge an accusation after a new kind of item is chosen as for this topic
-# (repression.choose_charge knows the older topics)
+# (the older topics have their own weights: repression.ORDINARY_WEIGHTS)
 CHARGE_TOPIC = {"campaign": "plan", "personal_case": "discipline", "admissions": "directive"}
 # The 1937 party elections (secret ballot, by May 1937; data/history_sources.csv, plenum_1937):
 # the campaign item of April and May 1937
@@ -366,7 +368,7 @@ def attendance(members, pid, party, role, c, phi, key, day, p_attend):
 
 
 Voters = namedtuple("Voters", "pid role c phi")
-"""The person columns :func:`item_voices` reads (the run passes the whole person table)."""
+"""The person columns :func:`item_voices` reads (the run calls :func:`voices` with them)."""
 
 
 @njit(cache=True)
@@ -374,7 +376,7 @@ def item_voices(
     present, P, key, day, salt, stake, k, officers, speaks, union_stance, rho, fits, tau
 ):
     """:func:`voices` with the person table's columns given as ``P`` (:class:`Voters` or the
-    run's whole person table).
+    whole person table).
     """
     return voices(
         present, P.pid, P.role, P.c, P.phi, key, day, salt, stake, k, officers, speaks,
@@ -653,7 +655,9 @@ def hold_meeting(
     if not given).
 
     ``officers`` are the rows of the secretary, the union chair and the director (-1 if the
-    post is vacant); ``business`` the agenda's party business (:func:`agenda`). Where the
+    post is vacant); ``state`` the factory's month as :func:`agenda` reads it, with
+    ``worst_shop`` (-1: none) and ``deaths``; ``business`` the agenda's party business
+    (:func:`agenda`); a directive's orientation is ``workers`` or ``management``. Where the
     factory's communists reach ``partkom_threshold`` the meeting is the partkom's session,
     except in the months of a general meeting (:func:`general_month`).
     """
@@ -737,7 +741,8 @@ def hold_meeting(
 # The events of an agenda item, by code, and the columns :func:`run_items` writes for them: the
 # event log's columns but the date, the factory, the strength (a float column of its own, NaN
 # where not applicable: the log keeps null) and the detail (an index in the meeting's list of
-# texts, :func:`fixed_details`). A text column holds an index in its names, 0 for "".
+# texts: :func:`fixed_details`, the items' own texts, their directives' names). A text column
+# holds an index in its names, 0 for "".
 ITEM_EVENTS = ("item", "speech", "resolution", "directive", "accusation", "investigation",
                "expulsion")  # fmt: skip
 EV_ITEM, EV_SPEECH, EV_RESOLUTION, EV_DIRECTIVE, EV_ACCUSATION, EV_INVESTIGATION, EV_EXPULSION = (

@@ -140,16 +140,17 @@ def charge_code(topic, sabotage_topic, target_role, prior, vigilance, baiting, p
     return min(k, 3)
 
 
-# the events of an accusation, by code (meetings.ITEM_EVENTS continues the list)
+# an investigation's outcomes, by code (meetings.OUTCOME_NAMES ends with them)
 OUTCOMES_INVESTIGATION = ("expelled", "reprimanded", "cleared")
 
 
 @njit(cache=True)
 def accuse_core(row, political, day, f, key, P, fac_authority, today, c_expulsions,
                 vigilance, appeals, arrest_quota, baiting, authority_loss, rp):  # fmt: skip
-    """An accusation's consequences for ``row``: the count of accusations, grievance and fear;
-    for a party member or candidate the investigation (expelled, reprimanded or cleared), for
-    a political charge the draw of the referral's arrest.
+    """An accusation's consequences for ``row``: the person's count of accusations and day of
+    the last, grievance and fear; for a party member or candidate the investigation (expelled,
+    reprimanded or cleared; an expulsion counted in ``today[c_expulsions]``), for a political
+    charge the draw of the referral's arrest. The day's counts of accusations are the caller's.
 
     ``P`` is (pid, role, party, party_since, accused, last_accused, g, phi); ``rp`` the
     repression parameters (expel0, expel_political, expel_vigilance, expel_appeals, arrest0,
