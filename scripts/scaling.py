@@ -5,6 +5,11 @@
 Each size runs in a fresh process: the ussr-industry scenario with as many factories of 10,000
 employees as needed (one smaller factory below that), no growth, for ``--days`` days from
 1 Jan 1936. Prints a Markdown table and writes docs/img/scaling.png.
+
+The cost of a run is given per worker-day (an employed person's day) and per simulated event:
+the person-level events the days draw, absences (one per absent person-day), quits, dismissals,
+accidents, hires and arrests (the metrics' sums), so that an engine whose work follows its
+events can be compared with one whose work follows its worker-days.
 """
 
 from __future__ import annotations
@@ -27,7 +32,9 @@ base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 t = time.perf_counter()
 res = simulate(load_scenario("ussr-industry", sets=sets))
 wall = time.perf_counter() - t
-print(json.dumps({"wall": wall, "worker_days": res.manifest["worker_days"],
+EVENTS = ("absent", "quits", "dismissals", "accidents", "hires", "arrests")
+events = int(sum(res.metrics[c].sum() for c in EVENTS))
+print(json.dumps({"wall": wall, "worker_days": res.manifest["worker_days"], "events": events,
                   "people": int(res.metrics["headcount"].max()),
                   "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                   "base_mb": base / 1024}))
@@ -64,13 +71,18 @@ def main() -> None:
             f"{r['rss_mb']:.0f} MB peak",
             file=sys.stderr,
         )
-    print("| people | factories | days | wall (s) | worker-days/s | peak RSS (MB) | bytes/person |")
-    print("|---|---|---|---|---|---|---|")
+    print(
+        "| people | factories | days | wall (s) | worker-days/s | ns per worker-day | events "
+        "| us per event | peak RSS (MB) | bytes/person |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         per = (r["rss_mb"] - r["base_mb"]) * 2**20 / max(r["people"], 1)
         print(
             f"| {r['people']:,} | {max(1, r['n'] // 10_000)} | {args.days} | {r['wall']:.1f} | "
-            f"{r['worker_days'] / r['wall']:.3g} | {r['rss_mb']:.0f} | {per:.0f} |"
+            f"{r['worker_days'] / r['wall']:.3g} | {r['wall'] / r['worker_days'] * 1e9:.1f} | "
+            f"{r['events']:,} | {r['wall'] / max(r['events'], 1) * 1e6:.2f} | "
+            f"{r['rss_mb']:.0f} | {per:.0f} |"
         )
     import matplotlib
 

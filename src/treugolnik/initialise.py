@@ -37,7 +37,10 @@ def initial_world(s, policy, keys) -> World:
     counts[:, WORKER] = np.round(fac.size0).astype(np.int64) - counts[:, 1:].sum(axis=1)
     fac_of = np.repeat(np.repeat(np.arange(nf), 4), counts.ravel())
     role_of = np.repeat(np.tile(np.arange(4), nf), counts.ravel())
-    pop = Population(capacity=int(counts.sum() * 3))
+    # room for the first day's hires too (hiring.room_needed: up to twice the headcount with
+    # flitting), so that the table does not grow, and copy itself, on the first day; rows not
+    # yet used are zero pages the system has not yet given memory to
+    pop = Population(capacity=int(counts.sum() * 4))
     hiring.add_people(
         pop,
         fac_of,
