@@ -67,3 +67,16 @@ def test_an_arrest_after_an_accusation_comes_before_the_next_item(runs):
     for arrest, accusation in after_meeting:
         assert accusation < arrest
         assert not any(accusation < i < arrest for i in items)
+
+
+def test_the_fixed_texts_fill_their_places():
+    """Every group of fixed texts sits where run_items looks for it; the items' own texts follow."""
+    from treugolnik.mechanisms import meetings as mt
+    from treugolnik.scenario.schema import Scenario
+
+    texts = mt.fixed_details(Scenario().meetings)
+    assert len(texts) == mt.D_ITEMS
+    assert texts[mt.D_OFFICE : mt.D_OFFICE + 3] == ["director", "union_chair", "secretary"]
+    assert texts[mt.D_NOT_CARRIED] == "resolution recorded; not carried out"
+    assert texts[mt.D_AFTER_ACCUSATION] == "after accusation"
+    assert texts[mt.D_LOSE + mt.T_PLAN] == "tighten plan discipline; storm the backlog"

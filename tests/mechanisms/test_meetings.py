@@ -42,8 +42,8 @@ def voices(present, pid, role, c, phi, stake, k=6, secretary=-1, chair=-1, chair
            director=-1, director_speaks=False, tau=0.0, union_stance=0.6, salt=2000):  # fmt: skip
     fits_w = np.array([0.3, 0.9, 0.2, 0.5])
     fits_m = np.array([0.7, 0.4, 0.1])
-    return mt.item_voices(
-        present, mt.Voters(pid, role, c, phi), KEY, DAY, salt, stake, k,
+    return mt.voices(
+        present, pid, role, c, phi, KEY, DAY, salt, stake, k,
         (secretary, chair, director), (chair_speaks, director_speaks), union_stance, 0.5,
         (fits_w, fits_m), tau,
     )  # fmt: skip
@@ -73,8 +73,8 @@ def test_speaker_draw_favours_weight():
     stake = mt.STAKE_TABLE[0]
     heavy = light = 0
     for day in range(300):
-        rows = mt.item_voices(
-            np.arange(n, dtype=np.int64), mt.Voters(pid, role, c, phi), KEY, day, 1000, stake, 4,
+        rows = mt.voices(
+            np.arange(n, dtype=np.int64), pid, role, c, phi, KEY, day, 1000, stake, 4,
             (-1, -1, -1), (False, False), 0.6, 0.5, (np.array([0.5]), np.array([0.5])), 0.0,
         )[0]  # fmt: skip
         heavy += int((rows < 5).sum())

@@ -45,7 +45,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import functools
-from collections import namedtuple
 from itertools import repeat
 from typing import NamedTuple
 
@@ -271,7 +270,6 @@ TOPIC_CODE = {topic: i for i, topic in enumerate(TOPICS)}
 STAKE_TABLE = np.array([STAKE[t] for t in TOPICS], dtype=np.float64)
 FRAME_NAMES = {side: tuple(frames) for side, frames in FRAMES.items()}
 SIDES = ("workers", "management", "party_line")
-FRAMES_BY_SIDE = tuple(FRAME_NAMES.get(side, ()) for side in SIDES)  # by side code
 WORKERS_SIDE, MANAGEMENT_SIDE, PARTY_LINE = 0, 1, 2
 
 
@@ -365,23 +363,6 @@ def attendance(members, pid, party, role, c, phi, key, day, p_attend):
             if role[r] == MANAGER or role[r] == SPECIALIST:
                 n_mgr += 1
     return present[:n_p], n_mem, n_cand, n_mgr
-
-
-Voters = namedtuple("Voters", "pid role c phi")
-"""The person columns :func:`item_voices` reads (the run calls :func:`voices` with them)."""
-
-
-@njit(cache=True)
-def item_voices(
-    present, P, key, day, salt, stake, k, officers, speaks, union_stance, rho, fits, tau
-):
-    """:func:`voices` with the person table's columns given as ``P`` (:class:`Voters` or the
-    whole person table).
-    """
-    return voices(
-        present, P.pid, P.role, P.c, P.phi, key, day, salt, stake, k, officers, speaks,
-        union_stance, rho, fits, tau,
-    )  # fmt: skip
 
 
 @njit(cache=True)
@@ -764,15 +745,24 @@ OUTCOME_NAMES = _names(
     "", "workers (binding)", "workers (not carried out)", "management (binding)",
     "management (not carried out)", "adopted", "resisted", *OUTCOMES_INVESTIGATION,
 )  # fmt: skip
-O_ADOPTED, O_INVESTIGATION = 5, 7
+O_ADOPTED, O_INVESTIGATION = OUTCOME_NAMES.tolist().index("adopted"), len(OUTCOME_NAMES) - 3
 # the meeting's texts: fixed_details, then the items' own texts, then their directives' names
-D_OFFICE, D_NOT_CARRIED, D_PARTY, D_WIN, D_LOSE = 1, 4, 5, 9, 15
-D_AFTER_ACCUSATION, D_ITEMS = 22, 23
+# (the groups of fixed_details' texts and their sizes: each group's first place)
+_GROUPS = (("none", 1), ("office", 3), ("not_carried", 1), ("party", 4), ("win", 6),
+           ("lose", 7), ("after_accusation", 1))  # fmt: skip
+_FIRST = dict(zip((g for g, _ in _GROUPS), np.cumsum([0] + [k for _, k in _GROUPS]).tolist(),
+                  strict=False))  # fmt: skip
+D_OFFICE, D_NOT_CARRIED, D_PARTY, D_WIN, D_LOSE, D_AFTER_ACCUSATION = (
+    _FIRST[g] for g in ("office", "not_carried", "party", "win", "lose", "after_accusation")
+)
+D_ITEMS = sum(k for _, k in _GROUPS)  # fmt: skip
 D_SAFETY = D_WIN + 1
 # the texts of a binding workers' win, by topic (TOPICS order), as places after D_WIN
 WIN_TEXT = np.array([5, 0, 1, 2, 3, 5, 4], dtype=np.int64)
-T_PLAN, T_NORMS_PAY, T_SAFETY, T_DISCIPLINE, T_DIRECTIVE, T_CONTROL, T_CAMPAIGN = range(7)
-T_PERSONAL_CASE, T_ADMISSIONS = 7, 8
+T_PLAN, T_NORMS_PAY, T_SAFETY, T_DISCIPLINE, T_DIRECTIVE, T_CONTROL, T_CAMPAIGN = (
+    TOPIC_CODE[t] for t in ("plan", "norms_pay", "safety", "discipline", "directive",
+                            "control_finding", "campaign"))  # fmt: skip
+T_PERSONAL_CASE = TOPIC_CODE["personal_case"]  # (party business from here: PARTY_BUSINESS)
 TOPIC_HEAT_TABLE = np.array([TOPIC_HEAT[t] for t in TOPICS])
 # the row of repression.ORDINARY_WEIGHTS an accusation after each topic draws its charge from
 CHARGE_ROW = np.array(
