@@ -131,9 +131,11 @@ def test_ctrl_c_stops_cleanly_and_leaves_no_files(tmp_path):
 
     out = tmp_path / "r"
     exe = Path(sys.executable).parent / "treugolnik"
-    # (kirov day by day, as --profile runs it: still going after four seconds, and with no
-    # kernel left to compile after the tests before, so the signal finds the run itself)
-    cmd = ["run", "kirov", "--profile", "--out", str(out), "-q"]
+    # (forty factories of ussr-industry, 1928-1941, day by day as --profile runs it: about
+    # 30 times kirov's worker-days, so still going after four seconds however fast the engine
+    # becomes; no kernel is left to compile after the tests before, so the signal finds the run)
+    cmd = ["run", "ussr-industry", "--set", "factories.count=40", "--profile"]
+    cmd += ["--out", str(out), "-q"]
     proc = subprocess.Popen(
         [str(exe), *cmd],
         stdout=subprocess.PIPE,
@@ -143,7 +145,10 @@ def test_ctrl_c_stops_cleanly_and_leaves_no_files(tmp_path):
     )
     time.sleep(4)
     proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
+    try:
+        _, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
     assert proc.returncode == 130
     assert "interrupted" in err and "Traceback" not in err
     assert not out.exists() or list(out.iterdir()) == []
