@@ -5,9 +5,13 @@
 >>> result.monthly.select("month", "headcount", "turnover_rate")   # doctest: +SKIP
 """
 
-from .engine import PLAN, Result, resume, simulate
-from .experiments.store import open_store
-from .scenario import REGIMES, Scenario, ScenarioError, bundled_names, load_scenario
+from .jitcache import guard as _guard_compiled_cache
+
+_guard_compiled_cache()  # before any compiled function is loaded (treugolnik.jitcache)
+
+from .engine import PLAN, Result, resume, simulate  # noqa: E402
+from .experiments.store import open_store  # noqa: E402
+from .scenario import REGIMES, Scenario, ScenarioError, bundled_names, load_scenario  # noqa: E402
 
 __version__ = "0.1.0"
 

@@ -86,6 +86,38 @@ def quit_caps(fac_tight, quit_penalty, g_max, q0, q_g, q_m, q_L, q_t, q_p, q_v):
     return cap
 
 
+@njit(cache=True)
+def absence_caps(fac_will, shop_clash, absence_penalty, g_max, a0, a_g, a_E, a_phi, a_v, a_clash):
+    """Per factory, a number no scheduled person's absence probability can reach today.
+
+    As :func:`quit_caps`: each term of the absence logit is bounded over the factory
+    (grievance in [0, g_max], fear in [0, 1], village 0 or 1, the factory's highest clash
+    pressure among its shops; the enforcement is the factory's own) and the bound is added
+    in :func:`absence_logit`'s order, so that in floating point too it is at least any of its
+    people's logit. A draw at or above the cap is no absence; only draws below it need the
+    person's own logit.
+    """
+    nf = fac_will.shape[0]
+    per = shop_clash.shape[0] // nf
+    g_top = np.float64(np.float32(g_max))  # grievance is stored in float32
+    cap = np.ones(nf)
+    for f in range(nf):
+        clash_top = -np.inf
+        for s in range(f * per, (f + 1) * per):
+            clash_top = max(clash_top, a_clash * shop_clash[s])
+        enforcement = absence_penalty * fac_will[f]
+        xb = (
+            a0
+            + max(0.0, a_g * g_top)
+            - a_E * enforcement
+            - min(0.0, a_phi)
+            + max(0.0, a_v)
+            + clash_top
+        )
+        cap[f] = table_cap(xb)
+    return cap
+
+
 @njit(cache=True, inline="always")
 def is_scheduled(cal_code, common_workday, day, pid):
     """Continuous week (code 1): everyone rests one day in five, staggered by id."""
@@ -146,6 +178,9 @@ def labour_rows(lo, hi, t, S):
     q_t, q_p, q_v = tv.q_tenure, tv.q_party, tv.q_village
     key_absence, key_quit = S.keys.absence, S.keys.quit
     quit_cap = quit_caps(fac_tight, quit_penalty, g_max, q0, q_g, q_m, q_L, q_t, q_p, q_v)
+    abs_cap = absence_caps(
+        fac_will, shop_clash, absence_penalty, g_max, a0, a_g, a_E, a_phi, a_v, a_clash
+    )
     k = 0
     cur = NO_INDEX  # the factory whose scheduled count is being summed in ``sched``
     sched = 0.0
@@ -168,12 +203,15 @@ def labour_rows(lo, hi, t, S):
         absent[i] = 0
         if injured_until[i] <= day and is_scheduled(cal_code, common_workday, day, p_id):
             sched += 1.0
-            enforcement = absence_penalty * fac_will[f]
-            x = absence_logit(
-                a0, a_g, a_E, a_phi, a_v, a_clash, g[i], enforcement, phi[i], village[i],
-                shop_clash[s],
-            )  # fmt: skip
-            if below_sigmoid(uniform(key_absence, day, p_id), x):
+            u_abs = uniform(key_absence, day, p_id)
+            # (at or above the factory's cap no one is absent today: no logit needed)
+            if u_abs < abs_cap[f] and below_sigmoid(
+                u_abs,
+                absence_logit(
+                    a0, a_g, a_E, a_phi, a_v, a_clash, g[i], absence_penalty * fac_will[f],
+                    phi[i], village[i], shop_clash[s],
+                ),
+            ):  # fmt: skip
                 absent[i] = 1
                 today[f, C_ABSENT] += 1.0
                 if prosecution > 0.5:
