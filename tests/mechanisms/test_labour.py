@@ -3,6 +3,8 @@ import pytest
 
 from treugolnik.maths import below_sigmoid, sigmoid
 from treugolnik.mechanisms.labour import (
+    absence_caps,
+    absence_logit,
     centre_step,
     is_scheduled,
     labour_close,
@@ -299,6 +301,29 @@ def test_quit_cap_bounds_every_quit_probability():
                                 + q_v * village
                             )
                             assert sigmoid(x) <= cap[f]
+
+
+def test_absence_cap_bounds_every_absence_probability_of_its_factory():
+    rng = np.random.default_rng(12)
+    nf, per = 3, 4
+    for _ in range(200):
+        a0, a_g, a_E, a_phi, a_v, a_clash = rng.normal(0, 2, 6)
+        g_max, penalty = rng.uniform(0.1, 4), rng.uniform(0, 1)
+        will = rng.uniform(0, 1, nf)
+        clash = rng.uniform(0, 2, nf * per) * (rng.uniform(size=nf * per) < 0.7)
+        cap = absence_caps(will, clash, penalty, g_max, a0, a_g, a_E, a_phi, a_v, a_clash)
+        for f in range(nf):
+            for s in range(f * per, (f + 1) * per):
+                for g in (0.0, float(np.float32(g_max)), float(np.float32(rng.uniform(0, g_max)))):
+                    for phi in (0.0, 1.0, float(np.float32(rng.uniform()))):
+                        for village in (0, 1):
+                            x = absence_logit(
+                                a0, a_g, a_E, a_phi, a_v, a_clash, g, penalty * will[f], phi,
+                                village, clash[s],
+                            )  # fmt: skip
+                            assert sigmoid(x) <= cap[f]
+                            # a draw at the cap is never an absence
+                            assert not below_sigmoid(cap[f], x)
 
 
 def test_centre_step_sets_target_vacancies_tightness_and_will_from_their_definitions():
