@@ -2,6 +2,7 @@ import numpy as np
 
 from treugolnik.population import (
     CANDIDATE,
+    COLUMNS,
     DISMISSED,
     EMPLOYED,
     MEMBER,
@@ -117,3 +118,27 @@ def test_initial_party_share_by_role():
     assert int((party == MEMBER).sum()) == round(fs.party_share * n)
     assert int((party == CANDIDATE).sum()) == round(fs.candidate_share * n)
     assert (role[party == CANDIDATE] <= FOREMAN).all()
+
+
+def test_a_growing_table_lets_go_of_its_old_arrays_column_by_column():
+    # the engine's state holds the table's arrays; when the table must grow it lets go of
+    # them first, so that each old column is freed once copied (the table is not held twice)
+    import gc
+    import weakref
+
+    from treugolnik import load_scenario
+    from treugolnik.engine import Simulation
+
+    sim = Simulation(load_scenario("kirov-small", sets=["period.end=1928-10-31"]))
+    sim.S, sim.ref  # noqa: B018 (the state and its compiled view hold the arrays)
+    pop = sim.world.pop
+    n, cap = pop.n, pop.capacity
+    g_before = pop.g[:n].copy()
+    old = [weakref.ref(getattr(pop, name)) for name in COLUMNS]
+    sim.reserve_rows(cap)
+    gc.collect()
+    assert pop.capacity >= n + cap
+    assert all(ref() is None for ref in old)
+    assert np.array_equal(pop.g[:n], g_before)
+    assert sim.S.people.g is pop.g  # the state takes up the new arrays
+    sim.run()  # and the run goes on

@@ -240,7 +240,7 @@ class Simulation:
             self.flush_accidents()
             t = t_next
             if code == NEED_ROOM:
-                self.world.pop.reserve(int(ints[records.I_NEED]))
+                self.reserve_rows(int(ints[records.I_NEED]))
             elif code != LOG_FULL:
                 break
         self.profile["compiled runs of days"] += time.perf_counter() - tc
@@ -301,7 +301,18 @@ class Simulation:
     # ------------------------------------------------------------------ hooks
     def make_room(self, t: int) -> None:
         """Before hiring: rows for any day's hires."""
-        self.world.pop.reserve(int(room_needed(t, self.ref)))
+        self.reserve_rows(int(room_needed(t, self.ref)))
+
+    def reserve_rows(self, k: int) -> None:
+        """Room for ``k`` more rows in the person table. The run's state lets go of the
+        table's arrays first, so that a table that must grow is not held twice while it is
+        copied (:attr:`S` takes up the new arrays when next asked).
+        """
+        pop = self.world.pop
+        if pop.n + k > pop.capacity:
+            self._S = self._S._replace(people=None)
+            self._ref = None
+        pop.reserve(k)
 
     def quota_consequences(self, t: int) -> None:
         rep.quota_consequences(self, t)

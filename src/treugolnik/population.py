@@ -166,18 +166,22 @@ class Population:
         return self._record
 
     def _grow(self, need: int) -> None:
+        """Double the capacity until ``need`` rows fit. Column by column, each old array
+        dropped as soon as it is copied: with no other reference to the old table (the
+        engine lets go of its own first: ``Simulation.make_room``) the table costs at most one
+        column more while it grows, not twice its size.
+        """
         cap = self.capacity
         while cap < need:
             cap *= 2
         if cap == self.capacity:
             return
+        self._record = None  # (it holds the old arrays)
         for name, dtype in COLUMNS.items():
-            old = getattr(self, name)
             new = np.zeros(cap, dtype=dtype)
-            new[: self.n] = old[: self.n]
-            setattr(self, name, new)
+            new[: self.n] = getattr(self, name)[: self.n]
+            setattr(self, name, new)  # the old array goes with its last reference
         self.capacity = cap
-        self._record = None
 
     def append(self, k: int) -> slice:
         """Reserve ``k`` new rows with fresh ids; returns their row slice (attributes zeroed).
