@@ -120,9 +120,10 @@ def test_initial_party_share_by_role():
     assert (role[party == CANDIDATE] <= FOREMAN).all()
 
 
-def test_a_growing_table_lets_go_of_its_old_arrays_column_by_column():
+def test_the_run_lets_go_of_a_growing_tables_old_arrays():
     # the engine's state holds the table's arrays; when the table must grow it lets go of
-    # them first, so that each old column is freed once copied (the table is not held twice)
+    # them first, so that nothing keeps an old column alive once it is copied (the table
+    # then grows column by column, never held twice)
     import gc
     import weakref
 

@@ -51,13 +51,15 @@ def below_sigmoid(u, x):
 
 @njit(cache=True, inline="always")
 def table_cap(xb):
-    """A probability at least sigmoid(x) for every x <= xb (the table entry above xb)."""
-    k = int((xb - SIG_LO) * SIG_PER_UNIT)
-    if k < 1:
+    """A probability at least sigmoid(x) for every x <= xb (the table entry above xb; 1 for
+    a bound above the table, infinite or not a number).
+    """
+    v = (xb - SIG_LO) * SIG_PER_UNIT
+    if not v < SIG_N - 2:
+        return 1.0
+    if v < 1.0:
         return SIG_TABLE[2]
-    if k < SIG_N - 2:
-        return SIG_TABLE[k + 2]
-    return 1.0
+    return SIG_TABLE[int(v) + 2]
 
 
 def erfinv(y: np.ndarray) -> np.ndarray:

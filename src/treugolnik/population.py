@@ -168,7 +168,7 @@ class Population:
     def _grow(self, need: int) -> None:
         """Double the capacity until ``need`` rows fit. Column by column, each old array
         dropped as soon as it is copied: with no other reference to the old table (the
-        engine lets go of its own first: ``Simulation.make_room``) the table costs at most one
+        engine lets go of its own first: ``Simulation.reserve_rows``) the table costs at most one
         column more while it grows, not twice its size.
         """
         cap = self.capacity

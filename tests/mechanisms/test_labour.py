@@ -303,11 +303,23 @@ def test_quit_cap_bounds_every_quit_probability():
                             assert sigmoid(x) <= cap[f]
 
 
+def test_table_cap_bounds_the_logistic_everywhere():
+    from treugolnik.maths import table_cap
+
+    xs = np.concatenate([np.linspace(-45, 45, 9001), [-40.0, 39.9, 40.0, 1e300, -1e300]])
+    caps = np.array([table_cap(x) for x in xs])
+    assert np.all(caps >= np.array([sigmoid(x) for x in xs]))
+    assert np.all(np.diff(caps[:9001]) >= 0)  # increasing with the bound
+    assert table_cap(np.inf) == 1.0 and table_cap(np.nan) == 1.0
+    assert 0.0 < table_cap(-np.inf) < 1e-17
+
+
 def test_absence_cap_bounds_every_absence_probability_of_its_factory():
     rng = np.random.default_rng(12)
     nf, per = 3, 4
     for _ in range(200):
         a0, a_g, a_E, a_phi, a_v, a_clash = rng.normal(0, 2, 6)
+        a0 = rng.choice([a0, -50.0, 50.0, -39.0, 39.0])  # (the table's ends and beyond)
         g_max, penalty = rng.uniform(0.1, 4), rng.uniform(0, 1)
         will = rng.uniform(0, 1, nf)
         clash = rng.uniform(0, 2, nf * per) * (rng.uniform(size=nf * per) < 0.7)
