@@ -26,7 +26,7 @@ import stat
 from pathlib import Path
 
 PACKAGE = Path(os.path.abspath(__file__)).parent  # (as Numba sees the sources: not resolved)
-STAMP = "compiled-sources.stamp"  # in the package's top __pycache__
+STAMP = "compiled-sources.stamp"  # in the top __pycache__, else the user's cache folder (guard)
 
 
 def sources(root: Path = PACKAGE) -> list[Path]:
