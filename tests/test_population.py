@@ -143,3 +143,38 @@ def test_the_run_lets_go_of_a_growing_tables_old_arrays():
     assert np.array_equal(pop.g[:n], g_before)
     assert sim.S.people.g is pop.g  # the state takes up the new arrays
     sim.run()  # and the run goes on
+
+
+def test_a_finished_run_lets_go_of_its_table_before_its_result_tables():
+    # simulate() (and resume, and the command line) drop the person table when the run is
+    # over, so that the result tables are not made beside it; the results are those of a
+    # run that keeps it
+    import gc
+    import weakref
+
+    from treugolnik import load_scenario
+    from treugolnik.engine import Simulation
+
+    s = load_scenario("kirov-small", sets=["period.end=1928-12-31"])
+    kept = Simulation(s).run()
+    sim = Simulation(s)
+    sim.release_at_end = True
+    pop = sim.world.pop
+    old, seen = [], []
+
+    def release(_release=pop.release):
+        # the columns as the run left them (the table may have grown during it)
+        old.extend(weakref.ref(getattr(pop, name)) for name in COLUMNS)
+        _release()
+
+    def spy(started, wall, _result=sim._result):
+        gc.collect()
+        seen.append([ref() is None for ref in old])
+        return _result(started, wall)
+
+    pop.release, sim._result = release, spy
+    res = sim.run()
+    assert seen == [[True] * len(COLUMNS)]
+    assert res.metrics.equals(kept.metrics)
+    assert res.events.equals(kept.events)
+    assert res.monthly.equals(kept.monthly)

@@ -191,6 +191,7 @@ def _go(sim, scen, dates, target, progress, by_factory, threads, profile):
 
     if sim is not None:
         sim.checkpoint_at, sim.checkpoint_dir = dates, str(target)
+        sim.release_at_end = True
         return sim.run(progress)
     return simulate(
         scen, progress=progress, by_factory=by_factory, threads=threads, step_by_step=profile,

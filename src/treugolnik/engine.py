@@ -105,6 +105,10 @@ class Simulation:
         self.checkpoint_dir = "."
         self.checkpoints_written: list[str] = []
         self.on_step: Callable | None = None  # tests: called as on_step(name, t, "before"/"after")
+        # let go of the person table when the run is over, before its result tables are made
+        # (:func:`simulate`, :func:`resume` and the command line: nothing reads the table
+        # after them; at ussr-industry's size the table is a third of the run's memory)
+        self.release_at_end = False
         self.world = initial_world(scenario, self.policy, self.keys)
         nf = self.world.fac.n
         self.pending: list[list] = [[] for _ in range(nf)]  # directives awaiting a meeting
@@ -224,6 +228,10 @@ class Simulation:
                     progress(t, n_days)
         finally:
             self.passes.close()
+        if self.release_at_end:
+            self._S = self._S._replace(people=None)
+            self._ref = None
+            self.world.pop.release()
         if progress is not None:
             progress(n_days, n_days)
         return self._result(started, time.perf_counter() - t0)
@@ -372,8 +380,9 @@ class Simulation:
     def _result(self, started: dt.datetime, wall: float) -> Result:
         dates = self.policy.dates
         data = {"date": pl.Series("date", dates, dtype=pl.Date)}
+        rows = self._S.rec.rows
         for name, j in self.col.items():
-            data[name] = self.S.rec.rows[:, j]
+            data[name] = rows[:, j]
         metrics = pl.DataFrame(data)
         int_cols = [c for c in metrics.columns if c not in FLOAT_COLUMNS]
         metrics = metrics.with_columns([pl.col(c).round(0).cast(pl.Int64) for c in int_cols])
@@ -469,6 +478,7 @@ def simulate(
     sim = Simulation(scenario, by_factory=by_factory, passes=passes, step_by_step=step_by_step)
     sim.checkpoint_at = list(checkpoint_at)
     sim.checkpoint_dir = checkpoint_dir or "."
+    sim.release_at_end = True
     return sim.run(progress)
 
 
@@ -491,4 +501,5 @@ def resume(
 
     passes = Passes(threads=threads) if threads is not None else None
     sim = _resume(checkpoint, sets, by_factory=by_factory, passes=passes, step_by_step=step_by_step)
+    sim.release_at_end = True
     return sim.run(progress)

@@ -183,6 +183,18 @@ class Population:
             setattr(self, name, new)  # the old array goes with its last reference
         self.capacity = cap
 
+    def release(self) -> None:
+        """Let go of the table's columns (every column becomes empty, ``n`` 0). For a run
+        that is over: its result tables are then made without the table beside them.
+        """
+        self._record = None
+        self._groups = None
+        self._tail = None
+        for name, dtype in COLUMNS.items():
+            setattr(self, name, np.zeros(0, dtype=dtype))
+        self.capacity = 0
+        self.n = 0
+
     def append(self, k: int) -> slice:
         """Reserve ``k`` new rows with fresh ids; returns their row slice (attributes zeroed).
 
