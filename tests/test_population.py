@@ -178,3 +178,13 @@ def test_a_finished_run_lets_go_of_its_table_before_its_result_tables():
     assert res.metrics.equals(kept.metrics)
     assert res.events.equals(kept.events)
     assert res.monthly.equals(kept.monthly)
+
+
+def test_a_released_table_is_empty_and_can_grow_again():
+    pop = Population(capacity=64)
+    pop.append(10)
+    pop.release()
+    assert pop.n == 0 and all(getattr(pop, name).size == 0 for name in COLUMNS)
+    rows = pop.append(3)  # (from no capacity: the doubling starts from its floor)
+    assert (rows.start, rows.stop) == (0, 3) and pop.capacity >= 3
+    assert pop.pid[:3].tolist() == [10, 11, 12]  # ids go on from those already given

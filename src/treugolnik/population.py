@@ -171,7 +171,7 @@ class Population:
         engine lets go of its own first: ``Simulation.reserve_rows``) the table costs at most one
         column more while it grows, not twice its size.
         """
-        cap = self.capacity
+        cap = max(self.capacity, 16)  # (0 after :meth:`release`)
         while cap < need:
             cap *= 2
         if cap == self.capacity:
