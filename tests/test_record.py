@@ -94,6 +94,41 @@ def test_event_log_in_chunks_is_the_log_in_one_piece(monkeypatch):
     assert skipped.frame()["kind"].to_list() == ["meeting"] * 9
 
 
+def test_a_log_written_in_chunks_is_the_same_file_as_in_one_piece(monkeypatch, tmp_path):
+    # a checkpoint writes its log without joining the chunks first (joining holds the log
+    # twice); the file must not depend on the chunking, nor on how many row groups it needs
+    import datetime as dt
+
+    import polars as pl
+
+    from treugolnik.record import EventLog
+
+    def fill(log):
+        for i in range(25):
+            log.add("speech" if i % 3 else "meeting", dt.date(1930, 1, 1 + i), i % 4,
+                    parent=i - 1, strength=i / 7 if i % 2 else None, detail=f"d{i}")  # fmt: skip
+        return log
+
+    monkeypatch.setattr(EventLog, "row_group", 10)  # (three row groups for 25 events)
+    files = []
+    for chunk in (100_000, 4, 7):
+        monkeypatch.setattr(EventLog, "chunk", chunk)
+        log = fill(EventLog())
+        files.append(tmp_path / f"log-{chunk}.parquet")
+        log.write_parquet(files[-1])
+        assert len(log.frames) == (1 if chunk > 25 else -(-25 // chunk))  # not joined
+        assert pl.read_parquet(files[-1]).equals(log.frame())
+    assert files[0].read_bytes() == files[1].read_bytes() == files[2].read_bytes()
+    import duckdb
+
+    groups = duckdb.sql(
+        f"select count(distinct row_group_id) from parquet_metadata('{files[1]}')"
+    ).fetchall()[0][0]
+    assert groups == 3  # the fixed row groups, not the chunks (7) nor one group
+    EventLog().write_parquet(tmp_path / "empty.parquet")  # an empty log too
+    assert pl.read_parquet(tmp_path / "empty.parquet").schema == fill(EventLog()).frame().schema
+
+
 def test_events_added_by_column_are_those_added_one_by_one():
     import datetime as dt
 

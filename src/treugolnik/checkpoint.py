@@ -82,7 +82,7 @@ def save(sim, t: int, out_dir: str | Path) -> Path:
             np.save(tmp / f"{group}.{name}.npy", value, allow_pickle=False)
         if sim.fac_rows is not None:
             np.save(tmp / "by_factory.npy", sim.fac_rows[:t], allow_pickle=False)
-        sim.log.frame().write_parquet(tmp / "events.parquet", compression="zstd")
+        sim.log.write_parquet(tmp / "events.parquet")
         files = {p.name: _sha(p) for p in sorted(tmp.iterdir())}
         header = {
             "format": FORMAT,
