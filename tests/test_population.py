@@ -181,10 +181,55 @@ def test_a_finished_run_lets_go_of_its_table_before_its_result_tables():
 
 
 def test_a_released_table_is_empty_and_can_grow_again():
+    import signal
+
     pop = Population(capacity=64)
     pop.append(10)
     pop.release()
     assert pop.n == 0 and all(getattr(pop, name).size == 0 for name in COLUMNS)
-    rows = pop.append(3)  # (from no capacity: the doubling starts from its floor)
+
+    def hung(*_):
+        raise AssertionError("growing a released table does not end")
+
+    old = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(5)
+    try:
+        rows = pop.append(3)  # (from no capacity: the doubling starts from its floor)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
     assert (rows.start, rows.stop) == (0, 3) and pop.capacity >= 3
     assert pop.pid[:3].tolist() == [10, 11, 12]  # ids go on from those already given
+
+
+def test_simulate_and_resume_let_go_of_the_table(monkeypatch):
+    # the one-shot entry points set the switch; a Simulation made directly keeps its table
+    from treugolnik import load_scenario
+    from treugolnik.engine import Simulation, simulate
+
+    seen = []
+    run = Simulation.run
+
+    def spy(self, progress=None):
+        seen.append(self.release_at_end)
+        return run(self, progress)
+
+    monkeypatch.setattr(Simulation, "run", spy)
+    simulate(load_scenario("kirov-small", sets=["period.end=1928-10-31"]))
+    assert seen == [True]
+    assert Simulation(load_scenario("kirov-small")).release_at_end is False
+
+
+def test_a_count_that_is_not_finite_is_refused_not_written():
+    import datetime as dt
+
+    import pytest
+
+    from treugolnik import load_scenario
+    from treugolnik.engine import Simulation
+
+    sim = Simulation(load_scenario("kirov-small", sets=["period.end=1928-10-31"]))
+    sim.run()
+    sim._S.rec.rows[3, sim.col["quits"]] = np.nan
+    with pytest.raises(ValueError, match="metric 'quits': a count that is not finite"):
+        sim._result(dt.datetime.now(dt.UTC), 1.0)

@@ -194,7 +194,7 @@ def _restore(sim, folder: Path, header: dict) -> None:
     # rows past those in use are zero (fresh arrays are zeros, compaction clears the rows it
     # frees): only the rows the fresh run's own first population used need clearing. Clearing
     # the whole capacity would make every page of it resident (ussr-industry's table reaches
-    # 47.5 million rows of capacity, 3.9 GB, against 12 million in use).
+    # 47.5 million rows of capacity, 4.1 GB, against 12 million in use).
     used = pop.n
     pop.n = 0
     pop.reserve(int(header["capacity"]))

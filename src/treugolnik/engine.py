@@ -381,11 +381,16 @@ class Simulation:
         dates = self.policy.dates
         data = {"date": pl.Series("date", dates, dtype=pl.Date)}
         by_column = np.ascontiguousarray(self._S.rec.rows.T)
-        # counts rounded half to even, as Polars' round does (a third of the time of rounding
-        # and casting in Polars at kirov-small's size)
+        # the counts (whole numbers, so any rounding gives the same) made integers in NumPy: a
+        # third of the time of rounding and casting in Polars at kirov-small's size; a count
+        # that is not finite is a defect, refused as Polars' cast refused it
         for name, j in self.col.items():
             v = by_column[j]
-            data[name] = v if name in FLOAT_COLUMNS else np.rint(v).astype(np.int64)
+            if name not in FLOAT_COLUMNS:
+                if not np.isfinite(v).all():
+                    raise ValueError(f"metric {name!r}: a count that is not finite")
+                v = np.rint(v).astype(np.int64)
+            data[name] = v
         metrics = pl.DataFrame(data)
         int_cols = [c for c in metrics.columns if c not in FLOAT_COLUMNS]
         monthly = monthly_from_daily(metrics)

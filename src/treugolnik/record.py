@@ -387,7 +387,7 @@ class EventLog:
 
     def write_parquet(self, path) -> None:
         """Write the log to ``path`` without first joining its chunks into one frame (joining
-        holds the log twice: 0.3 GB more at ussr-industry's end). The file's bytes depend on
+        holds the log twice: about 0.5 GB more at ussr-industry's size). The file's bytes depend on
         the events only, not on how they are chunked.
         """
         self._flush()
