@@ -202,8 +202,9 @@ def test_a_released_table_is_empty_and_can_grow_again():
     assert pop.pid[:3].tolist() == [10, 11, 12]  # ids go on from those already given
 
 
-def test_simulate_and_resume_let_go_of_the_table(monkeypatch):
-    # the one-shot entry points set the switch; a Simulation made directly keeps its table
+def test_simulate_lets_go_of_the_table(monkeypatch):
+    # simulate() sets the switch (as resume and the command line do); a Simulation made
+    # directly keeps its table
     from treugolnik import load_scenario
     from treugolnik.engine import Simulation, simulate
 

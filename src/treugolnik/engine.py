@@ -229,8 +229,7 @@ class Simulation:
         finally:
             self.passes.close()
         if self.release_at_end:
-            self._S = self._S._replace(people=None)
-            self._ref = None
+            self._drop_people()
             self.world.pop.release()
         if progress is not None:
             progress(n_days, n_days)
@@ -318,9 +317,15 @@ class Simulation:
         """
         pop = self.world.pop
         if pop.n + k > pop.capacity:
-            self._S = self._S._replace(people=None)
-            self._ref = None
+            self._drop_people()
         pop.reserve(k)
+
+    def _drop_people(self) -> None:
+        """The run's state and its compiled view let go of the person table's arrays
+        (:attr:`S` takes up the table's current arrays when next asked).
+        """
+        self._S = self._S._replace(people=None)
+        self._ref = None
 
     def quota_consequences(self, t: int) -> None:
         rep.quota_consequences(self, t)
