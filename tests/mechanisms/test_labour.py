@@ -338,6 +338,22 @@ def test_absence_cap_bounds_every_absence_probability_of_its_factory():
                             assert not below_sigmoid(cap[f], x)
 
 
+def test_an_absence_cap_above_the_useful_level_is_dropped_and_one_below_kept():
+    from treugolnik.maths import table_cap
+    from treugolnik.mechanisms.labour import CAP_USEFUL
+
+    will, clash = np.array([0.0, 0.0]), np.zeros(2)
+    # only a0 moves the logit: the cap is the table's entry above sigmoid(a0)
+    for a0 in (-6.0, -3.0, -2.0, -1.5, 0.0, 3.0):
+        cap = absence_caps(will, clash, 0.0, 1.0, a0, 0.0, 0.0, 0.0, 0.0, 0.0)
+        tight = table_cap(a0)
+        assert tight >= sigmoid(a0)
+        expected = tight if tight <= CAP_USEFUL else 1.0
+        assert np.all(cap == expected), (a0, cap, tight)
+    # both kinds occur among these logits
+    assert table_cap(-6.0) <= CAP_USEFUL < table_cap(0.0)
+
+
 def test_centre_step_sets_target_vacancies_tightness_and_will_from_their_definitions():
     p = Absence()
     S, ref = tiny_state(

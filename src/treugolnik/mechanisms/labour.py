@@ -86,6 +86,14 @@ def quit_caps(fac_tight, quit_penalty, g_max, q0, q_g, q_m, q_L, q_t, q_p, q_v):
     return cap
 
 
+# Above this an absence cap is dropped (made 1): a draw below the cap then goes on to the logit
+# for a large and unpredictable share of people, and the branch costs more than the logits it
+# saves. Measured on kirov's labour step (ns a row, one thread): caps of 0.29-0.57, the whole
+# run's range, cost 1.6-4.4 ns a row more than no cap; a cap of 0.05 saved 2.5 ns, one of
+# 0.10 about 1.3 ns (docs/PERFORMANCE.md, "The absence cap, measured again").
+CAP_USEFUL = 0.15
+
+
 @njit(cache=True)
 def absence_caps(fac_will, shop_clash, absence_penalty, g_max, a0, a_g, a_E, a_phi, a_v, a_clash):
     """Per factory, a number no scheduled person's absence probability can reach today.
@@ -95,7 +103,8 @@ def absence_caps(fac_will, shop_clash, absence_penalty, g_max, a0, a_g, a_E, a_p
     pressure among its shops; the enforcement is the factory's own) and the bound is added
     in :func:`absence_logit`'s order, so that in floating point too it is at least any of its
     people's logit. A draw at or above the cap is no absence; only draws below it need the
-    person's own logit.
+    person's own logit. A cap above :data:`CAP_USEFUL` is returned as 1 (every draw goes on to
+    the logit): the decisions are the same, made faster.
     """
     nf = fac_will.shape[0]
     per = shop_clash.shape[0] // nf
@@ -115,6 +124,8 @@ def absence_caps(fac_will, shop_clash, absence_penalty, g_max, a0, a_g, a_E, a_p
             + clash_top
         )
         cap[f] = table_cap(xb)
+        if cap[f] > CAP_USEFUL:
+            cap[f] = 1.0
     return cap
 
 

@@ -1,0 +1,400 @@
+"""How fast could an engine that visits people only at their events be, on this machine?
+
+    python benchmarks/events_floor.py                 # 12 million rows, about 3 minutes
+    python benchmarks/events_floor.py --rows 3000000  # a smaller table
+
+A probe, not the model: synthetic columns with the person table's types, and kernels that do
+the memory traffic and the arithmetic of two designs, so that their floors can be compared in
+one process at one moment of a shared machine. Every figure is nanoseconds per row and day
+(every row is employed, so per worker-day), on two threads, the best of ``--repeats`` runs of
+``--days`` days.
+
+``daily_reads``   every row reads the 19 columns the two daily passes read (90 bytes) and
+                  writes the 7 they write; no draws. The memory floor of today's layout.
+``daily_pass``    the same with the passes' three counter-based draws a row: the floor of
+                  today's engine (its passes took 23 ns a worker-day in the fastest full
+                  ussr-industry run).
+``scan``          every row reads one 4-byte column, the next day something is due for it,
+                  and nothing else: the floor of a design that scans.
+``scan16``        the same with a 2-byte column (days relative to a base).
+``events_d``      the scan, and a visit of the rows due today: read the same columns as the
+                  daily passes, carry grievance and fear by their closed form (two powers),
+                  three draws, a new due day by a geometric waiting time at a per-row bound
+                  (two logarithms), bank pay and output, and add to three per-shop sums.
+                  ``d`` is the share of rows visited a day. Columns by attribute, as today.
+``records_d``     the same visits with the visited columns in one 64-byte record a row.
+``list_d``        the visits alone from a list of the day's rows (a calendar queue's floor,
+                  without the queue's upkeep), in row order; ``shuffled_d`` in the order a
+                  queue that does not sort would give.
+
+The model's own events bound ``d`` from below: on the kirov run about 2.8 % of person-days
+bring an absence, a quit, an accident or a dismissal (docs/PERFORMANCE.md, "Where the goals
+stand"), and every synchronisation (a month's first day, a factory's pulses) adds to it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+from numba import njit, prange
+
+from treugolnik.rng import stream_key, uniform, uniform2
+
+CHUNKS = 2  # the engine's daily passes run on two threads here
+
+# the columns the two daily passes read (labour_rows, production_rows), with the table's types
+READ = {
+    "state": np.int8,
+    "factory": np.int32,
+    "shop": np.int32,
+    "pid": np.int64,
+    "g": np.float32,
+    "phi": np.float32,
+    "pay_short": np.float32,
+    "injured_until": np.int32,
+    "absent": np.int8,
+    "e0": np.float32,
+    "shock": np.int8,
+    "stakh": np.int8,
+    "c": np.float32,
+    "role": np.int8,
+    "skill": np.float32,
+    "effort": np.float32,
+    "out_m": np.float32,
+    "pay_m": np.float32,
+    "days_m": np.int16,
+}
+
+# one record a row for the visited columns (64 bytes: the same fields, a last-visit day in
+# place of the daily effort, padded)
+RECORD = np.dtype(
+    [
+        ("pid", np.int64),
+        ("factory", np.int32),
+        ("shop", np.int32),
+        ("g", np.float32),
+        ("phi", np.float32),
+        ("pay_short", np.float32),
+        ("injured_until", np.int32),
+        ("e0", np.float32),
+        ("c", np.float32),
+        ("skill", np.float32),
+        ("out_m", np.float32),
+        ("pay_m", np.float32),
+        ("tau", np.int32),
+        ("days_m", np.int16),
+        ("state", np.int8),
+        ("absent", np.int8),
+        ("shock", np.int8),
+        ("stakh", np.int8),
+        ("role", np.int8),
+        ("pad", np.int8),
+    ]
+)
+assert RECORD.itemsize == 64
+
+
+@njit(cache=True, parallel=True)
+def daily_reads(days, T, n_shops):
+    (state, factory, shop, pid, g, phi, pay_short, injured, absent, e0, shock, stakh, c,
+     role, skill, effort, out_m, pay_m, days_m) = T  # fmt: skip
+    n = pid.shape[0]
+    acc = np.zeros(CHUNKS)
+    for day in range(days):
+        for k in prange(CHUNKS):
+            lo, hi = n * k // CHUNKS, n * (k + 1) // CHUNKS
+            a = 0.0
+            for i in range(lo, hi):
+                if state[i] != 1:
+                    continue
+                g[i] = g[i] * np.float32(0.99) + pay_short[i]
+                phi[i] = phi[i] * np.float32(0.98)
+                absent[i] = injured[i] > day
+                e = e0[i] + shock[i] + stakh[i] + c[i] - g[i] + factory[i] + shop[i] * 1e-9
+                effort[i] = e
+                out = skill[i] * e * (role[i] == 0)
+                out_m[i] += out
+                pay_m[i] += out * 0.5
+                days_m[i] += 1
+                a += out + phi[i] + (pid[i] & 1)
+            acc[k] += a
+    return acc.sum()
+
+
+@njit(cache=True, parallel=True)
+def daily_pass(days, T, keys, n_shops):
+    (state, factory, shop, pid, g, phi, pay_short, injured, absent, e0, shock, stakh, c,
+     role, skill, effort, out_m, pay_m, days_m) = T  # fmt: skip
+    n = pid.shape[0]
+    acc = np.zeros(CHUNKS)
+    for day in range(days):
+        for k in prange(CHUNKS):
+            lo, hi = n * k // CHUNKS, n * (k + 1) // CHUNKS
+            a = 0.0
+            for i in range(lo, hi):
+                if state[i] != 1:
+                    continue
+                p = pid[i]
+                g[i] = g[i] * np.float32(0.99) + pay_short[i]
+                phi[i] = phi[i] * np.float32(0.98)
+                ab = uniform(keys[0], day, p) < 0.03
+                q = uniform(keys[1], day, p) < 0.001
+                absent[i] = ab or injured[i] > day
+                e = e0[i] + shock[i] + stakh[i] + c[i] - g[i] + factory[i] + shop[i] * 1e-9
+                effort[i] = e
+                out = skill[i] * e * (role[i] == 0)
+                out_m[i] += out
+                pay_m[i] += out * 0.5
+                days_m[i] += 1
+                acc_hit = uniform(keys[2], day, p) < 0.0004
+                a += out + phi[i] + q + acc_hit
+            acc[k] += a
+    return acc.sum()
+
+
+@njit(cache=True, parallel=True)
+def scan(days, due):
+    n = due.shape[0]
+    hits = np.zeros(CHUNKS, dtype=np.int64)
+    for day in range(days):
+        for k in prange(CHUNKS):
+            lo, hi = n * k // CHUNKS, n * (k + 1) // CHUNKS
+            h = 0
+            for i in range(lo, hi):
+                h += due[i] <= day
+            hits[k] += h
+    return hits.sum()
+
+
+@njit(cache=True, inline="always")
+def wait(key, day, p, rate):
+    """A geometric waiting time of at least one day at the daily probability ``rate``."""
+    u = uniform2(key, day, p, 7)
+    return 1 + np.int32(np.log(1.0 - u) / np.log(1.0 - rate))
+
+
+@njit(cache=True, parallel=True)
+def events(days, due, T, tau, keys, rate, shop_sums):
+    (state, factory, shop, pid, g, phi, pay_short, injured, absent, e0, shock, stakh, c,
+     role, skill, effort, out_m, pay_m, days_m) = T  # fmt: skip
+    n = pid.shape[0]
+    visits = np.zeros(CHUNKS, dtype=np.int64)
+    a_log, b_log = np.log(0.99), np.log(0.98)
+    for day in range(days):
+        for k in prange(CHUNKS):
+            lo, hi = n * k // CHUNKS, n * (k + 1) // CHUNKS
+            v = 0
+            sums = shop_sums[k]
+            for i in range(lo, hi):
+                if due[i] > day or state[i] != 1:
+                    continue
+                v += 1
+                p = pid[i]
+                s = shop[i]
+                dt = day - tau[i]
+                g_star = pay_short[i] * 100.0
+                g[i] = g_star + (g[i] - g_star) * np.exp(a_log * dt)
+                phi[i] = phi[i] * np.exp(b_log * dt)
+                absent[i] = uniform(keys[0], day, p) < 0.5 or injured[i] > day
+                q = uniform(keys[1], day, p) < 0.01
+                e = e0[i] + shock[i] + stakh[i] + c[i] - g[i] + factory[i] * 1e-9
+                out = skill[i] * e * (role[i] == 0) * dt
+                out_m[i] += out
+                pay_m[i] += out * 0.5
+                days_m[i] += dt
+                tau[i] = day
+                bound = rate * (1.0 + 0.1 * g[i]) / (1.0 + 0.1 * g_star + q)
+                due[i] = day + min(wait(keys[2], day, p, bound), 30000)
+                sums[s, 0] += e
+                sums[s, 1] += out
+                sums[s, 2] += g[i]
+            visits[k] += v
+    return visits.sum()
+
+
+@njit(cache=True, parallel=True)
+def records(days, due, R, keys, rate, shop_sums):
+    n = R.shape[0]
+    visits = np.zeros(CHUNKS, dtype=np.int64)
+    a_log, b_log = np.log(0.99), np.log(0.98)
+    for day in range(days):
+        for k in prange(CHUNKS):
+            lo, hi = n * k // CHUNKS, n * (k + 1) // CHUNKS
+            v = 0
+            sums = shop_sums[k]
+            for i in range(lo, hi):
+                if due[i] > day:
+                    continue
+                r = R[i]
+                if r.state != 1:
+                    continue
+                v += 1
+                p = r.pid
+                s = r.shop
+                dt = day - r.tau
+                g_star = r.pay_short * 100.0
+                r.g = g_star + (r.g - g_star) * np.exp(a_log * dt)
+                r.phi = r.phi * np.exp(b_log * dt)
+                r.absent = uniform(keys[0], day, p) < 0.5 or r.injured_until > day
+                q = uniform(keys[1], day, p) < 0.01
+                e = r.e0 + r.shock + r.stakh + r.c - r.g + r.factory * 1e-9
+                out = r.skill * e * (r.role == 0) * dt
+                r.out_m += out
+                r.pay_m += out * 0.5
+                r.days_m += dt
+                r.tau = day
+                bound = rate * (1.0 + 0.1 * r.g) / (1.0 + 0.1 * g_star + q)
+                due[i] = day + min(wait(keys[2], day, p, bound), 30000)
+                sums[s, 0] += e
+                sums[s, 1] += out
+                sums[s, 2] += r.g
+            visits[k] += v
+    return visits.sum()
+
+
+@njit(cache=True, parallel=True)
+def listed(days, rows, T, tau, keys, shop_sums):
+    """The visits alone, over a list of rows (the same list every day; ``tau`` moves back so
+    that every visit carries one day)."""
+    (state, factory, shop, pid, g, phi, pay_short, injured, absent, e0, shock, stakh, c,
+     role, skill, effort, out_m, pay_m, days_m) = T  # fmt: skip
+    m = rows.shape[0]
+    visits = np.zeros(CHUNKS, dtype=np.int64)
+    a_log, b_log = np.log(0.99), np.log(0.98)
+    for day in range(days):
+        for k in prange(CHUNKS):
+            lo, hi = m * k // CHUNKS, m * (k + 1) // CHUNKS
+            sums = shop_sums[k]
+            for j in range(lo, hi):
+                i = rows[j]
+                p = pid[i]
+                s = shop[i]
+                dt = 1 + (day - tau[i]) % 7
+                g_star = pay_short[i] * 100.0
+                g[i] = g_star + (g[i] - g_star) * np.exp(a_log * dt)
+                phi[i] = phi[i] * np.exp(b_log * dt)
+                absent[i] = uniform(keys[0], day, p) < 0.5 or injured[i] > day
+                q = uniform(keys[1], day, p) < 0.01
+                e = e0[i] + shock[i] + stakh[i] + c[i] - g[i] + factory[i] * 1e-9
+                out = skill[i] * e * (role[i] == 0) * dt
+                out_m[i] += out
+                pay_m[i] += out * 0.5
+                days_m[i] += dt
+                tau[i] = day
+                bound = 0.05 * (1.0 + 0.1 * g[i]) / (1.0 + 0.1 * g_star + q)
+                w = min(wait(keys[2], day, p, bound), 30000)
+                sums[s, 0] += e + w
+                sums[s, 1] += out
+                sums[s, 2] += g[i]
+            visits[k] += hi - lo
+    return visits.sum()
+
+
+def table(n: int, n_shops: int, seed: int = 1):
+    rng = np.random.default_rng(seed)
+    cols = []
+    for name, dtype in READ.items():
+        if name == "state":
+            col = np.ones(n, dtype)
+        elif name == "pid":
+            col = np.arange(n, dtype=dtype)
+        elif name == "factory":
+            col = (np.arange(n) * (n_shops // 10) // n).astype(dtype)
+        elif name == "shop":
+            col = (np.arange(n) * n_shops // n).astype(dtype)
+        elif np.issubdtype(dtype, np.floating):
+            col = rng.random(n).astype(dtype)
+        else:
+            col = np.zeros(n, dtype)
+        cols.append(col)
+    return tuple(cols)
+
+
+def best(fn, repeats: int, setup=None) -> float:
+    """The shortest of ``repeats`` timed calls of ``fn``, each after ``setup`` (not timed)."""
+    out = float("inf")
+    for _ in range(repeats):
+        if setup is not None:
+            setup()
+        t = time.perf_counter()
+        fn()
+        out = min(out, time.perf_counter() - t)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rows", type=int, default=12_000_000)
+    ap.add_argument("--days", type=int, default=10)
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument(
+        "--shares", default="0.028,0.05,0.09", help="shares of rows visited a day (comma list)"
+    )
+    args = ap.parse_args()
+    n, days, reps = args.rows, args.days, args.repeats
+    if n < 1000 or days < 1 or reps < 1:
+        raise SystemExit("events_floor: --rows at least 1000, --days and --repeats at least 1")
+    shares = [float(x) for x in args.shares.split(",")]
+    n_shops = max(10, n // 400)
+    T = table(n, n_shops)
+    keys = np.array([stream_key(1, s) for s in ("absence", "quit", "accidents")], np.uint64)
+    per = 1e9 / (n * days)
+    print(f"rows: {n:,}  days: {days}  threads: {CHUNKS}  (ns per row and day, best of {reps})")
+    # compile on a small table first
+    small = table(2000, 10)
+    daily_reads(1, small, 10)
+    daily_pass(1, small, keys, 10)
+    scan(1, np.zeros(2000, np.int32))
+    scan(1, np.zeros(2000, np.int16))
+    z = np.zeros((CHUNKS, 10, 3))
+    events(1, np.zeros(2000, np.int32), small, np.zeros(2000, np.int32), keys, 0.05, z)
+    records(1, np.zeros(2000, np.int32), np.zeros(2000, RECORD), keys, 0.05, z)
+    listed(1, np.arange(10, dtype=np.int64), small, np.zeros(2000, np.int32), keys, z)
+
+    print(f"daily_reads: {best(lambda: daily_reads(days, T, n_shops), reps) * per:.2f}")
+    print(f"daily_pass: {best(lambda: daily_pass(days, T, keys, n_shops), reps) * per:.2f}")
+    rng = np.random.default_rng(2)
+    due = rng.integers(0, 1 << 20, n).astype(np.int32)
+    print(f"scan: {best(lambda: scan(days, due), reps) * per:.2f}")
+    due16 = rng.integers(0, 1 << 14, n).astype(np.int16)
+    print(f"scan16: {best(lambda: scan(days, due16), reps) * per:.2f}")
+    R = np.zeros(n, RECORD)
+    for name in READ:
+        if name in RECORD.names:
+            R[name] = T[list(READ).index(name)]
+    for d in shares:
+        visit_probes(d, T, R, keys, days, reps, rng)
+
+
+def visit_probes(d, T, R, keys, days, reps, rng) -> None:
+    """The probes that visit a share ``d`` of the rows a day."""
+    n = R.shape[0]
+    per = 1e9 / (n * days)
+    sums = np.zeros((CHUNKS, int(T[2].max()) + 1, 3))
+    # a stationary start: each row's next day is geometric at the share
+    first = (rng.geometric(d, n) - 1).astype(np.int32)
+    due, tau = first.copy(), np.zeros(n, np.int32)
+
+    def fresh():
+        due[:] = first
+        tau[:] = 0
+        R["tau"] = 0
+
+    fresh()
+    v = events(days, due, T, tau, keys, d, sums)
+    wall = best(lambda: events(days, due, T, tau, keys, d, sums), reps, fresh)
+    print(f"events_{d:g}: {wall * per:.2f}  (visited {v / (n * days):.3f} of row-days)")
+    wall = best(lambda: records(days, due, R, keys, d, sums), reps, fresh)
+    print(f"records_{d:g}: {wall * per:.2f}")
+    rows = np.sort(rng.choice(n, int(n * d), replace=False)).astype(np.int64)
+    wall = best(lambda: listed(days, rows, T, tau, keys, sums), reps)
+    print(f"list_{d:g}: {wall * per:.2f}")
+    rng.shuffle(rows)
+    wall = best(lambda: listed(days, rows, T, tau, keys, sums), reps)
+    print(f"shuffled_{d:g}: {wall * per:.2f}")
+
+
+if __name__ == "__main__":
+    main()
