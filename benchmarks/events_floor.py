@@ -9,11 +9,14 @@ one process at one moment of a shared machine. Every figure is nanoseconds per r
 (every row is employed, so per worker-day), on two threads, the best of ``--repeats`` runs of
 ``--days`` days.
 
-``daily_reads``   every row reads the 19 columns the two daily passes read (90 bytes) and
-                  writes the 7 they write; no draws. The memory floor of today's layout.
-``daily_pass``    the same with the passes' three counter-based draws a row: the floor of
-                  today's engine (its passes took 23 ns a worker-day in the fastest full
-                  ussr-industry run).
+``daily_reads``   two sweeps a day, as the two daily passes: the first reads labour's columns
+                  (state, factory, shop, id, grievance, fear, pay shortfall, injury, village:
+                  34 bytes a row) and writes grievance, fear and absence (9 bytes); the second
+                  reads production's (55 bytes, the shared ones again) and writes effort and
+                  the month's output, pay and days (14 bytes). No draws. The memory floor of
+                  today's layout and passes.
+``daily_pass``    the same with the passes' three counter-based draws a row (absence and quit
+                  in the first sweep, accident in the second): the floor of today's engine.
 ``scan``          every row reads one 4-byte column, the next day something is due for it,
                   and nothing else: the floor of a design that scans.
 ``scan16``        the same with a 2-byte column (days relative to a base).
@@ -23,9 +26,13 @@ one process at one moment of a shared machine. Every figure is nanoseconds per r
                   (two logarithms), bank pay and output, and add to three per-shop sums.
                   ``d`` is the share of rows visited a day. Columns by attribute, as today.
 ``records_d``     the same visits with the visited columns in one 64-byte record a row.
-``list_d``        the visits alone from a list of the day's rows (a calendar queue's floor,
-                  without the queue's upkeep), in row order; ``shuffled_d`` in the order a
-                  queue that does not sort would give.
+``list_d``        the visits alone from a list of as many rows a day as ``events_d`` visited
+                  (a calendar queue's floor, without the queue's upkeep), in row order;
+                  ``shuffled_d`` the same rows in random order within each thread's half (a
+                  queue per chunk that does not sort).
+
+The visited share is stationary: each row's first due day is geometric at the share, and its
+waiting times keep it (a row's own bound differs from the share by under 1e-12).
 
 The model's own events bound ``d`` from below: on the kirov run about 2.8 % of person-days
 bring an absence, a quit, an accident or a dismissal (docs/PERFORMANCE.md, "Where the goals
@@ -37,6 +44,7 @@ from __future__ import annotations
 import argparse
 import time
 
+import numba
 import numpy as np
 from numba import njit, prange
 
@@ -54,6 +62,7 @@ READ = {
     "phi": np.float32,
     "pay_short": np.float32,
     "injured_until": np.int32,
+    "village": np.int8,
     "absent": np.int8,
     "e0": np.float32,
     "shock": np.int8,
@@ -96,61 +105,86 @@ RECORD = np.dtype(
 assert RECORD.itemsize == 64
 
 
+@njit(cache=True, inline="always")
+def labour_sweep(lo, hi, day, T, keys, draws):
+    """Labour's reads (state, factory, shop, id, grievance, fear, pay shortfall, injury,
+    village: 34 bytes) and writes (grievance, fear, absence: 9 bytes), with its two draws
+    (absence, quit) if ``draws``."""
+    (state, factory, shop, pid, g, phi, pay_short, injured, village, absent, e0, shock,
+     stakh, c, role, skill, effort, out_m, pay_m, days_m) = T  # fmt: skip
+    a = 0.0
+    k0, k1 = keys[0], keys[1]  # scalars: hoisted out of the loop
+    for i in range(lo, hi):
+        if state[i] != 1:
+            continue
+        p = pid[i]
+        g[i] = g[i] * np.float32(0.99) + pay_short[i] + np.float32(shop[i] * 1e-9)
+        phi[i] = phi[i] * np.float32(0.98) + np.float32(factory[i] * 1e-9)
+        x = g[i] - phi[i] + village[i]
+        if draws:
+            absent[i] = uniform(k0, day, p) < 0.03 + 1e-9 * x or injured[i] > day
+            a += uniform(k1, day, p) < 0.001
+        else:
+            absent[i] = x > 2.0 or injured[i] > day
+            a += p & 1
+    return a
+
+
+@njit(cache=True, inline="always")
+def production_sweep(lo, hi, day, T, keys, draws):
+    """Production's reads (state, factory, shop, id, absence, injury, base effort, shock and
+    Stakhanovite flags, consciousness, grievance, role, skill, the month's output, pay and
+    days, fear: 55 bytes) and writes (effort, the month's output, pay and days: 14 bytes),
+    with its draw (accident) if ``draws``."""
+    (state, factory, shop, pid, g, phi, pay_short, injured, village, absent, e0, shock,
+     stakh, c, role, skill, effort, out_m, pay_m, days_m) = T  # fmt: skip
+    a = 0.0
+    k2 = keys[2]  # a scalar: hoisted out of the loop
+    for i in range(lo, hi):
+        if state[i] != 1:
+            continue
+        if absent[i] or injured[i] > day:
+            effort[i] = 0.0
+            continue
+        e = e0[i] + shock[i] + stakh[i] + c[i] - g[i] + factory[i] * 1e-9 + shop[i] * 1e-9
+        effort[i] = e
+        out = skill[i] * e * (role[i] == 0)
+        out_m[i] += out
+        pay_m[i] += out * 0.5
+        days_m[i] += 1
+        a += out + phi[i]
+        if draws:
+            a += uniform(k2, day, pid[i]) < 0.0004
+        else:
+            a += pid[i] & 1
+    return a
+
+
 @njit(cache=True, parallel=True)
-def daily_reads(days, T, n_shops):
-    (state, factory, shop, pid, g, phi, pay_short, injured, absent, e0, shock, stakh, c,
-     role, skill, effort, out_m, pay_m, days_m) = T  # fmt: skip
-    n = pid.shape[0]
+def daily_reads(days, T, keys):
+    """Both sweeps a day, without draws."""
+    n = T[3].shape[0]
     acc = np.zeros(CHUNKS)
     for day in range(days):
         for k in prange(CHUNKS):
+            acc[k] += labour_sweep(n * k // CHUNKS, n * (k + 1) // CHUNKS, day, T, keys, False)
+        for k in prange(CHUNKS):
             lo, hi = n * k // CHUNKS, n * (k + 1) // CHUNKS
-            a = 0.0
-            for i in range(lo, hi):
-                if state[i] != 1:
-                    continue
-                g[i] = g[i] * np.float32(0.99) + pay_short[i]
-                phi[i] = phi[i] * np.float32(0.98)
-                absent[i] = injured[i] > day
-                e = e0[i] + shock[i] + stakh[i] + c[i] - g[i] + factory[i] + shop[i] * 1e-9
-                effort[i] = e
-                out = skill[i] * e * (role[i] == 0)
-                out_m[i] += out
-                pay_m[i] += out * 0.5
-                days_m[i] += 1
-                a += out + phi[i] + (pid[i] & 1)
-            acc[k] += a
+            acc[k] += production_sweep(lo, hi, day, T, keys, False)
     return acc.sum()
 
 
 @njit(cache=True, parallel=True)
-def daily_pass(days, T, keys, n_shops):
-    (state, factory, shop, pid, g, phi, pay_short, injured, absent, e0, shock, stakh, c,
-     role, skill, effort, out_m, pay_m, days_m) = T  # fmt: skip
-    n = pid.shape[0]
+def daily_pass(days, T, keys):
+    """Both sweeps a day, with the passes' three draws."""
+    n = T[3].shape[0]
     acc = np.zeros(CHUNKS)
     for day in range(days):
         for k in prange(CHUNKS):
+            acc[k] += labour_sweep(n * k // CHUNKS, n * (k + 1) // CHUNKS, day, T, keys, True)
+        for k in prange(CHUNKS):
             lo, hi = n * k // CHUNKS, n * (k + 1) // CHUNKS
-            a = 0.0
-            for i in range(lo, hi):
-                if state[i] != 1:
-                    continue
-                p = pid[i]
-                g[i] = g[i] * np.float32(0.99) + pay_short[i]
-                phi[i] = phi[i] * np.float32(0.98)
-                ab = uniform(keys[0], day, p) < 0.03
-                q = uniform(keys[1], day, p) < 0.001
-                absent[i] = ab or injured[i] > day
-                e = e0[i] + shock[i] + stakh[i] + c[i] - g[i] + factory[i] + shop[i] * 1e-9
-                effort[i] = e
-                out = skill[i] * e * (role[i] == 0)
-                out_m[i] += out
-                pay_m[i] += out * 0.5
-                days_m[i] += 1
-                acc_hit = uniform(keys[2], day, p) < 0.0004
-                a += out + phi[i] + q + acc_hit
-            acc[k] += a
+            acc[k] += production_sweep(lo, hi, day, T, keys, True)
     return acc.sum()
 
 
@@ -177,11 +211,12 @@ def wait(key, day, p, rate):
 
 @njit(cache=True, parallel=True)
 def events(days, due, T, tau, keys, rate, shop_sums):
-    (state, factory, shop, pid, g, phi, pay_short, injured, absent, e0, shock, stakh, c,
-     role, skill, effort, out_m, pay_m, days_m) = T  # fmt: skip
+    (state, factory, shop, pid, g, phi, pay_short, injured, village, absent, e0, shock,
+     stakh, c, role, skill, effort, out_m, pay_m, days_m) = T  # fmt: skip
     n = pid.shape[0]
     visits = np.zeros(CHUNKS, dtype=np.int64)
     a_log, b_log = np.log(0.99), np.log(0.98)
+    k0, k1, k2 = keys[0], keys[1], keys[2]  # scalars: hoisted out of the loops
     for day in range(days):
         for k in prange(CHUNKS):
             lo, hi = n * k // CHUNKS, n * (k + 1) // CHUNKS
@@ -197,16 +232,18 @@ def events(days, due, T, tau, keys, rate, shop_sums):
                 g_star = pay_short[i] * 100.0
                 g[i] = g_star + (g[i] - g_star) * np.exp(a_log * dt)
                 phi[i] = phi[i] * np.exp(b_log * dt)
-                absent[i] = uniform(keys[0], day, p) < 0.5 or injured[i] > day
-                q = uniform(keys[1], day, p) < 0.01
+                absent[i] = uniform(k0, day, p) < 0.5 or injured[i] > day
+                q = uniform(k1, day, p) < 0.01
                 e = e0[i] + shock[i] + stakh[i] + c[i] - g[i] + factory[i] * 1e-9
                 out = skill[i] * e * (role[i] == 0) * dt
                 out_m[i] += out
                 pay_m[i] += out * 0.5
                 days_m[i] += dt
                 tau[i] = day
-                bound = rate * (1.0 + 0.1 * g[i]) / (1.0 + 0.1 * g_star + q)
-                due[i] = day + min(wait(keys[2], day, p, bound), 30000)
+                # the row's own bound (a logarithm of its own); it stays at the share within
+                # 1e-12, so that the share visited is stationary whatever the columns hold
+                bound = rate * (1.0 + 1e-12 * (g[i] + q))
+                due[i] = day + min(wait(k2, day, p, bound), 30000)
                 sums[s, 0] += e
                 sums[s, 1] += out
                 sums[s, 2] += g[i]
@@ -219,6 +256,7 @@ def records(days, due, R, keys, rate, shop_sums):
     n = R.shape[0]
     visits = np.zeros(CHUNKS, dtype=np.int64)
     a_log, b_log = np.log(0.99), np.log(0.98)
+    k0, k1, k2 = keys[0], keys[1], keys[2]  # scalars: hoisted out of the loops
     for day in range(days):
         for k in prange(CHUNKS):
             lo, hi = n * k // CHUNKS, n * (k + 1) // CHUNKS
@@ -237,16 +275,16 @@ def records(days, due, R, keys, rate, shop_sums):
                 g_star = r.pay_short * 100.0
                 r.g = g_star + (r.g - g_star) * np.exp(a_log * dt)
                 r.phi = r.phi * np.exp(b_log * dt)
-                r.absent = uniform(keys[0], day, p) < 0.5 or r.injured_until > day
-                q = uniform(keys[1], day, p) < 0.01
+                r.absent = uniform(k0, day, p) < 0.5 or r.injured_until > day
+                q = uniform(k1, day, p) < 0.01
                 e = r.e0 + r.shock + r.stakh + r.c - r.g + r.factory * 1e-9
                 out = r.skill * e * (r.role == 0) * dt
                 r.out_m += out
                 r.pay_m += out * 0.5
                 r.days_m += dt
                 r.tau = day
-                bound = rate * (1.0 + 0.1 * r.g) / (1.0 + 0.1 * g_star + q)
-                due[i] = day + min(wait(keys[2], day, p, bound), 30000)
+                bound = rate * (1.0 + 1e-12 * (r.g + q))
+                due[i] = day + min(wait(k2, day, p, bound), 30000)
                 sums[s, 0] += e
                 sums[s, 1] += out
                 sums[s, 2] += r.g
@@ -258,11 +296,12 @@ def records(days, due, R, keys, rate, shop_sums):
 def listed(days, rows, T, tau, keys, shop_sums):
     """The visits alone, over a list of rows (the same list every day; ``tau`` moves back so
     that every visit carries one day)."""
-    (state, factory, shop, pid, g, phi, pay_short, injured, absent, e0, shock, stakh, c,
-     role, skill, effort, out_m, pay_m, days_m) = T  # fmt: skip
+    (state, factory, shop, pid, g, phi, pay_short, injured, village, absent, e0, shock,
+     stakh, c, role, skill, effort, out_m, pay_m, days_m) = T  # fmt: skip
     m = rows.shape[0]
     visits = np.zeros(CHUNKS, dtype=np.int64)
     a_log, b_log = np.log(0.99), np.log(0.98)
+    k0, k1, k2 = keys[0], keys[1], keys[2]  # scalars: hoisted out of the loops
     for day in range(days):
         for k in prange(CHUNKS):
             lo, hi = m * k // CHUNKS, m * (k + 1) // CHUNKS
@@ -275,16 +314,16 @@ def listed(days, rows, T, tau, keys, shop_sums):
                 g_star = pay_short[i] * 100.0
                 g[i] = g_star + (g[i] - g_star) * np.exp(a_log * dt)
                 phi[i] = phi[i] * np.exp(b_log * dt)
-                absent[i] = uniform(keys[0], day, p) < 0.5 or injured[i] > day
-                q = uniform(keys[1], day, p) < 0.01
+                absent[i] = uniform(k0, day, p) < 0.5 or injured[i] > day
+                q = uniform(k1, day, p) < 0.01
                 e = e0[i] + shock[i] + stakh[i] + c[i] - g[i] + factory[i] * 1e-9
                 out = skill[i] * e * (role[i] == 0) * dt
                 out_m[i] += out
                 pay_m[i] += out * 0.5
                 days_m[i] += dt
                 tau[i] = day
-                bound = 0.05 * (1.0 + 0.1 * g[i]) / (1.0 + 0.1 * g_star + q)
-                w = min(wait(keys[2], day, p, bound), 30000)
+                bound = 0.05 * (1.0 + 1e-12 * (g[i] + q))
+                w = min(wait(k2, day, p, bound), 30000)
                 sums[s, 0] += e + w
                 sums[s, 1] += out
                 sums[s, 2] += g[i]
@@ -341,11 +380,12 @@ def main() -> None:
     T = table(n, n_shops)
     keys = np.array([stream_key(1, s) for s in ("absence", "quit", "accidents")], np.uint64)
     per = 1e9 / (n * days)
-    print(f"rows: {n:,}  days: {days}  threads: {CHUNKS}  (ns per row and day, best of {reps})")
+    threads = min(CHUNKS, numba.get_num_threads())
+    print(f"rows: {n:,}  days: {days}  threads: {threads}  (ns per row and day, best of {reps})")
     # compile on a small table first
     small = table(2000, 10)
-    daily_reads(1, small, 10)
-    daily_pass(1, small, keys, 10)
+    daily_reads(1, small, keys)
+    daily_pass(1, small, keys)
     scan(1, np.zeros(2000, np.int32))
     scan(1, np.zeros(2000, np.int16))
     z = np.zeros((CHUNKS, 10, 3))
@@ -353,8 +393,8 @@ def main() -> None:
     records(1, np.zeros(2000, np.int32), np.zeros(2000, RECORD), keys, 0.05, z)
     listed(1, np.arange(10, dtype=np.int64), small, np.zeros(2000, np.int32), keys, z)
 
-    print(f"daily_reads: {best(lambda: daily_reads(days, T, n_shops), reps) * per:.2f}")
-    print(f"daily_pass: {best(lambda: daily_pass(days, T, keys, n_shops), reps) * per:.2f}")
+    print(f"daily_reads: {best(lambda: daily_reads(days, T, keys), reps) * per:.2f}")
+    print(f"daily_pass: {best(lambda: daily_pass(days, T, keys), reps) * per:.2f}")
     rng = np.random.default_rng(2)
     due = rng.integers(0, 1 << 20, n).astype(np.int32)
     print(f"scan: {best(lambda: scan(days, due), reps) * per:.2f}")
@@ -383,15 +423,22 @@ def visit_probes(d, T, R, keys, days, reps, rng) -> None:
         R["tau"] = 0
 
     fresh()
+    # the rows due, and so the visits, depend only on the draws: every call from ``fresh``
+    # visits the same rows as this one
     v = events(days, due, T, tau, keys, d, sums)
+    share = v / (n * days)
     wall = best(lambda: events(days, due, T, tau, keys, d, sums), reps, fresh)
-    print(f"events_{d:g}: {wall * per:.2f}  (visited {v / (n * days):.3f} of row-days)")
+    print(f"events_{d:g}: {wall * per:.2f}  (visited {share:.3f} of row-days)")
     wall = best(lambda: records(days, due, R, keys, d, sums), reps, fresh)
     print(f"records_{d:g}: {wall * per:.2f}")
-    rows = np.sort(rng.choice(n, int(n * d), replace=False)).astype(np.int64)
+    # as many rows a day as the scan visited, in row order; then shuffled within each thread's
+    # half (each thread keeps to its own rows, as a queue per chunk would)
+    rows = np.sort(rng.choice(n, round(n * share), replace=False)).astype(np.int64)
     wall = best(lambda: listed(days, rows, T, tau, keys, sums), reps)
     print(f"list_{d:g}: {wall * per:.2f}")
-    rng.shuffle(rows)
+    m = rows.shape[0]
+    for k in range(CHUNKS):
+        rng.shuffle(rows[m * k // CHUNKS : m * (k + 1) // CHUNKS])
     wall = best(lambda: listed(days, rows, T, tau, keys, sums), reps)
     print(f"shuffled_{d:g}: {wall * per:.2f}")
 

@@ -352,6 +352,23 @@ def test_an_absence_cap_above_the_useful_level_is_dropped_and_one_below_kept():
         assert np.all(cap == expected), (a0, cap, tight)
     # both kinds occur among these logits
     assert table_cap(-6.0) <= CAP_USEFUL < table_cap(0.0)
+    # and with either kind, deciding against the cap first gives the logit's own decision
+    rng = np.random.default_rng(5)
+    for _ in range(100):
+        a0, a_g, a_E, a_phi, a_v, a_clash = rng.normal(0, 2, 6)
+        g_max, penalty = rng.uniform(0.1, 4), rng.uniform(0, 1)
+        will, clash = rng.uniform(0, 1, 2), rng.uniform(0, 2, 2)
+        cap = absence_caps(will, clash, penalty, g_max, a0, a_g, a_E, a_phi, a_v, a_clash)
+        for f in range(2):
+            for _ in range(50):
+                g = float(np.float32(rng.uniform(0, g_max)))
+                phi, village = float(np.float32(rng.uniform())), int(rng.integers(0, 2))
+                x = absence_logit(
+                    a0, a_g, a_E, a_phi, a_v, a_clash, g, penalty * will[f], phi, village,
+                    clash[f],
+                )  # fmt: skip
+                for u in (rng.uniform(), rng.uniform() * cap[f], float(cap[f])):
+                    assert ((u < cap[f]) and below_sigmoid(u, x)) == (u < sigmoid(x))
 
 
 def test_centre_step_sets_target_vacancies_tightness_and_will_from_their_definitions():

@@ -88,9 +88,10 @@ def quit_caps(fac_tight, quit_penalty, g_max, q0, q_g, q_m, q_L, q_t, q_p, q_v):
 
 # Above this an absence cap is dropped (made 1): a draw below the cap then goes on to the logit
 # for a large and unpredictable share of people, and the branch costs more than the logits it
-# saves. Measured on kirov's labour step (ns a row, one thread): caps of 0.29-0.57, the whole
-# run's range, cost 1.6-4.4 ns a row more than no cap; a cap of 0.05 saved 2.5 ns, one of
-# 0.10 about 1.3 ns (docs/PERFORMANCE.md, "The absence cap, measured again").
+# saves. Measured on kirov's labour step (one thread): caps of 0.29-0.57, the whole run's
+# range, cost 1.6-4.3 ns a row more than no cap; a cap of 0.05 saved 2.5 ns, one of 0.10 about
+# 1.3 ns; nothing was measured between 0.10 and 0.29 (docs/PERFORMANCE.md, "The absence cap,
+# measured again").
 CAP_USEFUL = 0.15
 
 
