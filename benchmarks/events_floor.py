@@ -1,6 +1,6 @@
 """How fast could an engine that visits people only at their events be, on this machine?
 
-    python benchmarks/events_floor.py                 # 12 million rows, about 3 minutes
+    python benchmarks/events_floor.py                 # 12 million rows, 1-3 minutes
     python benchmarks/events_floor.py --rows 3000000  # a smaller table
 
 A probe, not the model: synthetic columns with the person table's types, and kernels that do
@@ -30,6 +30,20 @@ one process at one moment of a shared machine. Every figure is nanoseconds per r
                   (a calendar queue's floor, without the queue's upkeep), in row order;
                   ``shuffled_d`` the same rows in random order within each thread's half (a
                   queue per chunk that does not sort).
+
+``clocks_d``      the design of "The shops' hazard clocks" (docs/PERFORMANCE.md): each row
+                  keeps two thresholds (absence, quit) on its shop's two cumulative hazard
+                  clocks; the scan reads the shop and both thresholds (20 bytes) and looks up
+                  the shop's two clocks; a row is visited when either clock has passed its
+                  threshold. A visit carries grievance and fear by their closed form from the
+                  shop's pulse levels (two powers), takes both exact probabilities (two
+                  exponentials) against two draws, banks pay and output and adds to the shop's
+                  sums as ``events_d`` does, and sets both thresholds anew (two draws, two
+                  logarithms, two exponentials). ``clocks32_d``: thresholds in single
+                  precision (12 bytes scanned).
+``refresh``       the clocks' monthly pass over every row: grievance and fear by their closed
+                  form, the two person terms anew, both thresholds rescaled to them (the
+                  residual waits kept, no draws: one exponential each). Per row and pass.
 
 The visited share is stationary: each row's first due day is geometric at the share, and its
 waiting times keep it (a row's own bound differs from the share by under 1e-12).
@@ -321,6 +335,107 @@ def listed(days, rows, T, tau, keys, shop_sums):
     return visits.sum()
 
 
+MAX_GAP = 64  # the clocks' rows are touched at least monthly: days since, fewer than this
+
+
+@njit(cache=True)
+def powers(a):
+    """``a ** d`` for whole days ``d`` below :data:`MAX_GAP`."""
+    out = np.empty(MAX_GAP)
+    for d in range(MAX_GAP):
+        out[d] = a**d
+    return out
+
+
+@njit(cache=True, parallel=True)
+def clocks(days, T, tau, Ta, Tq, Ha, Hq, Pi, Phi, keys, r_a, r_q, shop_sums):
+    """The clocks' scan and visits over ``days`` days; returns the number of visits. The
+    decays over a row's days since its last visit come from tables of whole days: every row
+    is refreshed at least monthly, so those days are fewer than :data:`MAX_GAP`."""
+    (state, factory, shop, pid, g, phi, pay_short, injured, village, absent, e0, shock,
+     stakh, c, role, skill, effort, out_m, pay_m, days_m) = T  # fmt: skip
+    n = pid.shape[0]
+    visits = np.zeros(CHUNKS, dtype=np.int64)
+    k0, k1, k2 = keys[0], keys[1], keys[2]  # scalars: hoisted out of the loops
+    pow_a, pow_b = powers(0.99), powers(0.996)
+    for day in range(days):
+        # the shops' clocks and pulse levels move once a day (a shop's intensity is 1 here)
+        for s in range(Ha.shape[0]):
+            Ha[s] += 1.0
+            Hq[s] += 1.0
+            Pi[s] *= 0.99
+            Phi[s] *= 0.996
+        for k in prange(CHUNKS):
+            lo, hi = n * k // CHUNKS, n * (k + 1) // CHUNKS
+            v = 0
+            sums = shop_sums[k]
+            for i in range(lo, hi):
+                s = shop[i]
+                if (Ha[s] < Ta[i] and Hq[s] < Tq[i]) or state[i] != 1:
+                    continue
+                v += 1
+                p = pid[i]
+                dt = day - tau[i]
+                g_star = pay_short[i] * 1.2
+                gi = g_star + (g[i] - g_star) * pow_a[dt % MAX_GAP] + Pi[s]
+                ph = phi[i] * pow_b[dt % MAX_GAP] + Phi[s]
+                x_a = -3.5 + gi - ph + village[i]
+                x_q = -6.5 + 0.8 * gi
+                absent[i] = uniform(k0, day, p) < 1.0 / (1.0 + np.exp(-x_a)) or injured[i] > day
+                q = uniform(k1, day, p) < 1.0 / (1.0 + np.exp(-x_q))
+                e = e0[i] + shock[i] + stakh[i] + c[i] - gi + factory[i] * 1e-9
+                out = skill[i] * e * (role[i] == 0) * dt
+                out_m[i] += out
+                pay_m[i] += out * 0.5
+                days_m[i] += dt
+                tau[i] = day
+                g[i] = gi - Pi[s]
+                phi[i] = ph - Phi[s]
+                # the person terms (held at the share's rates within 1e-12, so that the share
+                # visited stays stationary whatever the columns hold) and the new thresholds
+                h_a = np.log(r_a) + 1e-12 * (gi + q)
+                h_q = np.log(r_q) + 1e-12 * ph
+                Ta[i] = Ha[s] - np.log(1.0 - uniform2(k2, day, p, 7)) * np.exp(-h_a)
+                Tq[i] = Hq[s] - np.log(1.0 - uniform2(k2, day, p, 8)) * np.exp(-h_q)
+                sums[s, 0] += e
+                sums[s, 1] += out
+                sums[s, 2] += gi
+            visits[k] += v
+    return visits.sum()
+
+
+@njit(cache=True, parallel=True)
+def refresh(T, tau, Ta, Tq, Ha, Hq, Pi, Phi, ha, hq, day):
+    """The clocks' monthly pass over every row (no draws)."""
+    (state, factory, shop, pid, g, phi, pay_short, injured, village, absent, e0, shock,
+     stakh, c, role, skill, effort, out_m, pay_m, days_m) = T  # fmt: skip
+    n = pid.shape[0]
+    pow_a, pow_b = powers(0.99), powers(0.996)
+    acc = np.zeros(CHUNKS)
+    for k in prange(CHUNKS):
+        lo, hi = n * k // CHUNKS, n * (k + 1) // CHUNKS
+        for i in range(lo, hi):
+            if state[i] != 1:
+                continue
+            s = shop[i]
+            dt = day - tau[i]
+            g_star = pay_short[i] * 1.2
+            gi = g_star + (g[i] - g_star) * pow_a[dt % MAX_GAP] + Pi[s]
+            ph = phi[i] * pow_b[dt % MAX_GAP] + Phi[s]
+            g[i] = gi - Pi[s]
+            phi[i] = ph - Phi[s]
+            tau[i] = day
+            h_a = ha[i] + 1e-12 * gi
+            h_q = hq[i] + 1e-12 * ph
+            # the residual wait in each clock, rescaled from the old person term to the new
+            Ta[i] = Ha[s] + (Ta[i] - Ha[s]) * np.exp(ha[i] - h_a)
+            Tq[i] = Hq[s] + (Tq[i] - Hq[s]) * np.exp(hq[i] - h_q)
+            ha[i] = h_a
+            hq[i] = h_q
+            acc[k] += gi
+    return acc.sum()
+
+
 def table(n: int, n_shops: int, seed: int = 1):
     rng = np.random.default_rng(seed)
     cols = []
@@ -382,6 +497,13 @@ def main() -> None:
     events(1, np.zeros(2000, np.int32), small, np.zeros(2000, np.int32), keys, 0.05, z)
     records(1, np.zeros(2000, np.int32), np.zeros(2000, RECORD), keys, 0.05, z)
     listed(1, np.arange(10, dtype=np.int64), small, np.zeros(2000, np.int32), keys, z)
+    z10 = np.zeros(10)
+    for dtype in (np.float64, np.float32):
+        th = np.ones(2000, dtype)
+        clocks(1, small, np.zeros(2000, np.int32), th, th.copy(), z10.copy(), z10.copy(),
+               z10.copy(), z10.copy(), keys, 0.05, 0.005, z)  # fmt: skip
+    refresh(small, np.zeros(2000, np.int32), np.ones(2000), np.ones(2000), z10, z10, z10, z10,
+            np.zeros(2000), np.zeros(2000), 1)  # fmt: skip
 
     print(f"daily_reads: {best(lambda: daily(days, T, keys, False), reps) * per:.2f}")
     print(f"daily_pass: {best(lambda: daily(days, T, keys, True), reps) * per:.2f}")
@@ -396,6 +518,13 @@ def main() -> None:
             R[name] = T[list(READ).index(name)]
     for d in shares:
         visit_probes(d, T, R, keys, days, reps, rng)
+    n_shops = int(T[2].max()) + 1
+    Ta, Tq = rng.exponential(30.0, n), rng.exponential(300.0, n)
+    ha, hq = np.full(n, np.log(1 / 30.0)), np.full(n, np.log(1 / 300.0))
+    H0, P0 = np.zeros(n_shops), np.zeros(n_shops)
+    tau = np.zeros(n, np.int32)
+    wall = best(lambda: refresh(T, tau, Ta, Tq, H0, H0, P0, P0, ha, hq, 30), reps)
+    print(f"refresh: {wall * 1e9 / n:.2f} per row and pass")
 
 
 def visit_probes(d, T, R, keys, days, reps, rng) -> None:
@@ -431,6 +560,39 @@ def visit_probes(d, T, R, keys, days, reps, rng) -> None:
         rng.shuffle(rows[m * k // CHUNKS : m * (k + 1) // CHUNKS])
     wall = best(lambda: listed(days, rows, T, tau, keys, sums), reps)
     print(f"shuffled_{d:g}: {wall * per:.2f}")
+    clock_probes(d, T, keys, days, reps, rng)
+
+
+def clock_probes(d, T, keys, days, reps, rng) -> None:
+    """``clocks_d`` and ``clocks32_d``: the clocks' rates set so that each day a row's absence
+    clock passes its threshold with probability ``0.9 d`` and its quit clock with ``0.1 d``."""
+    n = T[3].shape[0]
+    per = 1e9 / (n * days)
+    n_shops = int(T[2].max()) + 1
+    sums = np.zeros((CHUNKS, n_shops, 3))
+    r_a, r_q = -np.log1p(-0.9 * d), -np.log1p(-0.1 * d)
+    first_a = rng.exponential(1.0 / r_a, n)
+    first_q = rng.exponential(1.0 / r_q, n)
+    for dtype, name in ((np.float64, "clocks"), (np.float32, "clocks32")):
+        Ta, Tq = first_a.astype(dtype), first_q.astype(dtype)
+        Ha, Hq = np.zeros(n_shops), np.zeros(n_shops)
+        Pi, Phi = np.zeros(n_shops), np.zeros(n_shops)
+        tau = np.zeros(n, np.int32)
+        args = (days, T, tau, Ta, Tq, Ha, Hq, Pi, Phi, keys, r_a, r_q, sums)
+
+        def fresh(Ta=Ta, Tq=Tq, Ha=Ha, Hq=Hq, Pi=Pi, Phi=Phi, tau=tau):
+            Ta[:] = first_a
+            Tq[:] = first_q
+            Ha[:] = 0.0
+            Hq[:] = 0.0
+            Pi[:] = 0.1
+            Phi[:] = 0.05
+            tau[:] = 0
+
+        fresh()
+        v = clocks(*args)
+        wall = best(lambda args=args: clocks(*args), reps, fresh)
+        print(f"{name}_{d:g}: {wall * per:.2f}  (visited {v / (n * days):.3f} of row-days)")
 
 
 if __name__ == "__main__":
