@@ -32,15 +32,22 @@ one process at one moment of a shared machine. Every figure is nanoseconds per r
                   queue per chunk that does not sort).
 
 ``clocks_d``      the design of "The shops' hazard clocks" (docs/PERFORMANCE.md): each row
-                  keeps two thresholds (absence, quit) on its shop's two cumulative hazard
-                  clocks; the scan reads the shop and both thresholds (20 bytes) and looks up
-                  the shop's two clocks; a row is visited when either clock has passed its
-                  threshold. A visit carries grievance and fear by their closed form from the
-                  shop's pulse levels (two powers), takes both exact probabilities (two
-                  exponentials) against two draws, banks pay and output and adds to the shop's
-                  sums as ``events_d`` does, and sets both thresholds anew (two draws, two
+                  keeps two thresholds (absence, quit), on its shop's absence clock for its
+                  rest-day group and on its shop's quit clock; the scan reads the shop, the
+                  group and both thresholds (21 bytes) and looks up the two clocks; a row is
+                  visited when either clock has passed its threshold. A visit (the work of both
+                  kinds, whichever clock brought it) carries grievance and fear by their closed
+                  form from the shop's pulse levels (decays from a table of whole days), takes
+                  both logistic probabilities over the candidate's probability (the thinning
+                  ratios: four exponentials), makes two draws against them, banks pay and
+                  output and adds to the shop's sums as ``events_d`` does, computes both person
+                  terms anew (the month's highest grievance and lowest fear, the tenure's
+                  logarithm from a table) and sets both thresholds (two draws, two
                   logarithms, two exponentials). ``clocks32_d``: thresholds in single
-                  precision (12 bytes scanned).
+                  precision (13 bytes scanned). ``clockblocks_d``: the rows in blocks of
+                  :data:`BLOCK` (sorted by shop), a block of one shop skipped when its least
+                  thresholds lie above its shop's clocks. ``clockscan`` and
+                  ``clockscan_blocks``: the same at a share of 1e-6, the scan alone.
 ``refresh``       the clocks' monthly pass over every row: grievance and fear by their closed
                   form, the two person terms anew, both thresholds rescaled to them (the
                   residual waits kept, no draws: one exponential each). Per row and pass.
@@ -347,70 +354,138 @@ def powers(a):
     return out
 
 
+@njit(cache=True)
+def log_tenures():
+    """``log(1 + d / 365)`` for tenures of whole days up to 60 years, as the engine's table."""
+    return np.log1p(np.arange(TENURE_DAYS) / 365.0)
+
+
+TENURE_DAYS = 60 * 366
+BLOCK = 16  # rows a block, for the clocks' least thresholds
+GROUPS = 5  # the continuous week's rest-day groups: one absence clock each, in every shop
+
+
+@njit(cache=True, inline="always")
+def person_terms(gi, ph, g_star, P_s, F_s, village, party, tenure, left, pow_a, pow_b, log_ten):
+    """A row's two person terms from its grievance and fear of the day: grievance at its
+    highest and fear at their lowest over the ``left`` days to the month's end (their closed
+    forms from the shop's pulse levels ``P_s`` and ``F_s``), village, party and tenure."""
+    c = gi - P_s - g_star
+    g_top = g_star + (c if c >= 0.0 else c * pow_a[left])
+    f = ph - F_s
+    phi_low = f * pow_b[left] if f >= 0.0 else f
+    h_a = g_top - phi_low + village
+    h_q = 0.8 * g_top - 0.8 * log_ten[min(max(tenure, 0), TENURE_DAYS - 1)] - party + village
+    return h_a, h_q
+
+
 @njit(cache=True, parallel=True)
-def clocks(days, T, tau, Ta, Tq, Ha, Hq, Pi, Phi, keys, r_a, r_q, shop_sums):
-    """The clocks' scan and visits over ``days`` days; returns the number of visits. The
-    decays over a row's days since its last visit come from tables of whole days: every row
-    is refreshed at least monthly, so those days are fewer than :data:`MAX_GAP`."""
+def clocks(days, T, X, tau, Ta, Tq, Ha, Hq, Ga, Gq, Pi, Phi, keys, r_a, r_q, shop_sums, M):
+    """The clocks' scan and visits over ``days`` days; returns the number of visits.
+
+    ``X``: the columns the clocks add (rest-day group, hiring day, party, the two person
+    terms). The decays over a row's days since its last touch come from tables of whole days:
+    every row is touched at least monthly, so those days are fewer than :data:`MAX_GAP`. A
+    visit does the work of both kinds whichever clock brought it (an upper bound of its cost).
+
+    ``M``: if not empty, the least absence and quit thresholds of each block of
+    :data:`BLOCK` rows (rows sorted by shop); a block of one shop whose least thresholds lie
+    above its shop's clocks (the absence clocks' highest) is skipped without reading its rows,
+    and a block with a visit has its least thresholds made anew.
+    """
     (state, factory, shop, pid, g, phi, pay_short, injured, village, absent, e0, shock,
      stakh, c, role, skill, effort, out_m, pay_m, days_m) = T  # fmt: skip
+    grp, hired, party, ha, hq = X
     n = pid.shape[0]
     visits = np.zeros(CHUNKS, dtype=np.int64)
     k0, k1, k2 = keys[0], keys[1], keys[2]  # scalars: hoisted out of the loops
     pow_a, pow_b = powers(0.99), powers(0.996)
+    log_ten = log_tenures()
+    log_ra, log_rq = np.log(r_a), np.log(r_q)
+    blocks = M.shape[0] > 0
+    n_blocks = (n + BLOCK - 1) // BLOCK
+    H_top = np.zeros(Hq.shape[0])
     for day in range(days):
-        # the shops' clocks and pulse levels move once a day (a shop's intensity is 1 here)
-        for s in range(Ha.shape[0]):
-            Ha[s] += 1.0
-            Hq[s] += 1.0
+        # the shops' clocks and pulse levels move once a day (the day's intensity e^G is 1
+        # here, so that the share visited stays as set)
+        for j in range(Ha.shape[0]):
+            Ha[j] += np.exp(Ga[j])
+        for s in range(Hq.shape[0]):
+            Hq[s] += np.exp(Gq[s])
             Pi[s] *= 0.99
             Phi[s] *= 0.996
+            top = Ha[s * GROUPS]
+            for r in range(1, GROUPS):
+                top = max(top, Ha[s * GROUPS + r])
+            H_top[s] = top
+        left = 30 - day % 30  # days to the month's end
         for k in prange(CHUNKS):
-            lo, hi = n * k // CHUNKS, n * (k + 1) // CHUNKS
             v = 0
             sums = shop_sums[k]
-            for i in range(lo, hi):
-                s = shop[i]
-                if (Ha[s] < Ta[i] and Hq[s] < Tq[i]) or state[i] != 1:
-                    continue
-                v += 1
-                p = pid[i]
-                dt = day - tau[i]
-                g_star = pay_short[i] * 1.2
-                gi = g_star + (g[i] - g_star) * pow_a[dt % MAX_GAP] + Pi[s]
-                ph = phi[i] * pow_b[dt % MAX_GAP] + Phi[s]
-                x_a = -3.5 + gi - ph + village[i]
-                x_q = -6.5 + 0.8 * gi
-                absent[i] = uniform(k0, day, p) < 1.0 / (1.0 + np.exp(-x_a)) or injured[i] > day
-                q = uniform(k1, day, p) < 1.0 / (1.0 + np.exp(-x_q))
-                e = e0[i] + shock[i] + stakh[i] + c[i] - gi + factory[i] * 1e-9
-                out = skill[i] * e * (role[i] == 0) * dt
-                out_m[i] += out
-                pay_m[i] += out * 0.5
-                days_m[i] += dt
-                tau[i] = day
-                g[i] = gi - Pi[s]
-                phi[i] = ph - Phi[s]
-                # the person terms (held at the share's rates within 1e-12, so that the share
-                # visited stays stationary whatever the columns hold) and the new thresholds
-                h_a = np.log(r_a) + 1e-12 * (gi + q)
-                h_q = np.log(r_q) + 1e-12 * ph
-                Ta[i] = Ha[s] - np.log(1.0 - uniform2(k2, day, p, 7)) * np.exp(-h_a)
-                Tq[i] = Hq[s] - np.log(1.0 - uniform2(k2, day, p, 8)) * np.exp(-h_q)
-                sums[s, 0] += e
-                sums[s, 1] += out
-                sums[s, 2] += gi
+            for b in range(n_blocks * k // CHUNKS, n_blocks * (k + 1) // CHUNKS):
+                lo, hi = b * BLOCK, min((b + 1) * BLOCK, n)
+                if blocks:
+                    s0 = shop[lo]
+                    if shop[hi - 1] == s0 and M[b, 0] > H_top[s0] and M[b, 1] > Hq[s0]:
+                        continue
+                v0 = v
+                for i in range(lo, hi):
+                    s = shop[i]
+                    j = s * GROUPS + grp[i]
+                    if (Ha[j] < Ta[i] and Hq[s] < Tq[i]) or state[i] != 1:
+                        continue
+                    v += 1
+                    p = pid[i]
+                    dt = day - tau[i]
+                    g_star = pay_short[i] * 1.2
+                    gi = g_star + (g[i] - g_star) * pow_a[dt % MAX_GAP] + Pi[s]
+                    ph = phi[i] * pow_b[dt % MAX_GAP] + Phi[s]
+                    x_a = -3.5 + gi - ph + village[i]
+                    x_q = -6.5 + 0.8 * gi
+                    # a candidate is accepted with the logistic probability over the candidate's
+                    # (``1 - exp(-e^bound)``), the bound being the person's term plus the shop's
+                    acc_a = 1.0 / (1.0 + np.exp(-x_a)) / -np.expm1(-np.exp(ha[i] + Ga[j]))
+                    acc_q = 1.0 / (1.0 + np.exp(-x_q)) / -np.expm1(-np.exp(hq[i] + Gq[s]))
+                    absent[i] = uniform(k0, day, p) < acc_a or injured[i] > day
+                    q = uniform(k1, day, p) < acc_q
+                    e = e0[i] + shock[i] + stakh[i] + c[i] - gi + factory[i] * 1e-9
+                    out = skill[i] * e * (role[i] == 0) * dt
+                    out_m[i] += out
+                    pay_m[i] += out * 0.5
+                    days_m[i] += dt
+                    tau[i] = day
+                    g[i] = gi - Pi[s]
+                    phi[i] = ph - Phi[s]
+                    h_a, h_q = person_terms(
+                    gi, ph, g_star, Pi[s], Phi[s], village[i], party[i], day - hired[i], left,
+                    pow_a, pow_b, log_ten,
+                )  # fmt: skip
+                    # (held at the share's rates within 1e-12, so that the share visited stays
+                    # stationary whatever the columns hold)
+                    ha[i] = log_ra + 1e-12 * (h_a + q)
+                    hq[i] = log_rq + 1e-12 * h_q
+                    Ta[i] = Ha[j] - np.log(1.0 - uniform2(k2, day, p, 7)) * np.exp(-ha[i])
+                    Tq[i] = Hq[s] - np.log(1.0 - uniform2(k2, day, p, 8)) * np.exp(-hq[i])
+                    sums[s, 0] += e
+                    sums[s, 1] += out
+                    sums[s, 2] += gi
+                if blocks and v > v0:
+                    M[b, 0] = Ta[lo:hi].min()
+                    M[b, 1] = Tq[lo:hi].min()
             visits[k] += v
     return visits.sum()
 
 
 @njit(cache=True, parallel=True)
-def refresh(T, tau, Ta, Tq, Ha, Hq, Pi, Phi, ha, hq, day):
-    """The clocks' monthly pass over every row (no draws)."""
+def refresh(T, X, tau, Ta, Tq, Ha, Hq, Pi, Phi, day):
+    """The clocks' monthly pass over every row, without draws: grievance and fear carried,
+    the person terms anew, both residual waits rescaled to them."""
     (state, factory, shop, pid, g, phi, pay_short, injured, village, absent, e0, shock,
      stakh, c, role, skill, effort, out_m, pay_m, days_m) = T  # fmt: skip
+    grp, hired, party, ha, hq = X
     n = pid.shape[0]
     pow_a, pow_b = powers(0.99), powers(0.996)
+    log_ten = log_tenures()
     acc = np.zeros(CHUNKS)
     for k in prange(CHUNKS):
         lo, hi = n * k // CHUNKS, n * (k + 1) // CHUNKS
@@ -418,6 +493,7 @@ def refresh(T, tau, Ta, Tq, Ha, Hq, Pi, Phi, ha, hq, day):
             if state[i] != 1:
                 continue
             s = shop[i]
+            j = s * GROUPS + grp[i]
             dt = day - tau[i]
             g_star = pay_short[i] * 1.2
             gi = g_star + (g[i] - g_star) * pow_a[dt % MAX_GAP] + Pi[s]
@@ -425,10 +501,13 @@ def refresh(T, tau, Ta, Tq, Ha, Hq, Pi, Phi, ha, hq, day):
             g[i] = gi - Pi[s]
             phi[i] = ph - Phi[s]
             tau[i] = day
-            h_a = ha[i] + 1e-12 * gi
-            h_q = hq[i] + 1e-12 * ph
-            # the residual wait in each clock, rescaled from the old person term to the new
-            Ta[i] = Ha[s] + (Ta[i] - Ha[s]) * np.exp(ha[i] - h_a)
+            h_a, h_q = person_terms(
+                gi, ph, g_star, Pi[s], Phi[s], village[i], party[i], day - hired[i], 30,
+                pow_a, pow_b, log_ten,
+            )  # fmt: skip
+            h_a = ha[i] + 1e-12 * h_a  # (kept at the old rates within 1e-12, as above)
+            h_q = hq[i] + 1e-12 * h_q
+            Ta[i] = Ha[j] + (Ta[i] - Ha[j]) * np.exp(ha[i] - h_a)
             Tq[i] = Hq[s] + (Tq[i] - Hq[s]) * np.exp(hq[i] - h_q)
             ha[i] = h_a
             hq[i] = h_q
@@ -497,13 +576,14 @@ def main() -> None:
     events(1, np.zeros(2000, np.int32), small, np.zeros(2000, np.int32), keys, 0.05, z)
     records(1, np.zeros(2000, np.int32), np.zeros(2000, RECORD), keys, 0.05, z)
     listed(1, np.arange(10, dtype=np.int64), small, np.zeros(2000, np.int32), keys, z)
-    z10 = np.zeros(10)
+    Xs, _, _ = clock_columns(2000, 0.05, np.random.default_rng(0))
     for dtype in (np.float64, np.float32):
         th = np.ones(2000, dtype)
-        clocks(1, small, np.zeros(2000, np.int32), th, th.copy(), z10.copy(), z10.copy(),
-               z10.copy(), z10.copy(), keys, 0.05, 0.005, z)  # fmt: skip
-    refresh(small, np.zeros(2000, np.int32), np.ones(2000), np.ones(2000), z10, z10, z10, z10,
-            np.zeros(2000), np.zeros(2000), 1)  # fmt: skip
+        clocks(1, small, Xs, np.zeros(2000, np.int32), th, th.copy(), np.zeros(10 * GROUPS),
+               np.zeros(10), np.zeros(10 * GROUPS), np.zeros(10), np.zeros(10), np.zeros(10),
+               keys, 0.05, 0.005, z, np.zeros((0, 2)))  # fmt: skip
+    refresh(small, Xs, np.zeros(2000, np.int32), np.ones(2000), np.ones(2000),
+            np.zeros(10 * GROUPS), np.zeros(10), np.zeros(10), np.zeros(10), 1)  # fmt: skip
 
     print(f"daily_reads: {best(lambda: daily(days, T, keys, False), reps) * per:.2f}")
     print(f"daily_pass: {best(lambda: daily(days, T, keys, True), reps) * per:.2f}")
@@ -518,12 +598,13 @@ def main() -> None:
             R[name] = T[list(READ).index(name)]
     for d in shares:
         visit_probes(d, T, R, keys, days, reps, rng)
+    clock_probes(1e-6, T, keys, days, reps, rng, label="clockscan")
     n_shops = int(T[2].max()) + 1
+    X, _, _ = clock_columns(n, 0.05, rng)
     Ta, Tq = rng.exponential(30.0, n), rng.exponential(300.0, n)
-    ha, hq = np.full(n, np.log(1 / 30.0)), np.full(n, np.log(1 / 300.0))
-    H0, P0 = np.zeros(n_shops), np.zeros(n_shops)
+    H0, P0 = np.zeros(n_shops * GROUPS), np.zeros(n_shops)
     tau = np.zeros(n, np.int32)
-    wall = best(lambda: refresh(T, tau, Ta, Tq, H0, H0, P0, P0, ha, hq, 30), reps)
+    wall = best(lambda: refresh(T, X, tau, Ta, Tq, H0, P0, P0, P0, 30), reps)
     print(f"refresh: {wall * 1e9 / n:.2f} per row and pass")
 
 
@@ -563,24 +644,41 @@ def visit_probes(d, T, R, keys, days, reps, rng) -> None:
     clock_probes(d, T, keys, days, reps, rng)
 
 
-def clock_probes(d, T, keys, days, reps, rng) -> None:
+def clock_columns(n, d, rng):
+    """The clocks' own columns for ``n`` rows at the visited share ``d``: rest-day group,
+    hiring day, party, and the two person terms at the rates that give the share."""
+    r_a, r_q = -np.log1p(-0.9 * d), -np.log1p(-0.1 * d)
+    grp = (np.arange(n) % GROUPS).astype(np.int8)
+    hired = -rng.integers(0, 3000, n).astype(np.int32)
+    party = (rng.random(n) < 0.1).astype(np.int8)
+    return (grp, hired, party, np.full(n, np.log(r_a)), np.full(n, np.log(r_q))), r_a, r_q
+
+
+def clock_probes(d, T, keys, days, reps, rng, label=None) -> None:
     """``clocks_d`` and ``clocks32_d``: the clocks' rates set so that each day a row's absence
     clock passes its threshold with probability ``0.9 d`` and its quit clock with ``0.1 d``."""
     n = T[3].shape[0]
     per = 1e9 / (n * days)
     n_shops = int(T[2].max()) + 1
     sums = np.zeros((CHUNKS, n_shops, 3))
-    r_a, r_q = -np.log1p(-0.9 * d), -np.log1p(-0.1 * d)
+    X, r_a, r_q = clock_columns(n, d, rng)
     first_a = rng.exponential(1.0 / r_a, n)
     first_q = rng.exponential(1.0 / r_q, n)
-    for dtype, name in ((np.float64, "clocks"), (np.float32, "clocks32")):
+    h0 = (X[3].copy(), X[4].copy())
+    Ga, Gq = np.zeros(n_shops * GROUPS), np.zeros(n_shops)
+    n_blocks = (n + BLOCK - 1) // BLOCK
+    kinds = ((np.float64, label, False), (np.float64, label + "_blocks", True)) if label else (
+        (np.float64, "clocks", False), (np.float32, "clocks32", False),
+        (np.float64, "clockblocks", True))  # fmt: skip
+    for dtype, name, blocked in kinds:
+        M = np.zeros((n_blocks if blocked else 0, 2))
         Ta, Tq = first_a.astype(dtype), first_q.astype(dtype)
-        Ha, Hq = np.zeros(n_shops), np.zeros(n_shops)
+        Ha, Hq = np.zeros(n_shops * GROUPS), np.zeros(n_shops)
         Pi, Phi = np.zeros(n_shops), np.zeros(n_shops)
         tau = np.zeros(n, np.int32)
-        args = (days, T, tau, Ta, Tq, Ha, Hq, Pi, Phi, keys, r_a, r_q, sums)
+        args = (days, T, X, tau, Ta, Tq, Ha, Hq, Ga, Gq, Pi, Phi, keys, r_a, r_q, sums, M)
 
-        def fresh(Ta=Ta, Tq=Tq, Ha=Ha, Hq=Hq, Pi=Pi, Phi=Phi, tau=tau):
+        def fresh(Ta=Ta, Tq=Tq, Ha=Ha, Hq=Hq, Pi=Pi, Phi=Phi, tau=tau, M=M):
             Ta[:] = first_a
             Tq[:] = first_q
             Ha[:] = 0.0
@@ -588,11 +686,18 @@ def clock_probes(d, T, keys, days, reps, rng) -> None:
             Pi[:] = 0.1
             Phi[:] = 0.05
             tau[:] = 0
+            X[3][:] = h0[0]
+            X[4][:] = h0[1]
+            if M.shape[0]:
+                pad = n_blocks * BLOCK - n
+                M[:, 0] = np.pad(Ta, (0, pad), constant_values=np.inf).reshape(-1, BLOCK).min(1)
+                M[:, 1] = np.pad(Tq, (0, pad), constant_values=np.inf).reshape(-1, BLOCK).min(1)
 
         fresh()
         v = clocks(*args)
         wall = best(lambda args=args: clocks(*args), reps, fresh)
-        print(f"{name}_{d:g}: {wall * per:.2f}  (visited {v / (n * days):.3f} of row-days)")
+        tag = name if label else f"{name}_{d:g}"
+        print(f"{tag}: {wall * per:.2f}  (visited {v / (n * days):.4f} of row-days)")
 
 
 if __name__ == "__main__":
