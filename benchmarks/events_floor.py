@@ -46,7 +46,10 @@ one process at one moment of a shared machine. Every figure is nanoseconds per r
                   logarithms, two exponentials). ``clocks32_d``: thresholds in single
                   precision (13 bytes scanned). ``clockblocks_d``: the rows in blocks of
                   :data:`BLOCK` (sorted by shop), a block of one shop skipped when its least
-                  thresholds lie above its shop's clocks. ``clockscan`` and
+                  thresholds lie above its shop's clocks. ``clocklean_d``: a visit does only
+                  the kind whose clock brought it, keeps the person's terms (valid to the
+                  month's end), and banks and touches the row only for an accepted candidate:
+                  one draw and one logarithm for the new threshold. ``clockscan`` and
                   ``clockscan_blocks``: the same at a share of 1e-6, the scan alone.
 ``refresh``       the clocks' monthly pass over every row: grievance and fear by their closed
                   form, the two person terms anew, both thresholds rescaled to them (the
@@ -362,6 +365,7 @@ def log_tenures():
 
 TENURE_DAYS = 60 * 366
 BLOCK = 16  # rows a block, for the clocks' least thresholds
+SLACK = 1.25  # ``clockdue``: the clocks' bound on their daily move, over their true move
 GROUPS = 5  # the continuous week's rest-day groups: one absence clock each, in every shop
 
 
@@ -380,7 +384,9 @@ def person_terms(gi, ph, g_star, P_s, F_s, village, party, tenure, left, pow_a, 
 
 
 @njit(cache=True, parallel=True)
-def clocks(days, T, X, tau, Ta, Tq, Ha, Hq, Ga, Gq, Pi, Phi, keys, r_a, r_q, shop_sums, M):
+def clocks(
+    days, T, X, tau, Ta, Tq, Ha, Hq, Ga, Gq, Pi, Phi, keys, r_a, r_q, shop_sums, M, lean, due, slack
+):
     """The clocks' scan and visits over ``days`` days; returns the number of visits.
 
     ``X``: the columns the clocks add (rest-day group, hiring day, party, the two person
@@ -392,6 +398,15 @@ def clocks(days, T, X, tau, Ta, Tq, Ha, Hq, Ga, Gq, Pi, Phi, keys, r_a, r_q, sho
     :data:`BLOCK` rows (rows sorted by shop); a block of one shop whose least thresholds lie
     above its shop's clocks (the absence clocks' highest) is skipped without reading its rows,
     and a block with a visit has its least thresholds made anew.
+
+    ``lean``: a visit does only the kind whose clock brought it, keeps the person's terms (they
+    bound the logit to the month's end: ``X[3]`` and ``X[4]`` then hold ``e^-h``, the wait a
+    threshold adds per unit of the exponential), and banks and touches the row only when the
+    candidate is accepted; the new threshold costs a draw and a logarithm.
+
+    ``due``: if not empty, each row's earliest day (4 bytes) that either clock could pass its
+    threshold if the clocks moved ``slack`` times as fast as they do (here they move by 1 a
+    day); the scan reads only it, and a row due but not a candidate has it made anew.
     """
     (state, factory, shop, pid, g, phi, pay_short, injured, village, absent, e0, shock,
      stakh, c, role, skill, effort, out_m, pay_m, days_m) = T  # fmt: skip
@@ -403,15 +418,19 @@ def clocks(days, T, X, tau, Ta, Tq, Ha, Hq, Ga, Gq, Pi, Phi, keys, r_a, r_q, sho
     log_ten = log_tenures()
     log_ra, log_rq = np.log(r_a), np.log(r_q)
     blocks = M.shape[0] > 0
+    filtered = due.shape[0] > 0
     n_blocks = (n + BLOCK - 1) // BLOCK
     H_top = np.zeros(Hq.shape[0])
+    Ma, Mq = np.zeros(Ha.shape[0]), np.zeros(Hq.shape[0])  # the day's intensities e^G
     for day in range(days):
         # the shops' clocks and pulse levels move once a day (the day's intensity e^G is 1
         # here, so that the share visited stays as set)
         for j in range(Ha.shape[0]):
-            Ha[j] += np.exp(Ga[j])
+            Ma[j] = np.exp(Ga[j])
+            Ha[j] += Ma[j]
         for s in range(Hq.shape[0]):
-            Hq[s] += np.exp(Gq[s])
+            Mq[s] = np.exp(Gq[s])
+            Hq[s] += Mq[s]
             Pi[s] *= 0.99
             Phi[s] *= 0.996
             top = Ha[s * GROUPS]
@@ -430,9 +449,14 @@ def clocks(days, T, X, tau, Ta, Tq, Ha, Hq, Ga, Gq, Pi, Phi, keys, r_a, r_q, sho
                         continue
                 v0 = v
                 for i in range(lo, hi):
+                    if filtered and due[i] > day:
+                        continue
                     s = shop[i]
                     j = s * GROUPS + grp[i]
                     if (Ha[j] < Ta[i] and Hq[s] < Tq[i]) or state[i] != 1:
+                        if filtered:
+                            wait_ = min(Ta[i] - Ha[j], Tq[i] - Hq[s]) / slack
+                            due[i] = day + max(1, int(np.ceil(wait_)))
                         continue
                     v += 1
                     p = pid[i]
@@ -440,6 +464,37 @@ def clocks(days, T, X, tau, Ta, Tq, Ha, Hq, Ga, Gq, Pi, Phi, keys, r_a, r_q, sho
                     g_star = pay_short[i] * 1.2
                     gi = g_star + (g[i] - g_star) * pow_a[dt % MAX_GAP] + Pi[s]
                     ph = phi[i] * pow_b[dt % MAX_GAP] + Phi[s]
+                    if lean:
+                        event = False
+                        if Ha[j] >= Ta[i]:
+                            x_a = -3.5 + gi - ph + village[i]
+                            cand = -np.expm1(-Ma[j] / ha[i])  # the candidate's probability
+                            if uniform(k0, day, p) * cand < 1.0 / (1.0 + np.exp(-x_a)):
+                                absent[i] = 1
+                                event = True
+                            Ta[i] = Ha[j] - np.log(1.0 - uniform2(k2, day, p, 7)) * ha[i]
+                        if Hq[s] >= Tq[i]:
+                            x_q = -6.5 + 0.8 * gi
+                            cand = -np.expm1(-Mq[s] / hq[i])
+                            if uniform(k1, day, p) * cand < 1.0 / (1.0 + np.exp(-x_q)):
+                                event = True
+                            Tq[i] = Hq[s] - np.log(1.0 - uniform2(k2, day, p, 8)) * hq[i]
+                        if filtered:
+                            wait_ = min(Ta[i] - Ha[j], Tq[i] - Hq[s]) / slack
+                            due[i] = day + max(1, int(np.ceil(wait_)))
+                        if event:
+                            e = e0[i] + shock[i] + stakh[i] + c[i] - gi + factory[i] * 1e-9
+                            out = skill[i] * e * (role[i] == 0) * dt
+                            out_m[i] += out
+                            pay_m[i] += out * 0.5
+                            days_m[i] += dt
+                            tau[i] = day
+                            g[i] = gi - Pi[s]
+                            phi[i] = ph - Phi[s]
+                            sums[s, 0] += e
+                            sums[s, 1] += out
+                            sums[s, 2] += gi
+                        continue
                     x_a = -3.5 + gi - ph + village[i]
                     x_q = -6.5 + 0.8 * gi
                     # a candidate is accepted with the logistic probability over the candidate's
@@ -457,9 +512,19 @@ def clocks(days, T, X, tau, Ta, Tq, Ha, Hq, Ga, Gq, Pi, Phi, keys, r_a, r_q, sho
                     g[i] = gi - Pi[s]
                     phi[i] = ph - Phi[s]
                     h_a, h_q = person_terms(
-                    gi, ph, g_star, Pi[s], Phi[s], village[i], party[i], day - hired[i], left,
-                    pow_a, pow_b, log_ten,
-                )  # fmt: skip
+                        gi,
+                        ph,
+                        g_star,
+                        Pi[s],
+                        Phi[s],
+                        village[i],
+                        party[i],
+                        day - hired[i],
+                        left,
+                        pow_a,
+                        pow_b,
+                        log_ten,
+                    )
                     # (held at the share's rates within 1e-12, so that the share visited stays
                     # stationary whatever the columns hold)
                     ha[i] = log_ra + 1e-12 * (h_a + q)
@@ -581,7 +646,8 @@ def main() -> None:
         th = np.ones(2000, dtype)
         clocks(1, small, Xs, np.zeros(2000, np.int32), th, th.copy(), np.zeros(10 * GROUPS),
                np.zeros(10), np.zeros(10 * GROUPS), np.zeros(10), np.zeros(10), np.zeros(10),
-               keys, 0.05, 0.005, z, np.zeros((0, 2)))  # fmt: skip
+               keys, 0.05, 0.005, z, np.zeros((0, 2)), False, np.zeros(0, np.int32),
+               1.0)  # fmt: skip
     refresh(small, Xs, np.zeros(2000, np.int32), np.ones(2000), np.ones(2000),
             np.zeros(10 * GROUPS), np.zeros(10), np.zeros(10), np.zeros(10), 1)  # fmt: skip
 
@@ -667,18 +733,27 @@ def clock_probes(d, T, keys, days, reps, rng, label=None) -> None:
     h0 = (X[3].copy(), X[4].copy())
     Ga, Gq = np.zeros(n_shops * GROUPS), np.zeros(n_shops)
     n_blocks = (n + BLOCK - 1) // BLOCK
-    kinds = ((np.float64, label, False), (np.float64, label + "_blocks", True)) if label else (
-        (np.float64, "clocks", False), (np.float32, "clocks32", False),
-        (np.float64, "clockblocks", True))  # fmt: skip
-    for dtype, name, blocked in kinds:
+    kinds = (
+        ((np.float64, label, False, False), (np.float64, label + "_blocks", True, False))
+        if label
+        else ((np.float64, "clocks", False, False), (np.float32, "clocks32", False, False),
+              (np.float64, "clockblocks", True, False), (np.float64, "clocklean", False, True),
+              (np.float64, "clockdue", False, True))
+    )  # fmt: skip
+    for dtype, name, blocked, lean in kinds:
+        filtered = name == "clockdue"
+        due = np.zeros(n if filtered else 0, np.int32)
         M = np.zeros((n_blocks if blocked else 0, 2))
+        h_start = (np.full(n, 1.0 / r_a), np.full(n, 1.0 / r_q)) if lean else h0
         Ta, Tq = first_a.astype(dtype), first_q.astype(dtype)
         Ha, Hq = np.zeros(n_shops * GROUPS), np.zeros(n_shops)
         Pi, Phi = np.zeros(n_shops), np.zeros(n_shops)
         tau = np.zeros(n, np.int32)
-        args = (days, T, X, tau, Ta, Tq, Ha, Hq, Ga, Gq, Pi, Phi, keys, r_a, r_q, sums, M)
+        args = (days, T, X, tau, Ta, Tq, Ha, Hq, Ga, Gq, Pi, Phi, keys, r_a, r_q, sums, M, lean,
+                due, SLACK)  # fmt: skip
 
-        def fresh(Ta=Ta, Tq=Tq, Ha=Ha, Hq=Hq, Pi=Pi, Phi=Phi, tau=tau, M=M):
+        def fresh(Ta=Ta, Tq=Tq, Ha=Ha, Hq=Hq, Pi=Pi, Phi=Phi, tau=tau, M=M, h_start=h_start,
+                  due=due):  # fmt: skip
             Ta[:] = first_a
             Tq[:] = first_q
             Ha[:] = 0.0
@@ -686,8 +761,10 @@ def clock_probes(d, T, keys, days, reps, rng, label=None) -> None:
             Pi[:] = 0.1
             Phi[:] = 0.05
             tau[:] = 0
-            X[3][:] = h0[0]
-            X[4][:] = h0[1]
+            X[3][:] = h_start[0]
+            X[4][:] = h_start[1]
+            if due.shape[0]:  # the clocks stand at 0 before day 0 and move by 1 a day
+                due[:] = np.maximum(np.ceil(np.minimum(first_a, first_q) / SLACK) - 1, 0)
             if M.shape[0]:
                 pad = n_blocks * BLOCK - n
                 M[:, 0] = np.pad(Ta, (0, pad), constant_values=np.inf).reshape(-1, BLOCK).min(1)

@@ -137,7 +137,7 @@ def test_political_referrals_need_no_threshold_and_follow_the_formula(kirov):
         for r in targets:
             _, arrested = rep.accuse_core(
                 int(r), True, 800, 0, sim.keys["repression"], P, w.fac.authority, w.today[0],
-                w.C["expulsions"], 0.35, 0.0, 0.0, 0.8, 0.06, params,
+                w.C["expulsions"], 0.35, 0.0, 0.0, 0.8, 0.06, params, sim.s.grievance.g_max,
             )  # fmt: skip
             arrests += arrested
         x = (

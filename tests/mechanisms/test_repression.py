@@ -73,7 +73,7 @@ def test_political_accusation_under_high_vigilance_can_lead_to_arrest(sim):
     for r in targets:
         _, a = rep.accuse_core(
             int(r), True, 3400, 0, sim.keys["repression"], P, w.fac.authority, w.today[0],
-            w.C["expulsions"], 1.0, 0.0, 1.0, 0.5, 0.06, rp,
+            w.C["expulsions"], 1.0, 0.0, 1.0, 0.5, 0.06, rp, sim.s.grievance.g_max,
         )  # fmt: skip
         arrested += a
     assert (pop.accused[targets] == accused + 1).all() and (pop.last_accused[targets] == 3400).all()
@@ -112,7 +112,7 @@ def test_an_accused_communist_is_investigated_by_the_formula(sim):
     for r in members:
         outcome, arrested = rep.accuse_core(
             int(r), False, 3400, 0, sim.keys["repression"], P, w.fac.authority, w.today[0],
-            w.C["expulsions"], 0.5, 0.4, 1.0, 0.5, 0.06, params,
+            w.C["expulsions"], 0.5, 0.4, 1.0, 0.5, 0.06, params, sim.s.grievance.g_max,
         )  # fmt: skip
         assert not arrested
         outcomes.append(outcome)
@@ -127,7 +127,7 @@ def test_an_accused_communist_is_investigated_by_the_formula(sim):
     worker = int(np.flatnonzero((pop.party[:n] == NONPARTY) & (pop.state[:n] == EMPLOYED))[0])
     outcome, _ = rep.accuse_core(
         worker, False, 3400, 0, sim.keys["repression"], P, w.fac.authority, w.today[0],
-        w.C["expulsions"], 0.5, 0.4, 1.0, 0.5, 0.06, params,
+        w.C["expulsions"], 0.5, 0.4, 1.0, 0.5, 0.06, params, sim.s.grievance.g_max,
     )  # fmt: skip
     assert outcome == -1 and pop.party[worker] == NONPARTY
 
@@ -138,3 +138,30 @@ def test_a_charge_is_drawn_even_where_the_political_odds_underflow():
     p = Meetings(pol0=-50.0, pol_prior=-50.0)
     for u1 in (0.0, 0.3, 0.999):
         assert rep.choose_charge("plan", MANAGER, 14, 1.0, 0.0, p, u1, 0.7) in rep.ORDINARY
+
+
+@pytest.mark.parametrize("g_max", [2.0, 3.0, 5.0])
+def test_an_accusation_raises_grievance_up_to_the_scenarios_ceiling(g_max):
+    """Grievance stays within [0, g_max] (docs/ODD.md): an accusation adds 0.2 up to the
+    scenario's ceiling, not up to a fixed 3 (below a higher ceiling it would have cut
+    grievance, above a lower one raised it past the ceiling)."""
+    from treugolnik.population import NONPARTY
+
+    n = 4
+    g = np.array([0.5, g_max - 0.1, g_max - 0.3, 2.9], np.float32)
+    before = g.copy()
+    phi = np.zeros(n, np.float32)
+    P = (np.arange(n, dtype=np.int64), np.full(n, WORKER, np.int8),
+         np.full(n, NONPARTY, np.int8), np.zeros(n, np.int32), np.zeros(n, np.int16),
+         np.full(n, -1, np.int32), g, phi)  # fmt: skip
+    today = np.zeros(4)
+    for r in range(n):
+        outcome, arrested = rep.accuse_core(
+            r, False, 100, 0, np.uint64(7), P, np.zeros(1), today, 0, 0.5, 0.0, 0.0, 0.0, 0.0,
+            np.zeros(len(rep.REPRESSION_PARAMS)), g_max,
+        )  # fmt: skip
+        assert outcome == -1 and not arrested  # a non-party worker on an ordinary charge
+    expected = np.minimum(before + np.float32(0.2), np.float32(g_max))
+    assert np.array_equal(g, expected)
+    assert (g <= np.float32(g_max)).all()
+    assert np.array_equal(phi, np.full(n, 0.1, np.float32))

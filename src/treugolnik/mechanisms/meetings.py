@@ -1086,7 +1086,7 @@ def run_items(j0, topics, cases, orients, present, P, F, here, officers, partkom
             target, political, day, f, key_rep,
             (pid, role, party, party_since, accused, last_accused, g, phi), authority, today,
             cols[6], vig, prm[P_APPEALS], prm[P_ARREST_QUOTA], prm[P_BAITING],
-            prm[P_AUTHORITY_LOSS], rp,
+            prm[P_AUTHORITY_LOSS], rp, prm[P_G_MAX],
         )  # fmt: skip
         if outcome >= 0:
             inv, n = _emit(

@@ -146,11 +146,12 @@ OUTCOMES_INVESTIGATION = ("expelled", "reprimanded", "cleared")
 
 @njit(cache=True)
 def accuse_core(row, political, day, f, key, P, fac_authority, today, c_expulsions,
-                vigilance, appeals, arrest_quota, baiting, authority_loss, rp):  # fmt: skip
+                vigilance, appeals, arrest_quota, baiting, authority_loss, rp, g_max):  # fmt: skip
     """An accusation's consequences for ``row``: the person's count of accusations and day of
-    the last, grievance and fear; for a party member or candidate the investigation (expelled,
-    reprimanded or cleared; an expulsion counted in ``today[c_expulsions]``), for a political
-    charge the draw of the referral's arrest. The day's counts of accusations are the caller's.
+    the last, grievance (up to the scenario's ceiling ``g_max``) and fear; for a party member or
+    candidate the investigation (expelled, reprimanded or cleared; an expulsion counted in
+    ``today[c_expulsions]``), for a political charge the draw of the referral's arrest. The
+    day's counts of accusations are the caller's.
 
     ``P`` is (pid, role, party, party_since, accused, last_accused, g, phi); ``rp`` the
     repression parameters (expel0, expel_political, expel_vigilance, expel_appeals, arrest0,
@@ -161,7 +162,7 @@ def accuse_core(row, political, day, f, key, P, fac_authority, today, c_expulsio
     pid, role, party, party_since, accused, last_accused, g, phi = P
     accused[row] += 1
     last_accused[row] = day
-    g[row] = min(g[row] + np.float32(0.2), np.float32(3.0))
+    g[row] = min(g[row] + np.float32(0.2), np.float32(g_max))
     phi[row] = min(np.float32(1.0), phi[row] + np.float32(0.1))
     target_pid = np.int64(pid[row])
     outcome = -1
