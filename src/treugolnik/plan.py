@@ -123,11 +123,18 @@ PLAN: tuple[Step, ...] = (
          doc="target headcount, vacancies, labour-market tightness, enforcement will"),
     Step("labour", "daily", ("people", "shops.g_pulse", "shops.fear_pulse", "shops.clash",
                              "fac.g_pulse", "fac.fear_pulse", "fac.will", "day.tight", "cal",
-                             "par.absence", "par.turnover", "par.grievance", "par.fear"),
+                             "par.absence", "par.turnover", "par.grievance", "par.fear",
+                             "par.derived", "shops.level_g", "shops.level_phi",
+                             "shops.clock_abs", "shops.clock_quit", "shops.move_abs",
+                             "shops.move_quit"),
          ("people.g", "people.phi", "people.absent", "people.state", "people.left",
           "people.prosecuted", "day.today", "day.leavers", "day.pros_buf", "day.counts",
-          "shops.g_pulse", "shops.fear_pulse", "fac.g_pulse", "fac.fear_pulse"),
-         stream="absence, quit", rows=labour.labour_rows, close=labour.labour_close,
+          "shops.g_pulse", "shops.fear_pulse", "fac.g_pulse", "fac.fear_pulse",
+          "people.t_abs", "people.t_quit", "people.w_abs", "people.w_quit", "shops.level_g",
+          "shops.level_phi", "shops.clock_abs", "shops.clock_quit", "shops.move_abs",
+          "shops.move_quit"),
+         stream="absence, quit", prepare=labour.clocks_prepare, rows=labour.labour_rows,
+         close=labour.labour_close,
          accum=(("day", "today"), ("day", "leavers")), buffers=(("day", "pros_buf", K_PROS),),
          doc="grievance and fear drift, absence, dismissal, prosecution, quits"),
     Step("prosecutions", "while the 1940 decree prosecutes", ("day.pros_buf", "people"), (),
@@ -231,7 +238,7 @@ J_CLOSE, J_RECORD = STEP_INDEX["close"], STEP_INDEX["record"]
 BODY = {
     J_DAY: (start_day,),
     J_CENTRE: (labour.centre_step,),
-    J_LABOUR: (labour.labour_rows, labour.labour_close),
+    J_LABOUR: (labour.clocks_prepare, labour.labour_rows, labour.labour_close),
     J_HIRING: (hiring.hiring_step,),
     J_PRODUCTION: (
         production.production_prepare,
@@ -279,6 +286,7 @@ def _plan_day(t, S):
         elif j == J_CENTRE:
             labour.centre_step(0, n, t, S)
         elif j == J_LABOUR:
+            labour.clocks_prepare(0, n, t, S)
             labour.labour_rows(0, n, t, S)
             labour.labour_close(0, n, t, S)
         elif j == J_HIRING:

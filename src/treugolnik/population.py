@@ -68,6 +68,13 @@ COLUMNS: dict[str, type] = {
     "absent": np.int8,  # absent today
     "pay_short": np.float32,  # last month's real pay shortfall against the reference
     "prosecuted": np.int16,
+    # the shops' hazard clocks (draws.labour = "clocks"; zero otherwise): the person's
+    # thresholds on their shop's absence and quit clocks, and the waits a unit of the
+    # exponential adds to them (exp of minus the person's part of the bound; 0: not yet set)
+    "t_abs": np.float64,
+    "t_quit": np.float64,
+    "w_abs": np.float32,
+    "w_quit": np.float32,
 }
 
 

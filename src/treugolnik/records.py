@@ -222,13 +222,15 @@ def param_record(model: BaseModel, name: str):
 
 def params(scenario) -> tuple:
     """The scenario's parameter records, with the derived ``vydv_decay`` (the daily decay of
-    promoted managers' productivity cost) and ``institutions`` (whether the grassroots
-    institutions exist: enabled and not switched off by the counterfactual).
+    promoted managers' productivity cost), ``institutions`` (whether the grassroots
+    institutions exist: enabled and not switched off by the counterfactual) and ``clocks``
+    (labour's events drawn on the shops' hazard clocks: ``draws.labour``).
     """
     recs = {t: param_record(getattr(scenario, t), t) for t in PARAM_TABLES}
-    derived = _record_type("Derived", ("vydv_decay", "institutions"))(
+    derived = _record_type("Derived", ("vydv_decay", "institutions", "clocks"))(
         float(np.exp(-1.0 / scenario.repression.vydvizhenets_days)),
         bool(scenario.institutions.enabled and not scenario.counterfactual.no_institutions),
+        scenario.draws.labour == "clocks",
     )
     typ = _record_type("Params", (*PARAM_TABLES, "derived"))
     return typ(**recs, derived=derived)

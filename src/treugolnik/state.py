@@ -52,6 +52,7 @@ COUNTERS = (
     "norm_hours",
 )
 C = {name: i for i, name in enumerate(COUNTERS)}
+CLOCK_GROUPS = 5  # the continuous week's rest-day groups: a shop's absence clocks
 
 
 class Shops(NamedTuple):
@@ -77,16 +78,25 @@ class Shops(NamedTuple):
     fear_pulse: np.ndarray  # fear to add to every member tomorrow
     norm_pause: np.ndarray  # 1 = next norm revision blocked (concession)
     norm_rose: np.ndarray  # relative norm rise at the last revision
+    # the hazard clocks (draws.labour = "clocks"): each shop's accumulated grievance and fear
+    # pulses, decaying as grievance and fear do; its absence clocks (one per rest-day group:
+    # index shop * CLOCK_GROUPS + group) and quit clock, and today's move of each
+    level_g: np.ndarray
+    level_phi: np.ndarray
+    clock_abs: np.ndarray
+    clock_quit: np.ndarray
+    move_abs: np.ndarray
+    move_quit: np.ndarray
 
     @classmethod
     def empty(cls, n: int, factory: np.ndarray, per_factory: int = 1) -> Shops:
-        def z():
-            return np.zeros(n, dtype=np.float64)
+        def z(k=1):
+            return np.zeros(n * k, dtype=np.float64)
 
         return cls(
             n, int(per_factory), np.asarray(factory, dtype=np.int64), z(), np.ones(n), z(),
             np.ones(n), z(), z(), z(), z(), z(), z(), z(), z(), z(),
-            np.zeros(n, dtype=np.int8), z(),
+            np.zeros(n, dtype=np.int8), z(), z(), z(), z(CLOCK_GROUPS), z(), z(CLOCK_GROUPS), z(),
         )  # fmt: skip
 
 

@@ -20,7 +20,15 @@ from ..maths import below_sigmoid, table_cap
 from ..population import CANDIDATE, DISMISSED, EMPLOYED, MEMBER, NO_INDEX, QUIT, ROLES
 from ..records import K_PROS
 from ..rng import uniform, uniform2
-from ..state import C_ABSENT, C_DISMISSALS, C_PROS_ABS, C_PROS_QUIT, C_QUITS, C_SCHEDULED
+from ..state import (
+    C_ABSENT,
+    C_DISMISSALS,
+    C_PROS_ABS,
+    C_PROS_QUIT,
+    C_QUITS,
+    C_SCHEDULED,
+    CLOCK_GROUPS,
+)
 from ..state import C as _C
 from ..stocks import count_leaver
 
@@ -130,6 +138,116 @@ def absence_caps(fac_will, shop_clash, absence_penalty, g_max, a0, a_g, a_E, a_p
     return cap
 
 
+# ---------------------------------------------------------------- the shops' hazard clocks
+# (draws.labour = "clocks"; docs/PERFORMANCE.md, "The shops' hazard clocks"). A person's absence
+# and quit logits are bounded by a part of their own, fixed when they are touched, plus a part of
+# their shop's that moves daily. e^bound is then a Poisson intensity whose day has a point with
+# probability 1 - exp(-e^bound) >= sigmoid(logit); each shop keeps the cumulative intensity (its
+# clock) and each person a threshold on it: a day on which the clock passes the threshold is a
+# candidate, accepted with probability sigmoid(logit) / (1 - exp(-e^bound)), so that every day
+# is an absence (a quit) with exactly the logistic probability.
+
+# the person's part is raised by this much in log-odds: grievance and fear are stored in single
+# precision, and the closed form that bounds them over the month may differ in the last bits
+CLOCK_MARGIN = 1e-4
+# days of the month (the 1st, 2nd and 26th) on which everyone is touched: pay shortfalls change
+# at the month's end, the party's admissions and expulsions on the 1st, the meetings' reprimands
+# and accusations on the 25th, each after that day's labour
+CLOCK_TOUCH_DAYS = (1, 2, 26)
+
+
+@njit(cache=True)
+def clocks_prepare(lo, hi, t, S):
+    """Before the day's labour (clocks only): the shops' pulse levels take up today's pulses;
+    each shop's absence clocks (of the rest-day groups that work today) and quit clock move by
+    today's shop part of the bound, ``e^G``.
+    """
+    if not S.par.derived.clocks:
+        return
+    sh, fa, D, cal = S.shops, S.fac, S.day, S.cal
+    ab, tv, gr, fe = S.par.absence, S.par.turnover, S.par.grievance, S.par.fear
+    day = cal.days[t]
+    cal_code, common = cal.cal_code[t], cal.common[t]
+    penalty, quit_penalty = cal.absence_penalty[t], cal.quit_penalty[t]
+    per = sh.per_factory
+    for s in range(sh.level_g.shape[0]):
+        f = s // per
+        sh.level_g[s] = sh.level_g[s] * (1.0 - gr.decay) + sh.g_pulse[s] + fa.g_pulse[f]
+        sh.level_phi[s] = sh.level_phi[s] * (1.0 - fe.decay) + sh.fear_pulse[s] + fa.fear_pulse[f]
+        G = (
+            ab.a0
+            - ab.a_enforcement * (penalty * fa.will[f])
+            + ab.a_clash * sh.clash[s]
+            + ab.a_grievance * sh.level_g[s]
+            - ab.a_fear * sh.level_phi[s]
+        )
+        m = np.exp(G)
+        for r in range(CLOCK_GROUPS):
+            # (a person of group r is scheduled as is_scheduled says for an id r mod 5)
+            works = ((day + r) % 5 != 0) if cal_code == 1 else common
+            j = s * CLOCK_GROUPS + r
+            sh.move_abs[j] = m if works else 0.0
+            sh.clock_abs[j] += sh.move_abs[j]
+        Gq = tv.q0 + tv.q_tightness * D.tight[f] - tv.q_penalty * quit_penalty
+        sh.move_quit[s] = np.exp(Gq + tv.q_grievance * sh.level_g[s])
+        sh.clock_quit[s] += sh.move_quit[s]
+
+
+@njit(cache=True, inline="always")
+def _span(y0, rate, inflow, days):
+    """The lowest and highest of ``y(d) = y* + (y0 - y*) (1 - rate)^d`` (``y* = inflow /
+    rate``; ``y0 + inflow d`` without decay) over whole days ``0..days``: the path is monotone,
+    so they are its ends.
+    """
+    if rate > 0.0:
+        y_star = inflow / rate
+        y1 = y_star + (y0 - y_star) * (1.0 - rate) ** days
+    else:
+        y1 = y0 + inflow * days
+    return min(y0, y1), max(y0, y1)
+
+
+@njit(cache=True, inline="always")
+def clock_terms(g, phi, level_g, level_phi, pay_short, village, is_party, tenure, days,
+                ab, tv, gr, fe):  # fmt: skip
+    """A person's parts of the absence and quit bounds, ``exp(-h)``, for the ``days`` to the
+    month's end: grievance less its shop's level follows its closed form to the month's end
+    (the shop's level is in the shop's part), fear less its level decays; each term is taken
+    at the end of its range that raises the log-odds; tenure only grows.
+    """
+    g_lo, g_hi = _span(g - level_g, gr.decay, gr.pay_gap * pay_short, days)
+    f_lo, f_hi = _span(phi - level_phi, fe.decay, 0.0, days)
+    x_g = ab.a_grievance * (g_hi if ab.a_grievance >= 0.0 else g_lo)
+    x_f = -ab.a_fear * (f_lo if ab.a_fear >= 0.0 else f_hi)
+    h_abs = x_g + x_f + ab.a_village * village + CLOCK_MARGIN
+    ten = tenure if tv.q_tenure >= 0.0 else tenure + days
+    h_quit = (
+        tv.q_grievance * (g_hi if tv.q_grievance >= 0.0 else g_lo)
+        - tv.q_tenure * log_tenure(ten)
+        - tv.q_party * is_party
+        + tv.q_village * village
+        + CLOCK_MARGIN
+    )
+    return np.float32(np.exp(-h_abs)), np.float32(np.exp(-h_quit))
+
+
+@njit(cache=True, inline="always")
+def _exponential(key, day, ident, salt):
+    """An exponential wait of mean 1 on the person's own stream."""
+    return -np.log(1.0 - uniform2(key, day, ident, salt))
+
+
+@njit(cache=True, inline="always")
+def _rethreshold(t_old, w_old, w_new, before, key, day, ident):
+    """A threshold for a new part ``w_new`` of the bound: the wait still to run from the
+    clock's value before today is rescaled (the exponential has no memory), or a first wait is
+    drawn for a person without one.
+    """
+    if w_old > 0.0:
+        return before + (t_old - before) * (np.float64(w_new) / np.float64(w_old))
+    return before + _exponential(key, day, ident, 5) * w_new
+
+
 @njit(cache=True, inline="always")
 def is_scheduled(cal_code, common_workday, day, pid):
     """Continuous week (code 1): everyone rests one day in five, staggered by id."""
@@ -189,6 +307,15 @@ def labour_rows(lo, hi, t, S):
     q0, q_g, q_m, q_L = tv.q0, tv.q_grievance, tv.q_tightness, tv.q_penalty
     q_t, q_p, q_v = tv.q_tenure, tv.q_party, tv.q_village
     key_absence, key_quit = S.keys.absence, S.keys.quit
+    clocks = S.par.derived.clocks
+    t_abs, t_quit, w_abs, w_quit = P.t_abs, P.t_quit, P.w_abs, P.w_quit
+    level_g, level_phi = sh.level_g, sh.level_phi
+    clock_abs, clock_quit = sh.clock_abs, sh.clock_quit
+    move_abs, move_quit = sh.move_abs, sh.move_quit
+    dom = cal.doms[t]
+    touch_day = dom == CLOCK_TOUCH_DAYS[0] or dom == CLOCK_TOUCH_DAYS[1]
+    touch_day = touch_day or dom == CLOCK_TOUCH_DAYS[2]
+    days_left = cal.dims[t] - dom
     quit_cap = quit_caps(fac_tight, quit_penalty, g_max, q0, q_g, q_m, q_L, q_t, q_p, q_v)
     abs_cap = absence_caps(
         fac_will, shop_clash, absence_penalty, g_max, a0, a_g, a_E, a_phi, a_v, a_clash
@@ -213,40 +340,85 @@ def labour_rows(lo, hi, t, S):
         fi = phi[i] * (1.0 - phi_decay) + shop_fear_pulse[s] + fac_fear_pulse[f]
         phi[i] = min(max(fi, 0.0), 1.0)
         absent[i] = 0
-        if injured_until[i] <= day and is_scheduled(cal_code, common_workday, day, p_id):
+        j = np.uint64(0)  # (clocks: the person's absence clock, their rest-day group's)
+        if clocks:
+            j = s * np.uint64(CLOCK_GROUPS) + np.uint64(p_id % CLOCK_GROUPS)
+        if clocks and (
+            touch_day or w_abs[i] == 0.0 or gi < 0.0 or gi > g_max or fi < 0.0 or fi > 1.0
+        ):
+            # touched: the person's parts of the bounds anew (a floor or a ceiling cut
+            # grievance or fear today, or a step changed their terms since the last touch)
+            wa, wq = clock_terms(
+                g[i], phi[i], level_g[s], level_phi[s], pay_short[i], village[i],
+                1.0 if (party[i] == MEMBER or party[i] == CANDIDATE) else 0.0, day - hired[i],
+                days_left, ab, tv, gr, fe,
+            )  # fmt: skip
+            t_abs[i] = _rethreshold(
+                t_abs[i], w_abs[i], wa, clock_abs[j] - move_abs[j], key_absence, day, p_id
+            )
+            t_quit[i] = _rethreshold(
+                t_quit[i], w_quit[i], wq, clock_quit[s] - move_quit[s], key_quit, day, p_id
+            )
+            w_abs[i] = wa
+            w_quit[i] = wq
+        working = injured_until[i] <= day and is_scheduled(cal_code, common_workday, day, p_id)
+        if working:
             sched += 1.0
+        hit = False
+        if clocks:
+            if clock_abs[j] >= t_abs[i]:
+                # a candidate day (its group works today; the injured are not absent): taken
+                # with the logistic probability over the candidate's
+                if working:
+                    u_abs = uniform(key_absence, day, p_id)
+                    cand = -np.expm1(-move_abs[j] / np.float64(w_abs[i]))
+                    hit = below_sigmoid(
+                        u_abs * cand,
+                        absence_logit(
+                            a0, a_g, a_E, a_phi, a_v, a_clash, g[i],
+                            absence_penalty * fac_will[f], phi[i], village[i], shop_clash[s],
+                        ),
+                    )  # fmt: skip
+                t_abs[i] = clock_abs[j] + _exponential(key_absence, day, p_id, 3) * w_abs[i]
+        elif working:
             u_abs = uniform(key_absence, day, p_id)
             # (at or above the factory's cap no one is absent today: no logit needed)
-            if u_abs < abs_cap[f] and below_sigmoid(
+            hit = u_abs < abs_cap[f] and below_sigmoid(
                 u_abs,
                 absence_logit(
                     a0, a_g, a_E, a_phi, a_v, a_clash, g[i], absence_penalty * fac_will[f],
                     phi[i], village[i], shop_clash[s],
                 ),
-            ):  # fmt: skip
-                absent[i] = 1
-                today[f, C_ABSENT] += 1.0
-                if prosecution > 0.5:
-                    # decree of 26 June 1940: corrective labour, pay withheld; stays employed
-                    if uniform2(key_absence, day, p_id, 1) < prosecute_p * fac_will[f]:
-                        prosecuted[i] += 1
-                        today[f, C_PROS_ABS] += 1.0
-                        if k < pros_buf.shape[0]:
-                            pros_buf[k, 0] = i
-                            pros_buf[k, 1] = 0
-                        k += 1
-                elif (
-                    uniform2(key_absence, day, p_id, 2) < dismiss_p * absence_penalty * fac_will[f]
-                ):
-                    # decree of 15 Nov 1932: one day's absence, dismissal
-                    state[i] = DISMISSED
-                    left[i] = day
-                    today[f, C_DISMISSALS] += 1.0
-                    count_leaver(leavers, f, role[i], party[i], shock[i], stakh[i], inst[i])
-                    continue
-        u_quit = uniform(key_quit, day, p_id)
-        if u_quit >= quit_cap[f]:
-            continue  # above the factory's highest possible quit probability today
+            )  # fmt: skip
+        if hit:
+            absent[i] = 1
+            today[f, C_ABSENT] += 1.0
+            if prosecution > 0.5:
+                # decree of 26 June 1940: corrective labour, pay withheld; stays employed
+                if uniform2(key_absence, day, p_id, 1) < prosecute_p * fac_will[f]:
+                    prosecuted[i] += 1
+                    today[f, C_PROS_ABS] += 1.0
+                    if k < pros_buf.shape[0]:
+                        pros_buf[k, 0] = i
+                        pros_buf[k, 1] = 0
+                    k += 1
+            elif uniform2(key_absence, day, p_id, 2) < dismiss_p * absence_penalty * fac_will[f]:
+                # decree of 15 Nov 1932: one day's absence, dismissal
+                state[i] = DISMISSED
+                left[i] = day
+                today[f, C_DISMISSALS] += 1.0
+                count_leaver(leavers, f, role[i], party[i], shock[i], stakh[i], inst[i])
+                continue
+        if clocks:
+            if clock_quit[s] < t_quit[i]:
+                continue
+            cand = -np.expm1(-move_quit[s] / np.float64(w_quit[i]))
+            u_quit = uniform(key_quit, day, p_id) * cand  # (decided as for absence)
+            t_quit[i] = clock_quit[s] + _exponential(key_quit, day, p_id, 3) * w_quit[i]
+        else:
+            u_quit = uniform(key_quit, day, p_id)
+            if u_quit >= quit_cap[f]:
+                continue  # above the factory's highest possible quit probability today
         is_party = 1.0 if (party[i] == MEMBER or party[i] == CANDIDATE) else 0.0
         xq = (
             q0

@@ -593,6 +593,17 @@ class Counterfactual(_Strict):
     no_1940_decree: bool = False
 
 
+class Draws(_Strict):
+    """How labour's daily events are drawn (docs/PERFORMANCE.md, "The shops' hazard clocks")."""
+
+    labour: Literal["daily", "clocks"] = Field(
+        "daily",
+        description="absences and quits: 'daily' (a draw for every person every day) or "
+        "'clocks' (experimental: candidate days on the shops' hazard clocks, thinned to the "
+        "same daily probabilities; different random numbers)",
+    )
+
+
 class Record(_Strict):
     """What the event log keeps (all kinds by default; big scenarios drop the bulky ones)."""
 
@@ -666,6 +677,7 @@ class Scenario(_Strict):
     counterfactual: Counterfactual = Counterfactual()
     calibration: Calibration = Calibration()
     record: Record = Record()
+    draws: Draws = Draws()
 
     @field_validator("name")
     @classmethod
