@@ -24,6 +24,9 @@ hazard clocks" (docs/PERFORMANCE.md) would have done with it:
   pulses raised the person's terms since their last touch (the design would touch them when
   that happens); it is counted, and treated as a visit.
 
+The bounds assume that the coefficients of grievance and fear in both logits are not
+negative, as in the bundled scenarios (``coefficient_signs`` refuses others).
+
 Candidates are drawn here with NumPy's generator (only their number matters). Shares are of
 the person-days of people employed after the day's labour step (the day's quitters and
 dismissed are left out; they are about 0.2 % of person-days); "expected" events are the sums
@@ -46,6 +49,17 @@ from treugolnik.population import CANDIDATE, EMPLOYED, MEMBER
 # and fear in single precision (a relative error of 6e-8), which the bound, made in double
 # precision from the stored values, does not allow for.
 TOLERANCE = 1e-6
+
+
+def coefficient_signs(scenario) -> None:
+    """Refuse coefficients of grievance, fear or tenure below 0: the bounds here take each
+    term at the end of its range that raises the log-odds for coefficients of 0 or more."""
+    ab, tv = scenario.absence, scenario.turnover
+    for name, value in (("absence.a_grievance", ab.a_grievance), ("absence.a_fear", ab.a_fear),
+                        ("turnover.q_grievance", tv.q_grievance),
+                        ("turnover.q_tenure", tv.q_tenure)):  # fmt: skip
+        if value < 0:
+            raise ValueError(f"{name} = {value}: this analysis needs 0 or more")
 
 
 class Shares:
@@ -158,7 +172,8 @@ def main() -> None:
     scenario = sys.argv[1] if len(sys.argv) > 1 else "kirov"
     try:
         sim = Simulation(load_scenario(scenario, sets=sys.argv[2:]), step_by_step=True)
-    except ScenarioError as e:
+        coefficient_signs(sim.s)
+    except (ScenarioError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         raise SystemExit(2) from None
     shares = Shares(sim)

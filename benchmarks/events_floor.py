@@ -49,7 +49,11 @@ one process at one moment of a shared machine. Every figure is nanoseconds per r
                   thresholds lie above its shop's clocks. ``clocklean_d``: a visit does only
                   the kind whose clock brought it, keeps the person's terms (valid to the
                   month's end), and banks and touches the row only for an accepted candidate:
-                  one draw and one logarithm for the new threshold. ``clockscan`` and
+                  one draw and one logarithm for the new threshold. ``clockdue_d``: as
+                  ``clocklean_d``, with a 4-byte earliest day a row (the first day either
+                  clock could pass its threshold if the clocks moved :data:`SLACK` times as
+                  fast as they do, which holds here by construction); the scan reads only
+                  it. ``clockscan`` and
                   ``clockscan_blocks``: the same at a share of 1e-6, the scan alone.
 ``refresh``       the clocks' monthly pass over every row: grievance and fear by their closed
                   form, the two person terms anew, both thresholds rescaled to them (the
@@ -66,6 +70,7 @@ stand"), and every synchronisation (a month's first day, a factory's pulses) add
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 
 import numba
@@ -622,8 +627,13 @@ def main() -> None:
     )
     args = ap.parse_args()
     n, days, reps = args.rows, args.days, args.repeats
-    if n < 1000 or days < 1 or reps < 1:
-        raise SystemExit("events_floor: --rows at least 1000, --days and --repeats at least 1")
+    if n < 1000 or not 1 <= days <= 60 or reps < 1:
+        print(
+            "error: events_floor: --rows at least 1000, --days 1 to 60 (the clocks' tables of "
+            "decays cover 64 days), --repeats at least 1",
+            file=sys.stderr,
+        )
+        raise SystemExit(2)
     shares = [float(x) for x in args.shares.split(",")]
     n_shops = max(10, n // 400)
     T = table(n, n_shops)
@@ -721,8 +731,10 @@ def clock_columns(n, d, rng):
 
 
 def clock_probes(d, T, keys, days, reps, rng, label=None) -> None:
-    """``clocks_d`` and ``clocks32_d``: the clocks' rates set so that each day a row's absence
-    clock passes its threshold with probability ``0.9 d`` and its quit clock with ``0.1 d``."""
+    """The clocks' probes (``clocks_d``, ``clocks32_d``, ``clockblocks_d``, ``clocklean_d``,
+    ``clockdue_d``; with ``label``, that scan and its block-skipping form alone): the clocks'
+    rates set so that each day a row's absence clock passes its threshold with probability
+    ``0.9 d`` and its quit clock with ``0.1 d``."""
     n = T[3].shape[0]
     per = 1e9 / (n * days)
     n_shops = int(T[2].max()) + 1

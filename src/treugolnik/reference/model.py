@@ -843,7 +843,7 @@ class TriangleModel(mesa.Model):
         self.today["accusations_political"] += political
         target.accused += 1
         target.last_accused = day
-        target.g = min(target.g + 0.2, 3.0)
+        target.g = min(target.g + 0.2, self.s.grievance.g_max)
         target.phi = min(1.0, target.phi + 0.1)
         if target.party in (CANDIDATE, MEMBER):
             x = (
