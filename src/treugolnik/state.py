@@ -87,6 +87,19 @@ class Shops(NamedTuple):
     clock_quit: np.ndarray
     move_abs: np.ndarray
     move_quit: np.ndarray
+    # (clocks) the pulses labour takes up today, kept for production's drift: the shop's own
+    # and its factory's, of grievance and fear; and the bounds past which a person's drift
+    # today could reach a floor or a ceiling (grievance below, above; fear below, above)
+    take_g: np.ndarray
+    take_gf: np.ndarray
+    take_phi: np.ndarray
+    take_phif: np.ndarray
+    risk_g_lo: np.ndarray
+    risk_g_hi: np.ndarray
+    risk_phi_lo: np.ndarray
+    risk_phi_hi: np.ndarray
+    ps_range: np.ndarray  # (clocks) the lowest and highest pay shortfall, 0 included
+    rows_at_labour: np.ndarray  # (clocks) the table's rows in use at the day's labour
 
     @classmethod
     def empty(cls, n: int, factory: np.ndarray, per_factory: int = 1) -> Shops:
@@ -97,6 +110,7 @@ class Shops(NamedTuple):
             n, int(per_factory), np.asarray(factory, dtype=np.int64), z(), np.ones(n), z(),
             np.ones(n), z(), z(), z(), z(), z(), z(), z(), z(), z(),
             np.zeros(n, dtype=np.int8), z(), z(), z(), z(CLOCK_GROUPS), z(), z(CLOCK_GROUPS), z(),
+            z(), z(), z(), z(), z(), z(), z(), z(), np.zeros(2), np.zeros(1, dtype=np.int64),
         )  # fmt: skip
 
 

@@ -170,8 +170,28 @@ def clocks_prepare(lo, hi, t, S):
     cal_code, common = cal.cal_code[t], cal.common[t]
     penalty, quit_penalty = cal.absence_penalty[t], cal.quit_penalty[t]
     per = sh.per_factory
+    if cal.doms[t] == 1 or t == 0 or sh.ps_range[0] > 0.0 or sh.ps_range[1] < 0.0:
+        # (pay shortfalls change at the month's end; newcomers start at 0)
+        lo_ps, hi_ps = 0.0, 0.0
+        P = S.people
+        for i in range(lo, hi):
+            if P.state[i] == EMPLOYED:
+                lo_ps = min(lo_ps, P.pay_short[i])
+                hi_ps = max(hi_ps, P.pay_short[i])
+        sh.ps_range[0], sh.ps_range[1] = lo_ps, hi_ps
+    sh.rows_at_labour[0] = S.people.size[0]  # (rows past these are the day's newcomers)
+    keep_g, keep_phi = 1.0 - gr.decay, 1.0 - fe.decay
+    inflow_lo, inflow_hi = gr.pay_gap * sh.ps_range[0], gr.pay_gap * sh.ps_range[1]
     for s in range(sh.level_g.shape[0]):
         f = s // per
+        sh.take_g[s], sh.take_gf[s] = sh.g_pulse[s], fa.g_pulse[f]
+        sh.take_phi[s], sh.take_phif[s] = sh.fear_pulse[s], fa.fear_pulse[f]
+        pg = sh.g_pulse[s] + fa.g_pulse[f]
+        pf = sh.fear_pulse[s] + fa.fear_pulse[f]
+        # today's drift can take grievance below 0 only from below risk_g_lo, above g_max only
+        # from above risk_g_hi; fear likewise (a margin for rounding)
+        sh.risk_g_lo[s], sh.risk_g_hi[s] = _risk(keep_g, inflow_lo + pg, inflow_hi + pg, gr.g_max)
+        sh.risk_phi_lo[s], sh.risk_phi_hi[s] = _risk(keep_phi, pf, pf, 1.0)
         sh.level_g[s] = sh.level_g[s] * (1.0 - gr.decay) + sh.g_pulse[s] + fa.g_pulse[f]
         sh.level_phi[s] = sh.level_phi[s] * (1.0 - fe.decay) + sh.fear_pulse[s] + fa.fear_pulse[f]
         G = (
@@ -191,6 +211,21 @@ def clocks_prepare(lo, hi, t, S):
         Gq = tv.q0 + tv.q_tightness * D.tight[f] - tv.q_penalty * quit_penalty
         sh.move_quit[s] = np.exp(Gq + tv.q_grievance * sh.level_g[s])
         sh.clock_quit[s] += sh.move_quit[s]
+
+
+@njit(cache=True, inline="always")
+def _risk(keep, add_lo, add_hi, top):
+    """For a drift ``x keep + add`` of ``x`` in ``[0, top]``, with ``add`` in ``[add_lo,
+    add_hi]``, and a floor of 0 and a ceiling ``top``: the values of ``x`` at or below the
+    first of which the drift may fall below 0, and at or above the second of which it may pass
+    ``top`` (with a margin for rounding; -inf and inf where it cannot).
+    """
+    lo, hi = -np.inf, np.inf
+    if add_lo < 0.0:
+        lo = np.inf if keep <= 0.0 else -add_lo / keep + 1e-6 * (1.0 + abs(add_lo / keep))
+    if top * keep + add_hi > top - 1e-9:
+        hi = -np.inf if keep <= 0.0 else (top - add_hi) / keep - 1e-6 * (1.0 + top / keep)
+    return lo, hi
 
 
 @njit(cache=True, inline="always")
@@ -311,6 +346,8 @@ def labour_rows(lo, hi, t, S):
     t_abs, t_quit, w_abs, w_quit = P.t_abs, P.t_quit, P.w_abs, P.w_quit
     level_g, level_phi = sh.level_g, sh.level_phi
     clock_abs, clock_quit = sh.clock_abs, sh.clock_quit
+    risk_g_lo, risk_g_hi = sh.risk_g_lo, sh.risk_g_hi
+    risk_phi_lo, risk_phi_hi = sh.risk_phi_lo, sh.risk_phi_hi
     move_abs, move_quit = sh.move_abs, sh.move_quit
     dom = cal.doms[t]
     touch_day = dom == CLOCK_TOUCH_DAYS[0] or dom == CLOCK_TOUCH_DAYS[1]
@@ -334,22 +371,44 @@ def labour_rows(lo, hi, t, S):
                 today[cur, C_SCHEDULED] = sched
             cur = f
             sched = today[f, C_SCHEDULED]
-        # grievance and fear drift (pulses come from yesterday's accidents, arrests, meetings)
-        gi = g[i] * (1.0 - g_decay) + g_pay * pay_short[i] + shop_g_pulse[s] + fac_g_pulse[f]
-        g[i] = min(max(gi, 0.0), g_max)
-        fi = phi[i] * (1.0 - phi_decay) + shop_fear_pulse[s] + fac_fear_pulse[f]
-        phi[i] = min(max(fi, 0.0), 1.0)
-        absent[i] = 0
         j = np.uint64(0)  # (clocks: the person's absence clock, their rest-day group's)
         if clocks:
+            # a person is looked at only when touched, when a clock has passed a threshold, or
+            # when today's drift could take grievance or fear to a floor or a ceiling
             j = s * np.uint64(CLOCK_GROUPS) + np.uint64(p_id % CLOCK_GROUPS)
+            gv, pv = g[i], phi[i]
+            if not (
+                touch_day
+                or w_abs[i] == 0.0
+                or clock_abs[j] >= t_abs[i]
+                or clock_quit[s] >= t_quit[i]
+                or gv <= risk_g_lo[s]
+                or gv >= risk_g_hi[s]
+                or pv <= risk_phi_lo[s]
+                or pv >= risk_phi_hi[s]
+            ):
+                if injured_until[i] <= day and is_scheduled(cal_code, common_workday, day, p_id):
+                    sched += 1.0
+                continue
+        # grievance and fear drift (pulses come from yesterday's accidents, arrests, meetings);
+        # with the clocks, production stores the day's values (the same arithmetic)
+        gi = g[i] * (1.0 - g_decay) + g_pay * pay_short[i] + shop_g_pulse[s] + fac_g_pulse[f]
+        fi = phi[i] * (1.0 - phi_decay) + shop_fear_pulse[s] + fac_fear_pulse[f]
+        if clocks:
+            g_now = np.float32(min(max(gi, 0.0), g_max))
+            phi_now = np.float32(min(max(fi, 0.0), 1.0))
+        else:
+            g[i] = min(max(gi, 0.0), g_max)
+            phi[i] = min(max(fi, 0.0), 1.0)
+            absent[i] = 0
+            g_now, phi_now = g[i], phi[i]
         if clocks and (
             touch_day or w_abs[i] == 0.0 or gi < 0.0 or gi > g_max or fi < 0.0 or fi > 1.0
         ):
             # touched: the person's parts of the bounds anew (a floor or a ceiling cut
             # grievance or fear today, or a step changed their terms since the last touch)
             wa, wq = clock_terms(
-                g[i], phi[i], level_g[s], level_phi[s], pay_short[i], village[i],
+                g_now, phi_now, level_g[s], level_phi[s], pay_short[i], village[i],
                 1.0 if (party[i] == MEMBER or party[i] == CANDIDATE) else 0.0, day - hired[i],
                 days_left, ab, tv, gr, fe,
             )  # fmt: skip
@@ -375,8 +434,8 @@ def labour_rows(lo, hi, t, S):
                     hit = below_sigmoid(
                         u_abs * cand,
                         absence_logit(
-                            a0, a_g, a_E, a_phi, a_v, a_clash, g[i],
-                            absence_penalty * fac_will[f], phi[i], village[i], shop_clash[s],
+                            a0, a_g, a_E, a_phi, a_v, a_clash, g_now,
+                            absence_penalty * fac_will[f], phi_now, village[i], shop_clash[s],
                         ),
                     )  # fmt: skip
                 t_abs[i] = clock_abs[j] + _exponential(key_absence, day, p_id, 3) * w_abs[i]
@@ -422,7 +481,7 @@ def labour_rows(lo, hi, t, S):
         is_party = 1.0 if (party[i] == MEMBER or party[i] == CANDIDATE) else 0.0
         xq = (
             q0
-            + q_g * g[i]
+            + q_g * g_now
             + q_m * fac_tight[f]
             - q_L * quit_penalty
             - q_t * log_tenure(day - hired[i])

@@ -102,6 +102,13 @@ def production_rows(lo, hi, t, S):
     p0, k_acc, e_safe, storm_factor = ac.p0, ac.k, ac.e_safe, ac.storm_factor
     injury_days, death_share = ac.injury_days, ac.death_share
     key_acc = S.keys.accidents
+    # with the shops' hazard clocks labour does not visit everyone: the day's drift of
+    # grievance and fear is made here, with the pulses labour took up (labour.clocks_prepare)
+    clocks = S.par.derived.clocks
+    pay_short, at_labour = P.pay_short, sh.rows_at_labour[0]
+    gr, fe = S.par.grievance, S.par.fear
+    g_keep, g_pay, g_max, phi_keep = 1.0 - gr.decay, gr.pay_gap, gr.g_max, 1.0 - fe.decay
+    take_g, take_gf, take_phi, take_phif = sh.take_g, sh.take_gf, sh.take_phi, sh.take_phif
     n_acc = 0
     exp_max = max(1.0, np.exp(k_acc * max(0.0, e_max - e_safe)))
     shop_employed[:] = 0.0
@@ -129,8 +136,16 @@ def production_rows(lo, hi, t, S):
             f_out = fac_output_m[f]
             hc, inj, gs, ps, cs = load_day_sums(day_stocks, f)
         shop_employed[s] += 1.0
+        if clocks and i < at_labour:  # (the day's newcomers came after labour)
+            gi = g[i] * g_keep + g_pay * pay_short[i] + take_g[s] + take_gf[s]
+            g[i] = min(max(gi, 0.0), g_max)
+            fi = phi[i] * phi_keep + take_phi[s] + take_phif[s]
+            phi[i] = min(max(fi, 0.0), 1.0)
+        was_absent = absent[i]
+        if clocks:
+            absent[i] = 0  # (labour marks only the day's absentees)
         if (
-            absent[i]
+            was_absent
             or injured_until[i] > day
             or not is_scheduled(cal_code, common_workday, day, pid[i])
         ):
