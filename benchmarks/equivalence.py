@@ -172,7 +172,8 @@ def main() -> None:
     seeds = list(range(1, a.seeds + 1))
     tree = baseline_tree(a.baseline)
     base = run_engine(tree / "src", seeds, a.scenario, a.end, a.workers)
-    if a.set:  # a bad setting is one line before any run
+    if a.set:  # a bad setting is one line before any run (checked by this checkout's engine)
+        sys.path.insert(0, str(ROOT / "src"))
         from treugolnik import load_scenario
         from treugolnik.errors import ScenarioError
 
