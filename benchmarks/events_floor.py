@@ -388,6 +388,13 @@ def person_terms(gi, ph, g_star, P_s, F_s, village, party, tenure, left, pow_a, 
     return h_a, h_q
 
 
+@njit(cache=True, inline="always")
+def earliest(day, to_abs, to_quit, slack):
+    """The first day after ``day`` on which either clock could pass its threshold, the clocks
+    moving at most ``slack`` a day (``to_abs``, ``to_quit``: what each has still to run)."""
+    return day + max(1, int(np.ceil(min(to_abs, to_quit) / slack)))
+
+
 @njit(cache=True, parallel=True)
 def clocks(
     days, T, X, tau, Ta, Tq, Ha, Hq, Ga, Gq, Pi, Phi, keys, r_a, r_q, shop_sums, M, lean, due, slack
@@ -460,8 +467,7 @@ def clocks(
                     j = s * GROUPS + grp[i]
                     if (Ha[j] < Ta[i] and Hq[s] < Tq[i]) or state[i] != 1:
                         if filtered:
-                            wait_ = min(Ta[i] - Ha[j], Tq[i] - Hq[s]) / slack
-                            due[i] = day + max(1, int(np.ceil(wait_)))
+                            due[i] = earliest(day, Ta[i] - Ha[j], Tq[i] - Hq[s], slack)
                         continue
                     v += 1
                     p = pid[i]
@@ -470,44 +476,37 @@ def clocks(
                     gi = g_star + (g[i] - g_star) * pow_a[dt % MAX_GAP] + Pi[s]
                     ph = phi[i] * pow_b[dt % MAX_GAP] + Phi[s]
                     if lean:
-                        event = False
+                        # only the kind whose clock came round; the person's terms are kept
+                        bank = False
                         if Ha[j] >= Ta[i]:
                             x_a = -3.5 + gi - ph + village[i]
                             cand = -np.expm1(-Ma[j] / ha[i])  # the candidate's probability
                             if uniform(k0, day, p) * cand < 1.0 / (1.0 + np.exp(-x_a)):
                                 absent[i] = 1
-                                event = True
+                                bank = True
                             Ta[i] = Ha[j] - np.log(1.0 - uniform2(k2, day, p, 7)) * ha[i]
                         if Hq[s] >= Tq[i]:
                             x_q = -6.5 + 0.8 * gi
                             cand = -np.expm1(-Mq[s] / hq[i])
                             if uniform(k1, day, p) * cand < 1.0 / (1.0 + np.exp(-x_q)):
-                                event = True
+                                bank = True
                             Tq[i] = Hq[s] - np.log(1.0 - uniform2(k2, day, p, 8)) * hq[i]
                         if filtered:
-                            wait_ = min(Ta[i] - Ha[j], Tq[i] - Hq[s]) / slack
-                            due[i] = day + max(1, int(np.ceil(wait_)))
-                        if event:
-                            e = e0[i] + shock[i] + stakh[i] + c[i] - gi + factory[i] * 1e-9
-                            out = skill[i] * e * (role[i] == 0) * dt
-                            out_m[i] += out
-                            pay_m[i] += out * 0.5
-                            days_m[i] += dt
-                            tau[i] = day
-                            g[i] = gi - Pi[s]
-                            phi[i] = ph - Phi[s]
-                            sums[s, 0] += e
-                            sums[s, 1] += out
-                            sums[s, 2] += gi
+                            due[i] = earliest(day, Ta[i] - Ha[j], Tq[i] - Hq[s], slack)
+                        q = bank
+                    else:
+                        x_a = -3.5 + gi - ph + village[i]
+                        x_q = -6.5 + 0.8 * gi
+                        # a candidate is accepted with the logistic probability over the
+                        # candidate's (``1 - exp(-e^bound)``), the bound being the person's
+                        # term plus the shop's
+                        acc_a = 1.0 / (1.0 + np.exp(-x_a)) / -np.expm1(-np.exp(ha[i] + Ga[j]))
+                        acc_q = 1.0 / (1.0 + np.exp(-x_q)) / -np.expm1(-np.exp(hq[i] + Gq[s]))
+                        absent[i] = uniform(k0, day, p) < acc_a or injured[i] > day
+                        q = uniform(k1, day, p) < acc_q
+                        bank = True
+                    if not bank:
                         continue
-                    x_a = -3.5 + gi - ph + village[i]
-                    x_q = -6.5 + 0.8 * gi
-                    # a candidate is accepted with the logistic probability over the candidate's
-                    # (``1 - exp(-e^bound)``), the bound being the person's term plus the shop's
-                    acc_a = 1.0 / (1.0 + np.exp(-x_a)) / -np.expm1(-np.exp(ha[i] + Ga[j]))
-                    acc_q = 1.0 / (1.0 + np.exp(-x_q)) / -np.expm1(-np.exp(hq[i] + Gq[s]))
-                    absent[i] = uniform(k0, day, p) < acc_a or injured[i] > day
-                    q = uniform(k1, day, p) < acc_q
                     e = e0[i] + shock[i] + stakh[i] + c[i] - gi + factory[i] * 1e-9
                     out = skill[i] * e * (role[i] == 0) * dt
                     out_m[i] += out
@@ -516,26 +515,17 @@ def clocks(
                     tau[i] = day
                     g[i] = gi - Pi[s]
                     phi[i] = ph - Phi[s]
-                    h_a, h_q = person_terms(
-                        gi,
-                        ph,
-                        g_star,
-                        Pi[s],
-                        Phi[s],
-                        village[i],
-                        party[i],
-                        day - hired[i],
-                        left,
-                        pow_a,
-                        pow_b,
-                        log_ten,
-                    )
-                    # (held at the share's rates within 1e-12, so that the share visited stays
-                    # stationary whatever the columns hold)
-                    ha[i] = log_ra + 1e-12 * (h_a + q)
-                    hq[i] = log_rq + 1e-12 * h_q
-                    Ta[i] = Ha[j] - np.log(1.0 - uniform2(k2, day, p, 7)) * np.exp(-ha[i])
-                    Tq[i] = Hq[s] - np.log(1.0 - uniform2(k2, day, p, 8)) * np.exp(-hq[i])
+                    if not lean:
+                        h_a, h_q = person_terms(
+                            gi, ph, g_star, Pi[s], Phi[s], village[i], party[i], day - hired[i],
+                            left, pow_a, pow_b, log_ten,
+                        )  # fmt: skip
+                        # (held at the share's rates within 1e-12, so that the share visited
+                        # stays stationary whatever the columns hold)
+                        ha[i] = log_ra + 1e-12 * (h_a + q)
+                        hq[i] = log_rq + 1e-12 * h_q
+                        Ta[i] = Ha[j] - np.log(1.0 - uniform2(k2, day, p, 7)) * np.exp(-ha[i])
+                        Tq[i] = Hq[s] - np.log(1.0 - uniform2(k2, day, p, 8)) * np.exp(-hq[i])
                     sums[s, 0] += e
                     sums[s, 1] += out
                     sums[s, 2] += gi
