@@ -2,6 +2,7 @@
 
     python benchmarks/equivalence.py                         # against engine-v1 (below)
     python benchmarks/equivalence.py --baseline HEAD~3 --seeds 120 --workers 2
+    python benchmarks/equivalence.py --set draws.labour=clocks   # an option of the current engine
 
 The baseline is a git revision checked out, read-only, as a worktree under
 ``runs/equivalence/`` (the frozen engine lives in the repository's history, not in the
@@ -63,18 +64,20 @@ def outputs(monthly, events) -> dict[str, float]:
     return out
 
 
-def worker(seeds: list[int], scenario: str, end: str) -> None:
+def worker(seeds: list[int], scenario: str, end: str, sets: list[str]) -> None:
     """Run the engine importable here (PYTHONPATH decides which) and print the outputs."""
     from treugolnik import load_scenario, simulate
 
     res = {}
     for s in seeds:
-        r = simulate(load_scenario(scenario, seed=s, sets=[f"period.end={end}"]))
+        r = simulate(load_scenario(scenario, seed=s, sets=[f"period.end={end}", *sets]))
         res[s] = outputs(r.monthly, r.events)
     sys.stdout.write(json.dumps(res))
 
 
-def run_engine(src: Path, seeds: list[int], scenario: str, end: str, workers: int) -> dict:
+def run_engine(
+    src: Path, seeds: list[int], scenario: str, end: str, workers: int, sets: list[str] = ()
+) -> dict:
     env = {**os.environ, "PYTHONPATH": str(src)}
     chunks = [seeds[i::workers] for i in range(workers)]
     procs = [
@@ -89,6 +92,7 @@ def run_engine(src: Path, seeds: list[int], scenario: str, end: str, workers: in
                 end,
                 "--seed-list",
                 ",".join(map(str, c)),
+                *(x for kv in sets for x in ("--set", kv)),
             ],
             stdout=subprocess.PIPE,
             env=env,
@@ -148,18 +152,37 @@ def main() -> None:
     ap.add_argument("--scenario", default="kirov-small")
     ap.add_argument("--end", default="1934-12-31")
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a scenario setting for the current engine's runs only (repeatable), e.g. an "
+        "option the baseline does not have",
+    )
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--seed-list", help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.worker:
-        worker([int(s) for s in a.seed_list.split(",")], a.scenario, a.end)
+        worker([int(s) for s in a.seed_list.split(",")], a.scenario, a.end, a.set)
         return
     if a.seeds < 40:
-        raise SystemExit("error: --seeds: at least 40")
+        print("error: --seeds: at least 40", file=sys.stderr)
+        raise SystemExit(2)
     seeds = list(range(1, a.seeds + 1))
     tree = baseline_tree(a.baseline)
     base = run_engine(tree / "src", seeds, a.scenario, a.end, a.workers)
-    new = run_engine(ROOT / "src", seeds, a.scenario, a.end, a.workers)
+    if a.set:  # a bad setting is one line before any run (checked by this checkout's engine)
+        sys.path.insert(0, str(ROOT / "src"))
+        from treugolnik import load_scenario
+        from treugolnik.errors import ScenarioError
+
+        try:
+            load_scenario(a.scenario, sets=a.set)
+        except ScenarioError as e:
+            print(f"error: {e}", file=sys.stderr)
+            raise SystemExit(2) from None
+    new = run_engine(ROOT / "src", seeds, a.scenario, a.end, a.workers, a.set)
     names = list(base[seeds[0]])
     table = {}
     for k in names:
@@ -188,7 +211,8 @@ def main() -> None:
     out = ROOT / "runs" / "equivalence" / "result.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"baseline": a.baseline, "seeds": a.seeds, "scenario": a.scenario,
-                               "end": a.end, "outputs": table}, indent=2))  # fmt: skip
+                               "end": a.end, "sets": a.set, "outputs": table},
+                              indent=2))  # fmt: skip
 
 
 if __name__ == "__main__":

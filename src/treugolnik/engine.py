@@ -286,7 +286,7 @@ class Simulation:
             if step.rows is not None:
                 self.passes.run_rows(
                     step.rows, self.S, self.ref, self.world.pop.n, t, step.accum,
-                    step.overwrite, step.buffers,
+                    step.overwrite, step.buffers, step.maxima,
                 )  # fmt: skip
             if step.close is not None:
                 step.close(0, self.world.pop.n, t, self.ref)

@@ -41,6 +41,15 @@ def drain(dst, acc):
             acc[j] = 0
 
 
+@njit(cache=True, nogil=True)
+def drain_max(dst, acc):
+    """``dst = max(dst, acc)`` element by element, then ``acc = -inf`` (flat arrays)."""
+    for j in range(dst.shape[0]):
+        if acc[j] > dst[j]:
+            dst[j] = acc[j]
+        acc[j] = -np.inf
+
+
 def default_threads() -> int:
     env = os.environ.get("TREUGOLNIK_THREADS", "").strip()
     if env:
@@ -81,14 +90,15 @@ class Passes:
     _pool: ThreadPoolExecutor | None = None
     _locals: dict = field(default_factory=dict)  # chunk-local accumulators and buffers
 
-    def _local(self, kernel, pos: int, c: int, like: np.ndarray) -> np.ndarray:
+    def _local(self, kernel, pos, c: int, like: np.ndarray, fill: float = 0.0) -> np.ndarray:
         """Chunk ``c``'s own array for argument ``pos`` of ``kernel`` (kept between calls;
-        created zeroed, and an accumulator is zeroed again as it is drained).
+        created filled with ``fill``, 0 or -inf for maxima, and filled so again as it is
+        drained).
         """
         key = (kernel, pos, c)
         arr = self._locals.get(key)
         if arr is None or arr.shape != like.shape or arr.dtype != like.dtype:
-            arr = self._locals[key] = np.zeros_like(like)
+            arr = self._locals[key] = np.full_like(like, fill)
         return arr
 
     def close(self) -> None:
@@ -101,7 +111,9 @@ class Passes:
         """Whether an ``n``-row table is split into more than one chunk."""
         return n >= 2 * self.chunk
 
-    def run_rows(self, kernel, S, ref, n: int, t: int, accum=(), overwrite=(), buffers=()) -> None:
+    def run_rows(
+        self, kernel, S, ref, n: int, t: int, accum=(), overwrite=(), buffers=(), maxima=()
+    ) -> None:
         """Run a compiled step's ``rows`` phase, ``kernel(lo, hi, t, S)``, over rows ``0..n``,
         chunk by chunk on a big table.
 
@@ -117,6 +129,8 @@ class Passes:
                 summed in chunk order).
             buffers: (record, field, slot) of event buffers whose count the kernel writes to
                 ``day.counts[slot]`` (chunk-local; merged in chunk order up to their size).
+            maxima: (record, field) of arrays the kernel raises to maxima (chunk-local from
+                -inf, then the engine's raised to the chunks' maxima).
 
         """
         if not self.splits(n):  # one chunk, the common case: no bounds made
@@ -132,6 +146,10 @@ class Passes:
                 if not like.flags.c_contiguous:  # drained through a flat view
                     raise ValueError(f"{group}.{name} of {kernel.__name__} is not contiguous")
                 Sc = replace(Sc, group, **{name: self._local(kernel, (group, name), c, like)})
+            for group, name in maxima:
+                like = getattr(getattr(S, group), name)
+                local = self._local(kernel, (group, name), c, like, -np.inf)
+                Sc = replace(Sc, group, **{name: local})
             calls.append((int(bounds[c]), int(bounds[c + 1]), Sc, compiled(Sc)))
         if self.threads > 1:
             if self._pool is None:
@@ -149,6 +167,9 @@ class Passes:
                     getattr(getattr(S, group), name).reshape(-1),
                     getattr(getattr(Sc, group), name).reshape(-1),
                 )
+        for _, _, Sc, _ in calls:
+            for group, name in maxima:
+                drain_max(getattr(getattr(S, group), name), getattr(getattr(Sc, group), name))
         counts = S.day.counts
         for group, name, slot in buffers:
             dst = getattr(getattr(S, group), name)

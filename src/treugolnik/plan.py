@@ -33,6 +33,7 @@ from .mechanisms import (
     pay,
     posts,
     production,
+    sums,
 )
 from .mechanisms import repression as rep
 from .record import close_step, record_close, record_prepare, record_rows, start_day
@@ -77,6 +78,7 @@ class Step:
     accum: tuple[tuple[str, str], ...] = ()  # fields ``rows`` adds to (summed over chunks)
     overwrite: tuple[tuple[str, str], ...] = ()  # fields ``rows`` fills from zero
     buffers: tuple[tuple[str, str, int], ...] = ()  # event buffers and their count slot
+    maxima: tuple[tuple[str, str], ...] = ()  # fields ``rows`` raises to maxima
     before: str | Callable = ""  # a hook run before the step, day by day only
     after: str | Callable = ""  # a hook run after it (an engine method's name or f(run, t))
     doc: str = ""
@@ -102,7 +104,37 @@ WHEN: dict[str, Callable] = {
     "month end": lambda cal, run: cal.doms == cal.dims,
     "quarter end": lambda cal, run: (cal.doms == cal.dims) & run.months_in((3, 6, 9, 12)),
     "31 December": lambda cal, run: (cal.doms == cal.dims) & run.months_in((12,)),
+    # production by sums (draws.labour = "clocks"; never otherwise): everyone's grievance,
+    # fear, output and pay settled before the steps that read them, and the sums rebuilt after
+    # the steps that change a person's terms
+    "with the clocks, before the day's arrests": lambda cal, run: (
+        _clocks(run)
+        & (
+            WHEN["while arrest_quota > 0"](cal, run)
+            | WHEN["monthly, on the 1st, while specialists are baited"](cal, run)
+        )
+    ),
+    "with the clocks, on a day of monthly steps": lambda cal, run: (
+        _clocks(run) & _monthly(cal, run)
+    ),
 }
+
+# the steps after production that read or change a person's terms (settled and rebuilt around)
+SETTLED = ("institutions", "party", "elections", "meetings", "month", "learning", "pay",
+           "norms", "compact")  # fmt: skip
+
+
+def _clocks(run) -> bool:
+    return run.s.draws.labour == "clocks"
+
+
+def _monthly(cal, run) -> np.ndarray:
+    on = np.zeros(cal.days.shape[0], dtype=np.bool_)
+    for step in PLAN:
+        if step.name in SETTLED:
+            on |= np.asarray(WHEN[step.when](cal, run), dtype=np.bool_)
+    return on
+
 
 _P = ("people",)
 # the two arrest steps (the quota's and the OGPU's): arrests, fear, promotions into the posts
@@ -110,6 +142,11 @@ _ARREST_READS = ("people", "cal", "par.repression", "par.fear")
 _ARREST_WRITES = (
     "people", "day.today", "day.leavers", "day.arrest_buf", "day.counts", "shops.fear_pulse",
     "fac.fear_pulse", "fac.vydv_penalty", "fac.director", "fac.secretary", "fac.union_chair",
+)  # fmt: skip
+_REBUILD_WRITES = (
+    "people.gx", "people.fx", "people.t_bank", "people.t_abs", "people.t_quit",
+    "people.w_abs", "people.w_quit", "people.t_acc", "shops.sums", "shops.dsum", "shops.xsum",
+    "shops.ext", "shops.basis",
 )  # fmt: skip
 PLAN: tuple[Step, ...] = (
     Step("day", "daily", (), ("day.today", "day.leavers"), prepare=start_day,
@@ -132,16 +169,23 @@ PLAN: tuple[Step, ...] = (
           "shops.g_pulse", "shops.fear_pulse", "fac.g_pulse", "fac.fear_pulse",
           "people.t_abs", "people.t_quit", "people.w_abs", "people.w_quit", "shops.level_g",
           "shops.level_phi", "shops.clock_abs", "shops.clock_quit", "shops.move_abs",
-          "shops.move_quit", "shops.take_g", "shops.take_gf", "shops.take_phi",
-          "shops.take_phif", "shops.risk_g_lo", "shops.risk_g_hi", "shops.risk_phi_lo",
-          "shops.risk_phi_hi", "shops.ps_range", "shops.rows_at_labour"),
+          "shops.move_quit", "shops.rows_at_labour", "shops.clock_acc", "shops.move_acc",
+          "shops.p_bound", "shops.sigma", "shops.risk", "shops.basis", "shops.sums",
+          "shops.series", "shops.dsum", "shops.xsum", "shops.ext", "people.gx", "people.fx",
+          "people.t_bank", "people.t_acc", "people.out_m", "people.pay_m", "people.days_m"),
          stream="absence, quit", prepare=labour.clocks_prepare, rows=labour.labour_rows,
          close=labour.labour_close,
-         accum=(("day", "today"), ("day", "leavers")), buffers=(("day", "pros_buf", K_PROS),),
+         accum=(("day", "today"), ("day", "leavers"), ("shops", "dsum"), ("shops", "xsum")),
+         buffers=(("day", "pros_buf", K_PROS),), maxima=(("shops", "ext"),),
          doc="grievance and fear drift, absence, dismissal, prosecution, quits"),
     Step("prosecutions", "while the 1940 decree prosecutes", ("day.pros_buf", "people"), (),
          quiet=False, python=labour.log_prosecutions,
          doc="prosecutions under the decree of 26 June 1940 enter the event log"),
+    Step("settle.arrests", "with the clocks, before the day's arrests",
+         ("people", "shops", "cal", "par"),
+         ("people.g", "people.phi", "people.out_m", "people.pay_m", "people.days_m",
+          "people.t_bank"), rows=sums.settle_early_rows,
+         doc="(clocks) grievance and fear from their closed form; output and pay banked"),
     Step("repression.quota", "while arrest_quota > 0", _ARREST_READS, _ARREST_WRITES,
          stream="quota", quiet=False, rows=rep.quota_rows,
          accum=(("day", "today"), ("day", "leavers")),
@@ -153,6 +197,12 @@ PLAN: tuple[Step, ...] = (
          accum=(("day", "today"), ("day", "leavers")),
          buffers=(("day", "arrest_buf", K_ARREST),), after=rep.ogpu_consequences,
          doc="the political police's 'wrecking' cases against specialists and managers"),
+    Step("rebuild.arrests", "with the clocks, before the day's arrests",
+         ("people", "shops", "cal", "par", "day.role_mult"), _REBUILD_WRITES,
+         stream="absence, quit, accidents", prepare=sums.rebuild_prepare,
+         rows=sums.rebuild_rows, accum=(("shops", "sums"), ("shops", "xsum")),
+         maxima=(("shops", "ext"),),
+         doc="(clocks) the sums, bounds and thresholds rebuilt from everyone's terms"),
     Step("hiring", "daily", ("people", "day.stocks", "day.leavers", "day.target", "day.mix",
                              "day.floats", "cal", "par.hiring", "par.factories",
                              "par.production"),
@@ -173,10 +223,15 @@ PLAN: tuple[Step, ...] = (
          rows=production.production_rows, close=production.production_close,
          accum=(("shops", "effort_sum"), ("shops", "effort_n"), ("shops", "accidents_m"),
                 ("shops", "deaths_m"), ("shops", "out_q"), ("shops", "normhours_q"),
-                ("fac", "output_m"), ("day", "today"), ("day", "leavers")),
-         overwrite=(("day", "shop_employed"), ("day", "day_stocks")),
+                ("fac", "output_m"), ("day", "today"), ("day", "leavers"), ("shops", "dsum")),
+         maxima=(("shops", "ext"),), overwrite=(("day", "shop_employed"), ("day", "day_stocks")),
          buffers=(("day", "acc_buf", K_ACC),), after="flush_accidents",
          doc="effort, storming, output, accidents, piece-rate pay"),
+    Step("settle", "with the clocks, on a day of monthly steps",
+         ("people", "shops", "cal", "par"),
+         ("people.g", "people.phi", "people.out_m", "people.pay_m", "people.days_m",
+          "people.t_bank"), rows=sums.settle_rows,
+         doc="(clocks) grievance and fear from their closed form; output and pay banked"),
     Step("institutions", "monthly, on the 15th", ("people", "shops", "fac", "cal",
                                                   "par.institutions", "par.derived"),
          ("people.inst", "people.c", "shops.A", "shops.clash", "fac.findings", "day.today",
@@ -217,6 +272,12 @@ PLAN: tuple[Step, ...] = (
     Step("compact", "month end", ("people",), ("people",), quiet=False,
          python=lambda run, t: run.world.pop.compact(),
          doc="the rows of people who have left are dropped"),
+    Step("rebuild", "with the clocks, on a day of monthly steps",
+         ("people", "shops", "cal", "par", "day.role_mult"), _REBUILD_WRITES,
+         stream="absence, quit, accidents", prepare=sums.rebuild_prepare,
+         rows=sums.rebuild_rows, accum=(("shops", "sums"), ("shops", "xsum")),
+         maxima=(("shops", "ext"),),
+         doc="(clocks) the sums, bounds and thresholds rebuilt from everyone's terms"),
     Step("plan", "31 December", ("fac.output_y", "fac.target_annual", "day.ints", "cal"),
          ("fac.target_annual", "fac.output_y", "day.ints"), quiet=False,
          python=pay.plan_step, doc="annual target (Weitzman ratchet)"),
@@ -237,6 +298,8 @@ N_STEPS = len(PLAN)
 J_DAY, J_CENTRE, J_LABOUR = STEP_INDEX["day"], STEP_INDEX["centre"], STEP_INDEX["labour"]
 J_HIRING, J_PRODUCTION = STEP_INDEX["hiring"], STEP_INDEX["production"]
 J_CLOSE, J_RECORD = STEP_INDEX["close"], STEP_INDEX["record"]
+J_SETTLE_A, J_REBUILD_A = STEP_INDEX["settle.arrests"], STEP_INDEX["rebuild.arrests"]
+J_SETTLE, J_REBUILD = STEP_INDEX["settle"], STEP_INDEX["rebuild"]
 # what the body calls for each quiet step, in order; checked against the plan at import
 BODY = {
     J_DAY: (start_day,),
@@ -249,6 +312,10 @@ BODY = {
         production.production_close,
     ),
     J_CLOSE: (close_step,),
+    J_SETTLE_A: (sums.settle_early_rows,),
+    J_REBUILD_A: (sums.rebuild_prepare, sums.rebuild_rows),
+    J_SETTLE: (sums.settle_rows,),
+    J_REBUILD: (sums.rebuild_prepare, sums.rebuild_rows),
     J_RECORD: (record_prepare, record_rows, record_close),
 }
 
@@ -300,6 +367,13 @@ def _plan_day(t, S):
             production.production_close(0, n, t, S)
         elif j == J_CLOSE:
             close_step(0, n, t, S)
+        elif j == J_SETTLE_A:
+            sums.settle_early_rows(0, n, t, S)
+        elif j == J_SETTLE:
+            sums.settle_rows(0, n, t, S)
+        elif j == J_REBUILD_A or j == J_REBUILD:  # noqa: SIM109 (compiled: no tuple test)
+            sums.rebuild_prepare(0, n, t, S)
+            sums.rebuild_rows(0, n, t, S)
         elif j == J_RECORD:
             record_prepare(0, n, t, S)
             record_rows(0, n, t, S)

@@ -75,6 +75,13 @@ COLUMNS: dict[str, type] = {
     "t_quit": np.float64,
     "w_abs": np.float32,
     "w_quit": np.float32,
+    # (clocks) grievance and fear by their closed form: ``g = L_shop + g* + gx E(t)`` and
+    # ``phi = L_phi_shop + fx F(t)`` (records.Shops, ``basis``); the threshold on the shop's
+    # accident clock; the first day whose output and pay are not yet in out_m, pay_m, days_m
+    "gx": np.float64,
+    "fx": np.float64,
+    "t_acc": np.float64,
+    "t_bank": np.int32,
 }
 
 

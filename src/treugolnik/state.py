@@ -53,6 +53,13 @@ COUNTERS = (
 )
 C = {name: i for i, name in enumerate(COUNTERS)}
 CLOCK_GROUPS = 5  # the continuous week's rest-day groups: a shop's absence clocks
+# (clocks) production by sums: the sums kept per shop and rest-day group (``Shops.sums``), the
+# month's cumulative daily series a person's output and pay are banked from (``Shops.series``,
+# ``SERIES_DAYS`` entries a series: day 0 of the month to 31), and the shops' bounds
+N_SUMS = 20
+N_SERIES = 10
+SERIES_DAYS = 32
+N_EXT = 6
 
 
 class Shops(NamedTuple):
@@ -87,19 +94,28 @@ class Shops(NamedTuple):
     clock_quit: np.ndarray
     move_abs: np.ndarray
     move_quit: np.ndarray
-    # (clocks) the pulses labour takes up today, kept for production's drift: the shop's own
-    # and its factory's, of grievance and fear; and the bounds past which a person's drift
-    # today could reach a floor or a ceiling (grievance below, above; fear below, above)
-    take_g: np.ndarray
-    take_gf: np.ndarray
-    take_phi: np.ndarray
-    take_phif: np.ndarray
-    risk_g_lo: np.ndarray
-    risk_g_hi: np.ndarray
-    risk_phi_lo: np.ndarray
-    risk_phi_hi: np.ndarray
-    ps_range: np.ndarray  # (clocks) the lowest and highest pay shortfall, 0 included
+    # (clocks) the pulse levels at the last rebuild (the shops' bounds are taken from them)
+    base_g: np.ndarray
+    base_phi: np.ndarray
     rows_at_labour: np.ndarray  # (clocks) the table's rows in use at the day's labour
+    # (clocks) production by sums (mechanisms.sums): per shop and rest-day group, the sums of
+    # the working and the employed (``N_SUMS`` each), their changes since the last rebuild
+    # made by a day's steps (``dsum``) and the day's exclusions (absent, or effort clipped:
+    # ``xsum``); the month's cumulative series (``N_SERIES`` x ``SERIES_DAYS`` each); the
+    # accident clocks and today's moves; per shop the accident bound, the bounds of the
+    # members' terms (``N_EXT``, as maxima), today's risk flags and shop term of effort;
+    # ``basis``: the day of the last rebuild, E and F today, the month's first day, built
+    sums: np.ndarray
+    dsum: np.ndarray
+    xsum: np.ndarray
+    series: np.ndarray
+    clock_acc: np.ndarray
+    move_acc: np.ndarray
+    p_bound: np.ndarray
+    ext: np.ndarray
+    risk: np.ndarray
+    sigma: np.ndarray
+    basis: np.ndarray
 
     @classmethod
     def empty(cls, n: int, factory: np.ndarray, per_factory: int = 1) -> Shops:
@@ -110,7 +126,10 @@ class Shops(NamedTuple):
             n, int(per_factory), np.asarray(factory, dtype=np.int64), z(), np.ones(n), z(),
             np.ones(n), z(), z(), z(), z(), z(), z(), z(), z(), z(),
             np.zeros(n, dtype=np.int8), z(), z(), z(), z(CLOCK_GROUPS), z(), z(CLOCK_GROUPS), z(),
-            z(), z(), z(), z(), z(), z(), z(), z(), np.zeros(2), np.zeros(1, dtype=np.int64),
+            z(), z(), np.zeros(1, dtype=np.int64),
+            z(CLOCK_GROUPS * N_SUMS), z(CLOCK_GROUPS * N_SUMS), z(CLOCK_GROUPS * N_SUMS),
+            z(CLOCK_GROUPS * N_SERIES * SERIES_DAYS), z(CLOCK_GROUPS), z(CLOCK_GROUPS), z(),
+            np.full(n * N_EXT, -np.inf), np.zeros(n, dtype=np.int8), z(), np.zeros(12),
         )  # fmt: skip
 
 

@@ -28,35 +28,19 @@ from ..state import (
     C_QUITS,
     C_SCHEDULED,
     CLOCK_GROUPS,
+    N_SUMS,
 )
 from ..state import C as _C
 from ..stocks import count_leaver
+from . import sums as sm
+from .sums import (
+    _exponential,
+    _rethreshold,
+    clock_terms,
+    log_tenure,
+)
 
 C_DIRECTIVES = _C["directives_issued"]
-
-# log(1 + tenure in years) for tenures of whole days up to 60 years, computed as in the kernel.
-TENURE_DAYS = 60 * 366
-
-
-@njit(cache=True)
-def _log_tenure_table():
-    tab = np.empty(TENURE_DAYS)
-    for d in range(TENURE_DAYS):
-        tab[d] = np.log1p(max(d / 365.0, 0.0))
-    return tab
-
-
-LOG_TENURE = _log_tenure_table()
-
-
-@njit(cache=True, inline="always")
-def log_tenure(days):
-    """``log(1 + max(days, 0) / 365)``, from :data:`LOG_TENURE` for tenures it covers."""
-    if days <= 0:
-        return 0.0
-    if days < TENURE_DAYS:
-        return LOG_TENURE[days]
-    return np.log1p(days / 365.0)
 
 
 @njit(cache=True, inline="always")
@@ -147,51 +131,28 @@ def absence_caps(fac_will, shop_clash, absence_penalty, g_max, a0, a_g, a_E, a_p
 # candidate, accepted with probability sigmoid(logit) / (1 - exp(-e^bound)), so that every day
 # is an absence (a quit) with exactly the logistic probability.
 
-# the person's part is raised by this much in log-odds: grievance and fear are stored in single
-# precision, and the closed form that bounds them over the month may differ in the last bits
-CLOCK_MARGIN = 1e-4
-# days of the month (the 1st, 2nd and 26th) on which everyone is touched: pay shortfalls change
-# at the month's end, the party's admissions and expulsions on the 1st, the meetings' reprimands
-# and accusations on the 25th, each after that day's labour
-CLOCK_TOUCH_DAYS = (1, 2, 26)
-
 
 @njit(cache=True)
 def clocks_prepare(lo, hi, t, S):
-    """Before the day's labour (clocks only): the shops' pulse levels take up today's pulses;
-    each shop's absence clocks (of the rest-day groups that work today) and quit clock move by
-    today's shop part of the bound, ``e^G``.
+    """Before the day's labour (clocks only): a run's first build (mechanisms.sums); the
+    shops' pulse levels take up today's pulses; each shop's absence clocks (of the rest-day
+    groups that work today) and quit clock move by today's shop part of the bound, ``e^G``;
+    then the day's closed form, accident clocks, shop terms and risk flags
+    (``sums.day_prepare``).
     """
     if not S.par.derived.clocks:
         return
     sh, fa, D, cal = S.shops, S.fac, S.day, S.cal
     ab, tv, gr, fe = S.par.absence, S.par.turnover, S.par.grievance, S.par.fear
+    if sh.basis[sm.B_BUILT] == 0.0:
+        sm.initial_build(t, S)
     day = cal.days[t]
     cal_code, common = cal.cal_code[t], cal.common[t]
     penalty, quit_penalty = cal.absence_penalty[t], cal.quit_penalty[t]
     per = sh.per_factory
-    if cal.doms[t] == 1 or t == 0 or sh.ps_range[0] > 0.0 or sh.ps_range[1] < 0.0:
-        # (pay shortfalls change at the month's end; newcomers start at 0)
-        lo_ps, hi_ps = 0.0, 0.0
-        P = S.people
-        for i in range(lo, hi):
-            if P.state[i] == EMPLOYED:
-                lo_ps = min(lo_ps, P.pay_short[i])
-                hi_ps = max(hi_ps, P.pay_short[i])
-        sh.ps_range[0], sh.ps_range[1] = lo_ps, hi_ps
     sh.rows_at_labour[0] = S.people.size[0]  # (rows past these are the day's newcomers)
-    keep_g, keep_phi = 1.0 - gr.decay, 1.0 - fe.decay
-    inflow_lo, inflow_hi = gr.pay_gap * sh.ps_range[0], gr.pay_gap * sh.ps_range[1]
     for s in range(sh.level_g.shape[0]):
         f = s // per
-        sh.take_g[s], sh.take_gf[s] = sh.g_pulse[s], fa.g_pulse[f]
-        sh.take_phi[s], sh.take_phif[s] = sh.fear_pulse[s], fa.fear_pulse[f]
-        pg = sh.g_pulse[s] + fa.g_pulse[f]
-        pf = sh.fear_pulse[s] + fa.fear_pulse[f]
-        # today's drift can take grievance below 0 only from below risk_g_lo, above g_max only
-        # from above risk_g_hi; fear likewise (a margin for rounding)
-        sh.risk_g_lo[s], sh.risk_g_hi[s] = _risk(keep_g, inflow_lo + pg, inflow_hi + pg, gr.g_max)
-        sh.risk_phi_lo[s], sh.risk_phi_hi[s] = _risk(keep_phi, pf, pf, 1.0)
         sh.level_g[s] = sh.level_g[s] * (1.0 - gr.decay) + sh.g_pulse[s] + fa.g_pulse[f]
         sh.level_phi[s] = sh.level_phi[s] * (1.0 - fe.decay) + sh.fear_pulse[s] + fa.fear_pulse[f]
         G = (
@@ -211,76 +172,7 @@ def clocks_prepare(lo, hi, t, S):
         Gq = tv.q0 + tv.q_tightness * D.tight[f] - tv.q_penalty * quit_penalty
         sh.move_quit[s] = np.exp(Gq + tv.q_grievance * sh.level_g[s])
         sh.clock_quit[s] += sh.move_quit[s]
-
-
-@njit(cache=True, inline="always")
-def _risk(keep, add_lo, add_hi, top):
-    """For a drift ``x keep + add`` of ``x`` in ``[0, top]``, with ``add`` in ``[add_lo,
-    add_hi]``, and a floor of 0 and a ceiling ``top``: the values of ``x`` at or below the
-    first of which the drift may fall below 0, and at or above the second of which it may pass
-    ``top`` (with a margin for rounding; -inf and inf where it cannot).
-    """
-    lo, hi = -np.inf, np.inf
-    if add_lo < 0.0:
-        lo = np.inf if keep <= 0.0 else -add_lo / keep + 1e-6 * (1.0 + abs(add_lo / keep))
-    if top * keep + add_hi > top - 1e-9:
-        hi = -np.inf if keep <= 0.0 else (top - add_hi) / keep - 1e-6 * (1.0 + top / keep)
-    return lo, hi
-
-
-@njit(cache=True, inline="always")
-def _span(y0, rate, inflow, days):
-    """The lowest and highest of ``y(d) = y* + (y0 - y*) (1 - rate)^d`` (``y* = inflow /
-    rate``; ``y0 + inflow d`` without decay) over whole days ``0..days``: the path is monotone,
-    so they are its ends.
-    """
-    if rate > 0.0:
-        y_star = inflow / rate
-        y1 = y_star + (y0 - y_star) * (1.0 - rate) ** days
-    else:
-        y1 = y0 + inflow * days
-    return min(y0, y1), max(y0, y1)
-
-
-@njit(cache=True, inline="always")
-def clock_terms(g, phi, level_g, level_phi, pay_short, village, is_party, tenure, days,
-                ab, tv, gr, fe):  # fmt: skip
-    """A person's parts of the absence and quit bounds, ``exp(-h)``, for the ``days`` to the
-    month's end: grievance less its shop's level follows its closed form to the month's end
-    (the shop's level is in the shop's part), fear less its level decays; each term is taken
-    at the end of its range that raises the log-odds; tenure only grows.
-    """
-    g_lo, g_hi = _span(g - level_g, gr.decay, gr.pay_gap * pay_short, days)
-    f_lo, f_hi = _span(phi - level_phi, fe.decay, 0.0, days)
-    x_g = ab.a_grievance * (g_hi if ab.a_grievance >= 0.0 else g_lo)
-    x_f = -ab.a_fear * (f_lo if ab.a_fear >= 0.0 else f_hi)
-    h_abs = x_g + x_f + ab.a_village * village + CLOCK_MARGIN
-    ten = tenure if tv.q_tenure >= 0.0 else tenure + days
-    h_quit = (
-        tv.q_grievance * (g_hi if tv.q_grievance >= 0.0 else g_lo)
-        - tv.q_tenure * log_tenure(ten)
-        - tv.q_party * is_party
-        + tv.q_village * village
-        + CLOCK_MARGIN
-    )
-    return np.float32(np.exp(-h_abs)), np.float32(np.exp(-h_quit))
-
-
-@njit(cache=True, inline="always")
-def _exponential(key, day, ident, salt):
-    """An exponential wait of mean 1 on the person's own stream."""
-    return -np.log(1.0 - uniform2(key, day, ident, salt))
-
-
-@njit(cache=True, inline="always")
-def _rethreshold(t_old, w_old, w_new, before, key, day, ident):
-    """A threshold for a new part ``w_new`` of the bound: the wait still to run from the
-    clock's value before today is rescaled (the exponential has no memory), or a first wait is
-    drawn for a person without one.
-    """
-    if w_old > 0.0:
-        return before + (t_old - before) * (np.float64(w_new) / np.float64(w_old))
-    return before + _exponential(key, day, ident, 5) * w_new
+    sm.day_prepare(t, S)
 
 
 @njit(cache=True, inline="always")
@@ -289,6 +181,314 @@ def is_scheduled(cal_code, common_workday, day, pid):
     if cal_code == 1:
         return (day + pid) % 5 != 0
     return common_workday
+
+
+@njit(cache=True, nogil=True)
+def labour_clock_rows(lo, hi, t, S):
+    """``labour_rows`` with the shops' hazard clocks and production by sums (mechanisms.sums).
+
+    A person is looked at only when a clock (absence, quit, accident) has passed their
+    threshold, when they come back from an injury, when their shop's risk flags say that a
+    clip may bind today, or when they have no thresholds yet; everyone else is only counted
+    among the scheduled. Grievance and fear are their closed form; a clip that binds
+    re-references the person. Absentees and those whose effort meets its clip today are
+    excluded from today's sums (``shops.xsum``) and marked in ``people.absent`` for
+    production; leavers and returners change the sums (``shops.dsum``).
+    """
+    P, sh, fa, D, cal = S.people, S.shops, S.fac, S.day, S.cal
+    ab, tv, gr, fe = S.par.absence, S.par.turnover, S.par.grievance, S.par.fear
+    pr, py = S.par.production, S.par.pay
+    pid, factory, shop, hired, village, party = (
+        P.pid, P.factory, P.shop, P.hired, P.village, P.party,
+    )  # fmt: skip
+    state, left, injured_until, absent = P.state, P.left, P.injured_until, P.absent
+    prosecuted, role, shock, stakh, inst = P.prosecuted, P.role, P.shock, P.stakh, P.inst
+    shop_clash, fac_will, fac_tight = sh.clash, fa.will, D.tight
+    today, leavers, pros_buf = D.today, D.leavers, D.pros_buf
+    day = cal.days[t]
+    cal_code = cal.cal_code[t]
+    common_workday = cal.common[t]
+    absence_penalty = cal.absence_penalty[t]
+    quit_penalty = cal.quit_penalty[t]
+    prosecution = cal.prosecution[t]
+    campaign = cal.campaign[t]
+    a0, a_g, a_E, a_phi = ab.a0, ab.a_grievance, ab.a_enforcement, ab.a_fear
+    a_v, a_clash, dismiss_p, prosecute_p = ab.a_village, ab.a_clash, ab.dismiss_p, ab.prosecute_p
+    prosecute_quit_p = ab.prosecute_quit_p
+    g_max = gr.g_max
+    q0, q_g, q_m, q_L = tv.q0, tv.q_grievance, tv.q_tightness, tv.q_penalty
+    q_t, q_p, q_v = tv.q_tenure, tv.q_party, tv.q_village
+    key_absence, key_quit, key_acc = S.keys.absence, S.keys.quit, S.keys.accidents
+    t_abs, t_quit, w_abs, w_quit, t_acc = P.t_abs, P.t_quit, P.w_abs, P.w_quit, P.t_acc
+    level_g, level_phi, risk, sigma = sh.level_g, sh.level_phi, sh.risk, sh.sigma
+    clock_abs, clock_quit, clock_acc = sh.clock_abs, sh.clock_quit, sh.clock_acc
+    move_abs, move_quit = sh.move_abs, sh.move_quit
+    dsum, xsum, ext, basis = sh.dsum, sh.xsum, sh.ext, sh.basis
+    E, F = basis[sm.B_E], basis[sm.B_F]
+    horizon = np.int64(basis[sm.B_HORIZON])
+    g_ratio = gr.pay_gap / gr.decay
+    sb, role_mult = py.stakhanovite_bonus, D.role_mult
+    b_c, b_g, e_max = pr.b_campaign, pr.b_grievance, pr.e_max
+    pay_short, e0, skill = P.pay_short, P.e0, P.skill
+    t_bank, out_m, pay_m, days_m, series = P.t_bank, P.out_m, P.pay_m, P.days_m, sh.series
+    month_first = np.int64(basis[sm.B_MONTH])
+    k = 0
+    cur = NO_INDEX  # the factory whose scheduled count is being summed in ``sched``
+    sched = 0.0
+    for i in range(lo, hi):
+        if state[i] != EMPLOYED:
+            continue
+        f = np.uint64(factory[i])  # unsigned: lookups skip the negative-index wrap
+        s = np.uint64(shop[i])
+        p_id = pid[i]
+        if f != cur:
+            if cur != NO_INDEX:
+                today[cur, C_SCHEDULED] = sched
+            cur = f
+            sched = today[f, C_SCHEDULED]
+        j = np.int64(s) * CLOCK_GROUPS + np.int64(p_id % CLOCK_GROUPS)
+        inj = injured_until[i]
+        working = inj <= day and is_scheduled(cal_code, common_workday, day, p_id)
+        flags = risk[s]
+        if not (
+            flags != 0
+            or inj == day
+            or w_abs[i] == 0.0
+            or clock_abs[j] >= t_abs[i]
+            or clock_quit[s] >= t_quit[i]
+            or clock_acc[j] >= t_acc[i]
+        ):
+            if working:
+                sched += 1.0
+            continue
+        gy, alpha, sk, pk, sal, w = sm.terms(
+            i, pay_short, e0, shock, stakh, role, skill, pr, sb, g_ratio, role_mult
+        )
+        c = np.float64(P.c[i])
+        gx, fx = P.gx[i], P.fx[i]
+        in_work = inj <= day
+        check_effort = (flags & sm.RISK_E) != 0
+        if inj == day:  # back from an injury: into the working sums
+            sm.add_working(dsum, j, 1.0, alpha, c, gx, sk, pk, sal, w)
+            dsum[j * N_SUMS + sm.Q_INJ] -= 1.0
+            t_bank[i] = max(t_bank[i], day)
+            sm.raise_ext(
+                ext, s, gy, gx + sh.base_g[s], fx + sh.base_phi[s], alpha, c, True, basis, b_c, b_g
+            )
+            check_effort = True
+        touched = w_abs[i] == 0.0
+        g_now = level_g[s] + gy + gx * E
+        phi_now = level_phi[s] + fx * F
+        if g_now < 0.0 or g_now > g_max or phi_now < 0.0 or phi_now > 1.0:
+            # a floor or a ceiling binds today: the person is re-referenced at the clipped
+            # values (their output and pay banked to yesterday with their old terms)
+            g_now = min(max(g_now, 0.0), g_max)
+            phi_now = min(max(phi_now, 0.0), 1.0)
+            sm.bank(
+                i,
+                j,
+                day,
+                t_bank,
+                out_m,
+                pay_m,
+                days_m,
+                series,
+                month_first,
+                alpha,
+                c,
+                gx,
+                sk,
+                pk,
+                sal,
+                b_c,
+                b_g,
+            )
+            hurt = 0.0 if in_work else 1.0
+            sm.add_employed(dsum, j, -1.0, hurt, gy, gx, fx, c)
+            if in_work:
+                sm.add_working(dsum, j, -1.0, alpha, c, gx, sk, pk, sal, w)
+            gx = (g_now - level_g[s] - gy) / E
+            fx = (phi_now - level_phi[s]) / F
+            P.gx[i], P.fx[i] = gx, fx
+            sm.add_employed(dsum, j, 1.0, hurt, gy, gx, fx, c)
+            if in_work:
+                sm.add_working(dsum, j, 1.0, alpha, c, gx, sk, pk, sal, w)
+            sm.raise_ext(
+                ext,
+                s,
+                gy,
+                gx + sh.base_g[s],
+                fx + sh.base_phi[s],
+                alpha,
+                c,
+                in_work,
+                basis,
+                b_c,
+                b_g,
+            )
+            touched = True
+            check_effort = True
+        if touched:
+            # the person's parts of the clocks' bounds anew, to the rebuild's horizon
+            is_party = 1.0 if (party[i] == MEMBER or party[i] == CANDIDATE) else 0.0
+            wa, wq = clock_terms(
+                g_now, phi_now, level_g[s], level_phi[s], P.pay_short[i], village[i],
+                is_party, day - hired[i], max(horizon - day, 0), ab, tv, gr, fe,
+            )  # fmt: skip
+            t_abs[i] = _rethreshold(
+                t_abs[i], w_abs[i], wa, clock_abs[j] - move_abs[j], key_absence, day, p_id
+            )
+            t_quit[i] = _rethreshold(
+                t_quit[i], w_quit[i], wq, clock_quit[s] - move_quit[s], key_quit, day, p_id
+            )
+            w_abs[i] = wa
+            w_quit[i] = wq
+        if working:
+            sched += 1.0
+        hit = False
+        excluded = False
+        if clock_abs[j] >= t_abs[i]:
+            # a candidate day (its group works today; the injured are not absent): taken
+            # with the logistic probability over the candidate's
+            if working:
+                u_abs = uniform(key_absence, day, p_id)
+                cand = -np.expm1(-move_abs[j] / np.float64(w_abs[i]))
+                hit = below_sigmoid(
+                    u_abs * cand,
+                    absence_logit(
+                        a0, a_g, a_E, a_phi, a_v, a_clash, g_now,
+                        absence_penalty * fac_will[f], phi_now, village[i], shop_clash[s],
+                    ),
+                )  # fmt: skip
+            t_abs[i] = clock_abs[j] + _exponential(key_absence, day, p_id, 3) * w_abs[i]
+        if hit:
+            today[f, C_ABSENT] += 1.0
+            sm.bank(
+                i,
+                j,
+                day,
+                t_bank,
+                out_m,
+                pay_m,
+                days_m,
+                series,
+                month_first,
+                alpha,
+                c,
+                gx,
+                sk,
+                pk,
+                sal,
+                b_c,
+                b_g,
+            )
+            if prosecution > 0.5:
+                # decree of 26 June 1940: corrective labour, pay withheld; stays employed
+                if uniform2(key_absence, day, p_id, 1) < prosecute_p * fac_will[f]:
+                    prosecuted[i] += 1
+                    today[f, C_PROS_ABS] += 1.0
+                    if k < pros_buf.shape[0]:
+                        pros_buf[k, 0] = i
+                        pros_buf[k, 1] = 0
+                    k += 1
+            elif uniform2(key_absence, day, p_id, 2) < dismiss_p * absence_penalty * fac_will[f]:
+                # decree of 15 Nov 1932: one day's absence, dismissal
+                state[i] = DISMISSED
+                left[i] = day
+                today[f, C_DISMISSALS] += 1.0
+                count_leaver(leavers, f, role[i], party[i], shock[i], stakh[i], inst[i])
+                sm.add_employed(dsum, j, -1.0, 0.0, gy, gx, fx, c)
+                sm.add_working(dsum, j, -1.0, alpha, c, gx, sk, pk, sal, w)
+                continue
+            absent[i] |= sm.ABSENT
+            t_bank[i] = day + 1
+            sm.add_working(xsum, j, 1.0, alpha, c, gx, sk, pk, sal, w)
+            excluded = True
+        if working and not hit and check_effort:
+            e = sm.effort_part(alpha, c, gx, campaign, E, b_c, b_g) + sigma[s]
+            if e > e_max or e < 0.0:  # taken person by person today
+                sm.bank(
+                    i,
+                    j,
+                    day,
+                    t_bank,
+                    out_m,
+                    pay_m,
+                    days_m,
+                    series,
+                    month_first,
+                    alpha,
+                    c,
+                    gx,
+                    sk,
+                    pk,
+                    sal,
+                    b_c,
+                    b_g,
+                )
+                absent[i] |= sm.EXACT
+                t_bank[i] = day + 1
+                sm.add_working(xsum, j, 1.0, alpha, c, gx, sk, pk, sal, w)
+                excluded = True
+        if clock_acc[j] >= t_acc[i]:
+            if working and not hit:
+                absent[i] |= sm.ACC_CANDIDATE
+            t_acc[i] = clock_acc[j] + _exponential(key_acc, day, p_id, 3)
+        if clock_quit[s] < t_quit[i]:
+            continue
+        cand = -np.expm1(-move_quit[s] / np.float64(w_quit[i]))
+        u_quit = uniform(key_quit, day, p_id) * cand  # (decided as for absence)
+        t_quit[i] = clock_quit[s] + _exponential(key_quit, day, p_id, 3) * w_quit[i]
+        is_party = 1.0 if (party[i] == MEMBER or party[i] == CANDIDATE) else 0.0
+        xq = (
+            q0
+            + q_g * g_now
+            + q_m * fac_tight[f]
+            - q_L * quit_penalty
+            - q_t * log_tenure(day - hired[i])
+            - q_p * is_party
+            + q_v * village[i]
+        )
+        if below_sigmoid(u_quit, xq):
+            state[i] = QUIT
+            left[i] = day
+            today[f, C_QUITS] += 1.0
+            count_leaver(leavers, f, role[i], party[i], shock[i], stakh[i], inst[i])
+            sm.bank(
+                i,
+                j,
+                day,
+                t_bank,
+                out_m,
+                pay_m,
+                days_m,
+                series,
+                month_first,
+                alpha,
+                c,
+                gx,
+                sk,
+                pk,
+                sal,
+                b_c,
+                b_g,
+            )
+            if excluded:  # (no longer excluded today: out of the sums for good)
+                sm.add_working(xsum, j, -1.0, alpha, c, gx, sk, pk, sal, w)
+            sm.add_employed(dsum, j, -1.0, 0.0 if in_work else 1.0, gy, gx, fx, c)
+            if in_work:
+                sm.add_working(dsum, j, -1.0, alpha, c, gx, sk, pk, sal, w)
+            absent[i] = 0
+            if prosecution > 0.5 and uniform2(key_quit, day, p_id, 1) < prosecute_quit_p:
+                prosecuted[i] += 1
+                today[f, C_PROS_QUIT] += 1.0
+                if k < pros_buf.shape[0]:
+                    pros_buf[k, 0] = i
+                    pros_buf[k, 1] = 1
+                k += 1
+    if cur != NO_INDEX:
+        today[cur, C_SCHEDULED] = sched
+    D.counts[K_PROS] = k
 
 
 @njit(cache=True, nogil=True)
@@ -338,21 +538,13 @@ def labour_rows(lo, hi, t, S):
     a0, a_g, a_E, a_phi = ab.a0, ab.a_grievance, ab.a_enforcement, ab.a_fear
     a_v, a_clash, dismiss_p, prosecute_p = ab.a_village, ab.a_clash, ab.dismiss_p, ab.prosecute_p
     prosecute_quit_p = ab.prosecute_quit_p
+    if S.par.derived.clocks:
+        labour_clock_rows(lo, hi, t, S)
+        return
     g_decay, g_pay, g_max, phi_decay = gr.decay, gr.pay_gap, gr.g_max, fe.decay
     q0, q_g, q_m, q_L = tv.q0, tv.q_grievance, tv.q_tightness, tv.q_penalty
     q_t, q_p, q_v = tv.q_tenure, tv.q_party, tv.q_village
     key_absence, key_quit = S.keys.absence, S.keys.quit
-    clocks = S.par.derived.clocks
-    t_abs, t_quit, w_abs, w_quit = P.t_abs, P.t_quit, P.w_abs, P.w_quit
-    level_g, level_phi = sh.level_g, sh.level_phi
-    clock_abs, clock_quit = sh.clock_abs, sh.clock_quit
-    risk_g_lo, risk_g_hi = sh.risk_g_lo, sh.risk_g_hi
-    risk_phi_lo, risk_phi_hi = sh.risk_phi_lo, sh.risk_phi_hi
-    move_abs, move_quit = sh.move_abs, sh.move_quit
-    dom = cal.doms[t]
-    touch_day = dom == CLOCK_TOUCH_DAYS[0] or dom == CLOCK_TOUCH_DAYS[1]
-    touch_day = touch_day or dom == CLOCK_TOUCH_DAYS[2]
-    days_left = cal.dims[t] - dom
     quit_cap = quit_caps(fac_tight, quit_penalty, g_max, q0, q_g, q_m, q_L, q_t, q_p, q_v)
     abs_cap = absence_caps(
         fac_will, shop_clash, absence_penalty, g_max, a0, a_g, a_E, a_phi, a_v, a_clash
@@ -371,117 +563,50 @@ def labour_rows(lo, hi, t, S):
                 today[cur, C_SCHEDULED] = sched
             cur = f
             sched = today[f, C_SCHEDULED]
-        j = np.uint64(0)  # (clocks: the person's absence clock, their rest-day group's)
-        if clocks:
-            # a person is looked at only when touched, when a clock has passed a threshold, or
-            # when today's drift could take grievance or fear to a floor or a ceiling
-            j = s * np.uint64(CLOCK_GROUPS) + np.uint64(p_id % CLOCK_GROUPS)
-            gv, pv = g[i], phi[i]
-            if not (
-                touch_day
-                or w_abs[i] == 0.0
-                or clock_abs[j] >= t_abs[i]
-                or clock_quit[s] >= t_quit[i]
-                or gv <= risk_g_lo[s]
-                or gv >= risk_g_hi[s]
-                or pv <= risk_phi_lo[s]
-                or pv >= risk_phi_hi[s]
-            ):
-                if injured_until[i] <= day and is_scheduled(cal_code, common_workday, day, p_id):
-                    sched += 1.0
-                continue
-        # grievance and fear drift (pulses come from yesterday's accidents, arrests, meetings);
-        # with the clocks, production stores the day's values (the same arithmetic)
+        # grievance and fear drift (pulses come from yesterday's accidents, arrests, meetings)
         gi = g[i] * (1.0 - g_decay) + g_pay * pay_short[i] + shop_g_pulse[s] + fac_g_pulse[f]
+        g[i] = min(max(gi, 0.0), g_max)
         fi = phi[i] * (1.0 - phi_decay) + shop_fear_pulse[s] + fac_fear_pulse[f]
-        if clocks:
-            g_now = np.float32(min(max(gi, 0.0), g_max))
-            phi_now = np.float32(min(max(fi, 0.0), 1.0))
-        else:
-            g[i] = min(max(gi, 0.0), g_max)
-            phi[i] = min(max(fi, 0.0), 1.0)
-            absent[i] = 0
-            g_now, phi_now = g[i], phi[i]
-        if clocks and (
-            touch_day or w_abs[i] == 0.0 or gi < 0.0 or gi > g_max or fi < 0.0 or fi > 1.0
-        ):
-            # touched: the person's parts of the bounds anew (a floor or a ceiling cut
-            # grievance or fear today, or a step changed their terms since the last touch)
-            wa, wq = clock_terms(
-                g_now, phi_now, level_g[s], level_phi[s], pay_short[i], village[i],
-                1.0 if (party[i] == MEMBER or party[i] == CANDIDATE) else 0.0, day - hired[i],
-                days_left, ab, tv, gr, fe,
-            )  # fmt: skip
-            t_abs[i] = _rethreshold(
-                t_abs[i], w_abs[i], wa, clock_abs[j] - move_abs[j], key_absence, day, p_id
-            )
-            t_quit[i] = _rethreshold(
-                t_quit[i], w_quit[i], wq, clock_quit[s] - move_quit[s], key_quit, day, p_id
-            )
-            w_abs[i] = wa
-            w_quit[i] = wq
-        working = injured_until[i] <= day and is_scheduled(cal_code, common_workday, day, p_id)
-        if working:
+        phi[i] = min(max(fi, 0.0), 1.0)
+        absent[i] = 0
+        if injured_until[i] <= day and is_scheduled(cal_code, common_workday, day, p_id):
             sched += 1.0
-        hit = False
-        if clocks:
-            if clock_abs[j] >= t_abs[i]:
-                # a candidate day (its group works today; the injured are not absent): taken
-                # with the logistic probability over the candidate's
-                if working:
-                    u_abs = uniform(key_absence, day, p_id)
-                    cand = -np.expm1(-move_abs[j] / np.float64(w_abs[i]))
-                    hit = below_sigmoid(
-                        u_abs * cand,
-                        absence_logit(
-                            a0, a_g, a_E, a_phi, a_v, a_clash, g_now,
-                            absence_penalty * fac_will[f], phi_now, village[i], shop_clash[s],
-                        ),
-                    )  # fmt: skip
-                t_abs[i] = clock_abs[j] + _exponential(key_absence, day, p_id, 3) * w_abs[i]
-        elif working:
             u_abs = uniform(key_absence, day, p_id)
             # (at or above the factory's cap no one is absent today: no logit needed)
-            hit = u_abs < abs_cap[f] and below_sigmoid(
+            if u_abs < abs_cap[f] and below_sigmoid(
                 u_abs,
                 absence_logit(
                     a0, a_g, a_E, a_phi, a_v, a_clash, g[i], absence_penalty * fac_will[f],
                     phi[i], village[i], shop_clash[s],
                 ),
-            )  # fmt: skip
-        if hit:
-            absent[i] = 1
-            today[f, C_ABSENT] += 1.0
-            if prosecution > 0.5:
-                # decree of 26 June 1940: corrective labour, pay withheld; stays employed
-                if uniform2(key_absence, day, p_id, 1) < prosecute_p * fac_will[f]:
-                    prosecuted[i] += 1
-                    today[f, C_PROS_ABS] += 1.0
-                    if k < pros_buf.shape[0]:
-                        pros_buf[k, 0] = i
-                        pros_buf[k, 1] = 0
-                    k += 1
-            elif uniform2(key_absence, day, p_id, 2) < dismiss_p * absence_penalty * fac_will[f]:
-                # decree of 15 Nov 1932: one day's absence, dismissal
-                state[i] = DISMISSED
-                left[i] = day
-                today[f, C_DISMISSALS] += 1.0
-                count_leaver(leavers, f, role[i], party[i], shock[i], stakh[i], inst[i])
-                continue
-        if clocks:
-            if clock_quit[s] < t_quit[i]:
-                continue
-            cand = -np.expm1(-move_quit[s] / np.float64(w_quit[i]))
-            u_quit = uniform(key_quit, day, p_id) * cand  # (decided as for absence)
-            t_quit[i] = clock_quit[s] + _exponential(key_quit, day, p_id, 3) * w_quit[i]
-        else:
-            u_quit = uniform(key_quit, day, p_id)
-            if u_quit >= quit_cap[f]:
-                continue  # above the factory's highest possible quit probability today
+            ):  # fmt: skip
+                absent[i] = 1
+                today[f, C_ABSENT] += 1.0
+                if prosecution > 0.5:
+                    # decree of 26 June 1940: corrective labour, pay withheld; stays employed
+                    if uniform2(key_absence, day, p_id, 1) < prosecute_p * fac_will[f]:
+                        prosecuted[i] += 1
+                        today[f, C_PROS_ABS] += 1.0
+                        if k < pros_buf.shape[0]:
+                            pros_buf[k, 0] = i
+                            pros_buf[k, 1] = 0
+                        k += 1
+                elif (
+                    uniform2(key_absence, day, p_id, 2) < dismiss_p * absence_penalty * fac_will[f]
+                ):
+                    # decree of 15 Nov 1932: one day's absence, dismissal
+                    state[i] = DISMISSED
+                    left[i] = day
+                    today[f, C_DISMISSALS] += 1.0
+                    count_leaver(leavers, f, role[i], party[i], shock[i], stakh[i], inst[i])
+                    continue
+        u_quit = uniform(key_quit, day, p_id)
+        if u_quit >= quit_cap[f]:
+            continue  # above the factory's highest possible quit probability today
         is_party = 1.0 if (party[i] == MEMBER or party[i] == CANDIDATE) else 0.0
         xq = (
             q0
-            + q_g * g_now
+            + q_g * g[i]
             + q_m * fac_tight[f]
             - q_L * quit_penalty
             - q_t * log_tenure(day - hired[i])

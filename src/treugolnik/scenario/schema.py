@@ -705,6 +705,18 @@ class Scenario(_Strict):
         return self
 
     @model_validator(mode="after")
+    def _clocks_need_decay(self):
+        if self.draws.labour == "clocks":
+            for key, value in (("grievance.decay", self.grievance.decay),
+                               ("fear.decay", self.fear.decay)):  # fmt: skip
+                if not 0 < value < 1:
+                    raise ValueError(
+                        f"{key} = {value}: draws.labour = 'clocks' carries grievance and fear "
+                        "by their closed form, which needs a decay above 0 and below 1"
+                    )
+        return self
+
+    @model_validator(mode="after")
     def _priors_name_parameters(self):
         for key in self.calibration.priors:
             group, _, name = key.partition(".")
