@@ -24,7 +24,7 @@ import polars as pl
 
 from . import records
 from .initialise import calendar, initial_world
-from .mechanisms import meetings, party, production
+from .mechanisms import meetings, party, production, sums
 from .mechanisms import repression as rep
 from .mechanisms.hiring import room_needed
 from .passes import Passes
@@ -143,6 +143,12 @@ class Simulation:
             records.keys(self.keys),
             record_layout(self.col, nf, w.shops.norm, pol.n_days),
         )  # fmt: skip
+        if s.draws.labour == "clocks":
+            w.person_hook = self._person_hook
+
+    def _person_hook(self, kind: int, row: int, day: int) -> None:
+        """A Python step touches a person (clocks: ``mechanisms.sums.person_hook``)."""
+        sums.person_hook_state(self.ref, kind, row, day)
 
     @property
     def S(self) -> records.State:  # noqa: N802 (the state, as in the kernels)

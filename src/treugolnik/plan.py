@@ -104,22 +104,20 @@ WHEN: dict[str, Callable] = {
     "month end": lambda cal, run: cal.doms == cal.dims,
     "quarter end": lambda cal, run: (cal.doms == cal.dims) & run.months_in((3, 6, 9, 12)),
     "31 December": lambda cal, run: (cal.doms == cal.dims) & run.months_in((12,)),
-    # production by sums (draws.labour = "clocks"; never otherwise): everyone's grievance,
-    # fear, output and pay settled before the steps that read them, and the sums rebuilt after
-    # the steps that change a person's terms
-    "with the clocks, before the day's arrests": lambda cal, run: (
-        _clocks(run)
-        & (
-            WHEN["while arrest_quota > 0"](cal, run)
-            | WHEN["monthly, on the 1st, while specialists are baited"](cal, run)
-        )
-    ),
+    # production by sums (draws.labour = "clocks"; never otherwise): grievance and fear
+    # settled into the table before the steps that read them (everyone's output and pay banked
+    # at the month's end), the meeting's changes re-referenced, the sums rebuilt at the month's
+    # end; other changes touch the person (mechanisms.sums.person_hook)
     "with the clocks, on a day of monthly steps": lambda cal, run: (
         _clocks(run) & _monthly(cal, run)
     ),
+    "with the clocks, after a meeting before the month's end": lambda cal, run: (
+        _clocks(run) & _dom(cal, 25) & (cal.doms != cal.dims)
+    ),
+    "with the clocks, at the month's end": lambda cal, run: _clocks(run) & (cal.doms == cal.dims),
 }
 
-# the steps after production that read or change a person's terms (settled and rebuilt around)
+# the steps after production that read a person's grievance or fear, or change their terms
 SETTLED = ("institutions", "party", "elections", "meetings", "month", "learning", "pay",
            "norms", "compact")  # fmt: skip
 
@@ -181,28 +179,17 @@ PLAN: tuple[Step, ...] = (
     Step("prosecutions", "while the 1940 decree prosecutes", ("day.pros_buf", "people"), (),
          quiet=False, python=labour.log_prosecutions,
          doc="prosecutions under the decree of 26 June 1940 enter the event log"),
-    Step("settle.arrests", "with the clocks, before the day's arrests",
-         ("people", "shops", "cal", "par"),
-         ("people.g", "people.phi", "people.out_m", "people.pay_m", "people.days_m",
-          "people.t_bank"), rows=sums.settle_early_rows,
-         doc="(clocks) grievance and fear from their closed form; output and pay banked"),
     Step("repression.quota", "while arrest_quota > 0", _ARREST_READS, _ARREST_WRITES,
          stream="quota", quiet=False, rows=rep.quota_rows,
-         accum=(("day", "today"), ("day", "leavers")),
+         accum=(("day", "today"), ("day", "leavers"), ("shops", "dsum"), ("shops", "xsum")),
          buffers=(("day", "arrest_buf", K_ARREST),), after="quota_consequences",
          doc="Order 00447: background arrests; fear; promotions into managers' posts"),
     Step("repression.ogpu", "monthly, on the 1st, while specialists are baited",
          _ARREST_READS, _ARREST_WRITES,
          stream="ogpu", quiet=False, rows=rep.ogpu_rows,
-         accum=(("day", "today"), ("day", "leavers")),
+         accum=(("day", "today"), ("day", "leavers"), ("shops", "dsum"), ("shops", "xsum")),
          buffers=(("day", "arrest_buf", K_ARREST),), after=rep.ogpu_consequences,
          doc="the political police's 'wrecking' cases against specialists and managers"),
-    Step("rebuild.arrests", "with the clocks, before the day's arrests",
-         ("people", "shops", "cal", "par", "day.role_mult"), _REBUILD_WRITES,
-         stream="absence, quit, accidents", prepare=sums.rebuild_prepare,
-         rows=sums.rebuild_rows, accum=(("shops", "sums"), ("shops", "xsum")),
-         maxima=(("shops", "ext"),),
-         doc="(clocks) the sums, bounds and thresholds rebuilt from everyone's terms"),
     Step("hiring", "daily", ("people", "day.stocks", "day.leavers", "day.target", "day.mix",
                              "day.floats", "cal", "par.hiring", "par.factories",
                              "par.production"),
@@ -238,14 +225,16 @@ PLAN: tuple[Step, ...] = (
           "day.inst_share", "day.inst_buf", "day.leader_c", "day.shop_inst", "day.fac_inst",
           "day.counts", "day.ints"), stream="institutions", quiet=False,
          prepare=institutions.institutions_prepare, rows=institutions.institutions_rows,
-         accum=(("day", "shop_inst"), ("day", "fac_inst")),
+         accum=(("day", "shop_inst"), ("day", "fac_inst"), ("shops", "dsum"), ("shops", "xsum")),
+         maxima=(("shops", "ext"),),
          buffers=(("day", "inst_buf", K_INST),), after=institutions.month_close,
          doc="production conferences, control commissions, inventors: proposals, clashes"),
     Step("party", "monthly, on the 1st", ("people", "fac", "cal", "par.party"),
          ("people", "day.today", "day.expel_buf", "day.fac_party", "day.floats",
           "day.counts", "day.ints"), stream="party", quiet=False,
          prepare=party.party_prepare, rows=party.party_rows,
-         accum=(("day", "fac_party"),), buffers=(("day", "expel_buf", K_EXPEL),),
+         accum=(("day", "fac_party"), ("shops", "dsum"), ("shops", "xsum")),
+         maxima=(("shops", "ext"),), buffers=(("day", "expel_buf", K_EXPEL),),
          after=party.month_close,
          doc="recruitment, candidacy, purges, shock work, Stakhanovism"),
     Step("elections", "on an election day", ("people", "fac", "cal", "par.elections"),
@@ -256,6 +245,12 @@ PLAN: tuple[Step, ...] = (
          ("people", "shops", "fac", "day.today", "day.leavers", "day.ints"),
          stream="meetings", quiet=False, python=meetings.month_step,
          doc="the party organisation's meeting: agenda, speeches, resolutions, accusations"),
+    Step("retouch", "with the clocks, after a meeting before the month's end",
+         ("people", "shops", "cal", "par", "day.role_mult"),
+         ("people", "shops.dsum", "shops.xsum", "shops.ext"), stream="absence, quit",
+         rows=sums.retouch_rows, accum=(("shops", "dsum"), ("shops", "xsum")),
+         maxima=(("shops", "ext"),),
+         doc="(clocks) those whose grievance or fear the meeting changed, re-referenced"),
     Step("month", "month end", ("fac.output_m", "fac.plan_m"),
          ("fac.fulfilment_last", "fac.output_m", "fac.pay_mult", "day.ints"), quiet=False,
          python=pay.month_close_step, doc="the month's fulfilment; pay corrections fade"),
@@ -272,7 +267,7 @@ PLAN: tuple[Step, ...] = (
     Step("compact", "month end", ("people",), ("people",), quiet=False,
          python=lambda run, t: run.world.pop.compact(),
          doc="the rows of people who have left are dropped"),
-    Step("rebuild", "with the clocks, on a day of monthly steps",
+    Step("rebuild", "with the clocks, at the month's end",
          ("people", "shops", "cal", "par", "day.role_mult"), _REBUILD_WRITES,
          stream="absence, quit, accidents", prepare=sums.rebuild_prepare,
          rows=sums.rebuild_rows, accum=(("shops", "sums"), ("shops", "xsum")),
@@ -298,8 +293,8 @@ N_STEPS = len(PLAN)
 J_DAY, J_CENTRE, J_LABOUR = STEP_INDEX["day"], STEP_INDEX["centre"], STEP_INDEX["labour"]
 J_HIRING, J_PRODUCTION = STEP_INDEX["hiring"], STEP_INDEX["production"]
 J_CLOSE, J_RECORD = STEP_INDEX["close"], STEP_INDEX["record"]
-J_SETTLE_A, J_REBUILD_A = STEP_INDEX["settle.arrests"], STEP_INDEX["rebuild.arrests"]
 J_SETTLE, J_REBUILD = STEP_INDEX["settle"], STEP_INDEX["rebuild"]
+J_RETOUCH = STEP_INDEX["retouch"]
 # what the body calls for each quiet step, in order; checked against the plan at import
 BODY = {
     J_DAY: (start_day,),
@@ -312,8 +307,7 @@ BODY = {
         production.production_close,
     ),
     J_CLOSE: (close_step,),
-    J_SETTLE_A: (sums.settle_early_rows,),
-    J_REBUILD_A: (sums.rebuild_prepare, sums.rebuild_rows),
+    J_RETOUCH: (sums.retouch_rows,),
     J_SETTLE: (sums.settle_rows,),
     J_REBUILD: (sums.rebuild_prepare, sums.rebuild_rows),
     J_RECORD: (record_prepare, record_rows, record_close),
@@ -367,11 +361,11 @@ def _plan_day(t, S):
             production.production_close(0, n, t, S)
         elif j == J_CLOSE:
             close_step(0, n, t, S)
-        elif j == J_SETTLE_A:
-            sums.settle_early_rows(0, n, t, S)
+        elif j == J_RETOUCH:
+            sums.retouch_rows(0, n, t, S)
         elif j == J_SETTLE:
             sums.settle_rows(0, n, t, S)
-        elif j == J_REBUILD_A or j == J_REBUILD:  # noqa: SIM109 (compiled: no tuple test)
+        elif j == J_REBUILD:
             sums.rebuild_prepare(0, n, t, S)
             sums.rebuild_rows(0, n, t, S)
         elif j == J_RECORD:

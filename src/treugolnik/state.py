@@ -184,6 +184,9 @@ class World:
     fac: Factories
     shops_per_factory: int
     today: np.ndarray = field(default=None)  # (n_factories, len(COUNTERS))
+    # (clocks) ``person_hook(kind, row, day)``: a Python step touches a person whose terms it
+    # changes (mechanisms.sums: OUT before, IN after, LEAVE); None with the daily draws
+    person_hook: object = field(default=None)
     C = C  # counter column by name
 
     def reset_today(self) -> None:

@@ -29,6 +29,7 @@ from ..population import CANDIDATE, COMMISSION, CONFERENCE, EMPLOYED, INVENTORS,
 from ..records import I_RECOUNT, K_INST
 from ..rng import uniform2
 from ..state import C
+from .sums import c_hook
 
 
 @njit(cache=True)
@@ -75,6 +76,28 @@ def institutions_rows(lo, hi, t, S):
     day = S.cal.days[t]
     participation = S.cal.participation[t]
     enabled = S.par.derived.institutions
+    sh, role_mult, par = S.shops, D.role_mult, S.par
+    h_shop = P.shop
+    h_pid = P.pid
+    h_pay_short = P.pay_short
+    h_e0 = P.e0
+    h_shock = P.shock
+    h_stakh = P.stakh
+    h_role = P.role
+    h_skill = P.skill
+    h_c = P.c
+    h_gx = P.gx
+    h_fx = P.fx
+    h_injured_until = P.injured_until
+    h_t_bank = P.t_bank
+    h_out_m = P.out_m
+    h_pay_m = P.pay_m
+    hs_basis = sh.basis
+    hs_series = sh.series
+    hs_dsum = sh.dsum
+    hs_ext = sh.ext
+    hs_base_g = sh.base_g
+    hs_base_phi = sh.base_phi
     join0, join_c, join_party = ip.join0, ip.join_c, ip.join_party
     join_participation, join_fear, leave = ip.join_participation, ip.join_fear, ip.leave
     proposal_rate, adopt0 = ip.proposal_rate, ip.adopt0
@@ -149,7 +172,14 @@ def institutions_rows(lo, hi, t, S):
                 event_buf[k, 2] = s
                 event_buf[k, 3] = 0
             k += 1
-        c[i] += training * max(0.0, leader_c[s] - c[i])
+        lift = training * max(0.0, leader_c[s] - c[i])
+        if S.par.derived.clocks and lift != 0.0:  # (the shops' sums and the bank)
+            c_hook(
+                i, day, lift, h_shop, h_pid, h_pay_short, h_e0, h_shock, h_stakh, h_role,
+                h_skill, h_gx, h_fx, h_c, h_injured_until, h_t_bank, h_out_m, h_pay_m,
+                hs_basis, hs_series, hs_dsum, hs_ext, hs_base_g, hs_base_phi, role_mult, par,
+            )  # fmt: skip
+        c[i] += lift
     D.counts[K_INST] = k
 
 

@@ -251,16 +251,29 @@ def labour_clock_rows(lo, hi, t, S):
         working = inj <= day and is_scheduled(cal_code, common_workday, day, p_id)
         flags = risk[s]
         if not (
-            flags != 0
-            or inj == day
+            inj == day
             or w_abs[i] == 0.0
             or clock_abs[j] >= t_abs[i]
             or clock_quit[s] >= t_quit[i]
             or clock_acc[j] >= t_acc[i]
         ):
-            if working:
-                sched += 1.0
-            continue
+            # only the shop's risk flags may call for a look: the person's own values first
+            quiet = True
+            if flags & (sm.RISK_G | sm.RISK_PHI):
+                g_now = level_g[s] + g_ratio * np.float64(pay_short[i]) + P.gx[i] * E
+                phi_now = level_phi[s] + P.fx[i] * F
+                quiet = 0.0 <= g_now <= g_max and 0.0 <= phi_now <= 1.0
+            if quiet and working and (flags & sm.RISK_E):
+                gy, alpha, sk, pk, sal, w = sm.terms(
+                    i, pay_short, e0, shock, stakh, role, skill, pr, sb, g_ratio, role_mult
+                )
+                e = sm.effort_part(alpha, np.float64(P.c[i]), P.gx[i], campaign, E, b_c, b_g)
+                e += sigma[s]
+                quiet = 0.0 <= e <= e_max
+            if quiet:
+                if working:
+                    sched += 1.0
+                continue
         gy, alpha, sk, pk, sal, w = sm.terms(
             i, pay_short, e0, shock, stakh, role, skill, pr, sb, g_ratio, role_mult
         )

@@ -31,6 +31,7 @@ from ..population import CANDIDATE, EMPLOYED, EXPELLED, MEMBER, NONPARTY, ROLES,
 from ..records import F_PURGE_W, I_RECOUNT, K_EXPEL
 from ..rng import uniform2
 from ..state import C
+from .sums import IN, OUT, person_hook
 
 INST_BUF = 1 << 16
 
@@ -103,12 +104,50 @@ def party_rows(lo, hi, t, S):
     fac_recruited, fac_expelled, fac_back = D.fac_party[:, 0], D.fac_party[:, 1], D.fac_party[:, 2]
     expel_buf = D.expel_buf
     k = 0
+    clocks = S.par.derived.clocks
+    P, sh, role_mult, par, keys = S.people, S.shops, D.role_mult, S.par, S.keys
+    h_shop = P.shop
+    h_pid = P.pid
+    h_pay_short = P.pay_short
+    h_e0 = P.e0
+    h_shock = P.shock
+    h_stakh = P.stakh
+    h_role = P.role
+    h_skill = P.skill
+    h_c = P.c
+    h_gx = P.gx
+    h_fx = P.fx
+    h_injured_until = P.injured_until
+    h_absent = P.absent
+    h_t_bank = P.t_bank
+    h_out_m = P.out_m
+    h_pay_m = P.pay_m
+    h_days_m = P.days_m
+    h_party = P.party
+    h_village = P.village
+    h_hired = P.hired
+    h_t_abs = P.t_abs
+    h_t_quit = P.t_quit
+    h_w_abs = P.w_abs
+    h_w_quit = P.w_quit
+    hs_basis = sh.basis
+    hs_series = sh.series
+    hs_dsum = sh.dsum
+    hs_xsum = sh.xsum
+    hs_ext = sh.ext
+    hs_base_g = sh.base_g
+    hs_base_phi = sh.base_phi
+    hs_level_g = sh.level_g
+    hs_level_phi = sh.level_phi
+    hs_clock_abs = sh.clock_abs
+    hs_clock_quit = sh.clock_quit
     for i in range(lo, hi):
         if state[i] != EMPLOYED:
             continue
         p = pid[i]
         f = factory[i]
         st = party[i]
+        was_shock, was_stakh = shock[i], stakh[i]
         if st == NONPARTY and recruitment > 0.0:
             x = recruit_c * (c[i] - 0.3) + recruit_shock * shock[i] + recruit_stakh * stakh[i]
             pr = min(0.5, recruit_rate * recruitment * np.exp(x))
@@ -155,6 +194,97 @@ def party_rows(lo, hi, t, S):
                 x = stakh0 + stakh_campaign * campaign + stakh_skill * skill[i] + 2.0 * shock[i]
                 if below_sigmoid(uniform2(key, day, p, 5), x):
                     stakh[i] = 1
+        if clocks and (party[i] != st or shock[i] != was_shock or stakh[i] != was_stakh):
+            # (the shops' sums: out with the old terms, in with the new)
+            now = (party[i], shock[i], stakh[i])
+            party[i], shock[i], stakh[i] = st, was_shock, was_stakh
+            person_hook(
+                OUT,
+                i,
+                day,
+                h_shop,
+                h_pid,
+                h_pay_short,
+                h_e0,
+                h_shock,
+                h_stakh,
+                h_role,
+                h_skill,
+                h_c,
+                h_gx,
+                h_fx,
+                h_injured_until,
+                h_absent,
+                h_t_bank,
+                h_out_m,
+                h_pay_m,
+                h_days_m,
+                h_party,
+                h_village,
+                h_hired,
+                h_t_abs,
+                h_t_quit,
+                h_w_abs,
+                h_w_quit,
+                hs_basis,
+                hs_series,
+                hs_dsum,
+                hs_xsum,
+                hs_ext,
+                hs_base_g,
+                hs_base_phi,
+                hs_level_g,
+                hs_level_phi,
+                hs_clock_abs,
+                hs_clock_quit,
+                role_mult,
+                par,
+                keys,
+            )
+            party[i], shock[i], stakh[i] = now
+            person_hook(
+                IN,
+                i,
+                day,
+                h_shop,
+                h_pid,
+                h_pay_short,
+                h_e0,
+                h_shock,
+                h_stakh,
+                h_role,
+                h_skill,
+                h_c,
+                h_gx,
+                h_fx,
+                h_injured_until,
+                h_absent,
+                h_t_bank,
+                h_out_m,
+                h_pay_m,
+                h_days_m,
+                h_party,
+                h_village,
+                h_hired,
+                h_t_abs,
+                h_t_quit,
+                h_w_abs,
+                h_w_quit,
+                hs_basis,
+                hs_series,
+                hs_dsum,
+                hs_xsum,
+                hs_ext,
+                hs_base_g,
+                hs_base_phi,
+                hs_level_g,
+                hs_level_phi,
+                hs_clock_abs,
+                hs_clock_quit,
+                role_mult,
+                par,
+                keys,
+            )
     D.counts[K_EXPEL] = k
 
 

@@ -52,7 +52,7 @@ def _store_sums(today, fac_output_m, f, out, workdays, norm_hours, pay, fac_out)
     fac_output_m[f] = fac_out
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _work_day(i, f, s, e, S, hours, supply, tariff):
     """A person's day of work at effort ``e`` (clipped), person by person (clocks: the day's
     newcomers and those whose effort meets its clip): their output, pay and day, and the
@@ -82,7 +82,7 @@ def _work_day(i, f, s, e, S, hours, supply, tariff):
     D.today[f, C_PAY] += pay
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _accident(i, f, s, day, n_acc, S):
     """Person ``i``'s accident today (drawn as ``u_acc``): the injury's length or a death, the
     counters and the buffer. Returns the buffer's new count and whether the person died.
@@ -305,9 +305,12 @@ def _sums_day(t, S):
 
 
 @njit(cache=True)
-def _stocks_from_sums(S):
-    """Clocks: the shops' employees and the factories' end-of-day stocks from the sums."""
+def _stocks_from_sums(t, S):
+    """Clocks: the shops' employees and the factories' end-of-day stocks from the sums (and
+    the day marked as produced).
+    """
     sh, D = S.shops, S.day
+    sh.basis[sm.B_PRODUCED] = S.cal.days[t]
     sums, dsum = sh.sums, sh.dsum
     for q in range(sums.shape[0]):
         sums[q] += dsum[q]
@@ -533,7 +536,7 @@ def production_close(lo, hi, t, S):
     """
     sh, D = S.shops, S.day
     if S.par.derived.clocks:
-        _stocks_from_sums(S)
+        _stocks_from_sums(t, S)
     for s in range(sh.effort_n.shape[0]):
         if sh.effort_n[s] > 0:
             sh.effort_prev[s] = sh.effort_sum[s] / sh.effort_n[s]

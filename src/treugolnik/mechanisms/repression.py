@@ -55,6 +55,7 @@ from ..rng import uniform, uniform2
 from ..state import C_ARRESTS, C_MANAGER_ARRESTS
 from ..state import C as _C
 from ..stocks import count_leaver, count_promotion
+from .sums import IN, LEAVE, OUT, person_hook_state
 
 C_MANAGEMENT_TURNOVER = _C["management_turnover"]
 
@@ -202,6 +203,8 @@ def arrest(
     pop = world.pop
     if pop.state[row] != EMPLOYED:
         return
+    if world.person_hook is not None:  # (the shops' sums, with the clocks)
+        world.person_hook(LEAVE, row, day)
     pop.state[row] = ARRESTED
     pop.left[row] = day
     world.today[f, C_ARRESTS] += 1
@@ -262,7 +265,11 @@ def promote_vydvizhenets(
         else:
             score = pop.skill[pool] + 1e-6 * pop.c[pool]
         row = int(pool[np.argmax(score)])
+        if world.person_hook is not None:  # (the shops' sums, with the clocks)
+            world.person_hook(OUT, row, day)
         pop.role[row] = vacated
+        if world.person_hook is not None:
+            world.person_hook(IN, row, day)
         world.today[f, world.C["promotions"]] += 1
         if leavers is not None:
             count_promotion(leavers, f, src, vacated)
@@ -295,6 +302,7 @@ def _take(S, i, k, day):
     """
     P, D = S.people, S.day
     f = P.factory[i]
+    person_hook_state(S, LEAVE, i, day)  # (the shops' sums, with the clocks)
     P.state[i] = ARRESTED
     P.left[i] = day
     D.today[f, C_ARRESTS] += 1.0

@@ -48,7 +48,7 @@ Q_EMP, Q_INJ, Q_GY, Q_GX, Q_FX, Q_CC = 14, 15, 16, 17, 18, 19
 # (salaries); working days
 S_K, S_KC, S_KE, S_KS, S_R, S_RC, S_RE, S_RS, S_TAR, S_DAYS = range(N_SERIES)
 # ``Shops.basis``
-B_TBASE, B_E, B_F, B_MONTH, B_BUILT, B_EH, B_FH, B_CLO, B_CHI, B_HORIZON = range(10)
+B_TBASE, B_E, B_F, B_MONTH, B_BUILT, B_EH, B_FH, B_CLO, B_CHI, B_HORIZON, B_PRODUCED = range(11)
 # the shops' bounds (``Shops.ext``, as maxima): grievance's person part above and below, fear's,
 # a working member's effort part (sigma aside) above and below
 X_GHI, X_GLO, X_FHI, X_FLO, X_EHI, X_ELO = range(N_EXT)
@@ -72,7 +72,7 @@ def _log_tenure_table():
 LOG_TENURE = _log_tenure_table()
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def log_tenure(days):
     """``log(1 + max(days, 0) / 365)``, from :data:`LOG_TENURE` for tenures it covers."""
     if days <= 0:
@@ -87,7 +87,7 @@ def log_tenure(days):
 CLOCK_MARGIN = 1e-4
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _span(y0, rate, inflow, days):
     """The lowest and highest of ``y(d) = y* + (y0 - y*) (1 - rate)^d`` (``y* = inflow /
     rate``; ``y0 + inflow d`` without decay) over whole days ``0..days``: the path is monotone,
@@ -101,7 +101,7 @@ def _span(y0, rate, inflow, days):
     return min(y0, y1), max(y0, y1)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def clock_terms(g, phi, level_g, level_phi, pay_short, village, is_party, tenure, days,
                 ab, tv, gr, fe):  # fmt: skip
     """A person's parts of the absence and quit bounds, ``exp(-h)``, for the ``days`` to the
@@ -125,13 +125,13 @@ def clock_terms(g, phi, level_g, level_phi, pay_short, village, is_party, tenure
     return np.float32(np.exp(-h_abs)), np.float32(np.exp(-h_quit))
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _exponential(key, day, ident, salt):
     """An exponential wait of mean 1 on the person's own stream."""
     return -np.log(1.0 - uniform2(key, day, ident, salt))
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _rethreshold(t_old, w_old, w_new, before, key, day, ident):
     """A threshold for a new part ``w_new`` of the bound: the wait still to run from the
     clock's value before today is rescaled (the exponential has no memory), or a first wait is
@@ -146,7 +146,7 @@ def _rethreshold(t_old, w_old, w_new, before, key, day, ident):
 RISK_MARGIN = 1e-9
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def storm_boost(output_m, plan_m, elapsed_share, day_of_month, storm_max, storm_k):
     """The storming boost: from day 21 on, rising with the month-to-date shortfall against
     the pro-rata plan (P4).
@@ -158,13 +158,13 @@ def storm_boost(output_m, plan_m, elapsed_share, day_of_month, storm_max, storm_
     return min(storm_max, storm_k * (gap + 0.25 * elapsed_share))
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def group_of(s, pid):
     """A person's shop and rest-day group, as the index of ``Shops.sums`` and the clocks."""
     return np.int64(s) * CLOCK_GROUPS + np.int64(pid % CLOCK_GROUPS)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def terms(i, pay_short, e0, shock, stakh, role, skill, pr, stakh_pay_bonus, g_ratio, role_mult):
     """A person's terms: ``g*``, ``alpha``, and the weights of output (skill of a worker), of
     pay (skill times the Stakhanovite bonus of a worker) and of salaries (the role's multiple
@@ -181,7 +181,7 @@ def terms(i, pay_short, e0, shock, stakh, role, skill, pr, stakh_pay_bonus, g_ra
     return gy, alpha, 0.0, 0.0, role_mult[np.int64(role[i])], 0.0
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def add_working(arr, j, sign, alpha, c, gx, sk, pk, sal, w):
     """Add (``sign`` 1) or take out (-1) a working person's terms in ``arr``'s entry ``j``."""
     b = j * N_SUMS
@@ -201,7 +201,7 @@ def add_working(arr, j, sign, alpha, c, gx, sk, pk, sal, w):
     arr[b + Q_NW] += sign * w
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def add_employed(arr, j, sign, injured, gy, gx, fx, c):
     """Add or take out an employed person's terms (the day's stocks)."""
     b = j * N_SUMS
@@ -213,12 +213,12 @@ def add_employed(arr, j, sign, injured, gy, gx, fx, c):
     arr[b + Q_CC] += sign * c
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _delta(ser, base, k, d0, d1):
     return ser[base + k * SERIES_DAYS + d1] - ser[base + k * SERIES_DAYS + d0]
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def bank(i, j, upto, t_bank, out_m, pay_m, days_m, series, month_first, alpha, c, gx, sk, pk, sal,
          b_campaign, b_grievance):  # fmt: skip
     """Bank person ``i``'s output, pay and working days from their ``t_bank`` (or the month's
@@ -254,7 +254,7 @@ def bank(i, j, upto, t_bank, out_m, pay_m, days_m, series, month_first, alpha, c
     t_bank[i] = upto
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def raise_ext(ext, s, gy, gx, fx, alpha, c, working, basis, b_campaign, b_grievance):
     """Raise shop ``s``'s bounds (``Shops.ext``) to cover a member's terms from today to the
     horizon of the last rebuild. ``gx`` and ``fx`` are taken with the shop's pulse levels at
@@ -277,7 +277,7 @@ def raise_ext(ext, s, gy, gx, fx, alpha, c, working, basis, b_campaign, b_grieva
         ext[b + X_ELO] = max(ext[b + X_ELO], -(alpha + min(k1, k2) + min(z1, z2)))
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def effort_part(alpha, c, gx, campaign, e_now, b_campaign, b_grievance):
     """A working person's effort less the shop term ``sigma``, before its clip."""
     return alpha + b_campaign * campaign * c - b_grievance * e_now * gx
@@ -287,18 +287,19 @@ def effort_part(alpha, c, gx, campaign, e_now, b_campaign, b_grievance):
 @njit(cache=True)
 def rebuild_setup(t, S, base_day):
     """Start a rebuild with ``base_day`` as the reference day of the closed form (the day of
-    the rebuild, or the day before a run's first when it is built before that day's labour):
-    the horizon its bounds must cover (through the labour and production of the next day on
-    which a rebuild is certain: the month's end, or the next month's first day when this is
-    the month's end), E and F at the horizon, the campaign's range to it; the sums cleared.
+    the rebuild, the month's last, or the day before a run's first when it is built before
+    that day's labour): the horizon its bounds must cover (the end of the month of the day
+    after the base, when the next rebuild comes), E and F at the horizon, the campaign's range
+    to it; the sums cleared.
     """
     sh, cal = S.shops, S.cal
     basis = sh.basis
     day, dom, dim = cal.days[t], cal.doms[t], cal.dims[t]
-    month_end = day + dim - dom
-    if base_day != day and dom == 1:  # (built as of the day before a month's first day)
-        month_end = day - 1
-    horizon = month_end if base_day < month_end else base_day + 1
+    last = cal.campaign.shape[0] - 1
+    if base_day < day + dim - dom:  # (the day after the base is in day t's month)
+        horizon = day + dim - dom
+    else:  # the base is the month's last day: to the next month's end
+        horizon = base_day + (cal.dims[t + 1] if t < last else 31)
     basis[B_TBASE] = base_day
     basis[B_E] = 1.0
     basis[B_F] = 1.0
@@ -306,7 +307,6 @@ def rebuild_setup(t, S, base_day):
     basis[B_FH] = (1.0 - S.par.fear.decay) ** (horizon - base_day)
     basis[B_HORIZON] = horizon
     lo, hi = np.inf, -np.inf
-    last = cal.campaign.shape[0] - 1
     for d in range(base_day + 1, horizon + 1):
         k = min(max(t + (d - day), 0), last)
         lo = min(lo, cal.campaign[k])
@@ -430,7 +430,7 @@ def _settle(lo, hi, t, S, upto):
             continue
         s = np.int64(P.shop[i])
         j = group_of(s, P.pid[i])
-        if t_bank[i] < upto:
+        if upto >= 0 and t_bank[i] < upto:
             gy, alpha, sk, pk, sal, w = terms(
                 i, pay_short, e0, shock, stakh, role, skill, pr, sb, g_ratio, role_mult
             )
@@ -444,19 +444,14 @@ def _settle(lo, hi, t, S, upto):
 
 
 @njit(cache=True, nogil=True)
-def settle_early_rows(lo, hi, t, S):
-    """The ``settle.arrests`` step (clocks only): settled before the day's production, so
-    banked to the day before.
+def settle_rows(lo, hi, t, S):
+    """The ``settle`` step (clocks only; after the day's production): grievance and fear into
+    the table for the steps that read them; at the month's end everyone's output, pay and
+    days banked through the day, for pay.
     """
     if S.par.derived.clocks:
-        _settle(lo, hi, t, S, S.cal.days[t])
-
-
-@njit(cache=True, nogil=True)
-def settle_rows(lo, hi, t, S):
-    """The ``settle`` step (clocks only): after the day's production, banked through it."""
-    if S.par.derived.clocks:
-        _settle(lo, hi, t, S, S.cal.days[t] + 1)
+        month_end = S.cal.doms[t] == S.cal.dims[t]
+        _settle(lo, hi, t, S, S.cal.days[t] + 1 if month_end else -1)
 
 
 @njit(cache=True)
@@ -507,3 +502,282 @@ def day_prepare(t, S):
         if sig + ext[b + X_EHI] > pr.e_max + RISK_MARGIN or sig - ext[b + X_ELO] < -RISK_MARGIN:
             flags |= RISK_E
         sh.risk[s] = flags
+
+
+# ---------------------------------------------------------------- one person's terms change
+# Between rebuilds (each month's end) a step that changes a person's terms touches them: before
+# the change their output and pay are banked with their old terms and the terms taken out of the
+# sums (``OUT``); after it the new terms go in, with new parts of the clocks' bounds (``IN``); a
+# person who leaves is only taken out (``LEAVE``). Compiled steps call :func:`person_hook`;
+# the Python ones through ``World.person_hook``.
+OUT, IN, LEAVE = 0, 1, 2
+
+
+# the arguments of :func:`person_hook` after ``kind, i, day`` that are the people's columns
+HOOK_PEOPLE = ("shop", "pid", "pay_short", "e0", "shock", "stakh", "role", "skill", "c", "gx",
+               "fx", "injured_until", "absent", "t_bank", "out_m", "pay_m", "days_m", "party",
+               "village", "hired", "t_abs", "t_quit", "w_abs", "w_quit")  # fmt: skip
+# and then the shops' arrays
+HOOK_SHOPS = ("basis", "series", "dsum", "xsum", "ext", "base_g", "base_phi", "level_g",
+              "level_phi", "clock_abs", "clock_quit")  # fmt: skip
+
+
+@njit(cache=True)
+def person_hook(kind, i, day, shop, pid, pay_short, e0, shock, stakh, role, skill, cc, gxs, fxs,
+                injured_until, absent, t_bank, out_m, pay_m, days_m, party, village, hired,
+                t_abs, t_quit, w_abs, w_quit, basis, series, dsum, xsum, ext, base_g, base_phi,
+                level_g, level_phi, clock_abs, clock_quit, role_mult, par, keys):  # fmt: skip
+    """Touch row ``i`` on ``day`` (``OUT``, ``IN`` or ``LEAVE``; clocks only). The people's
+    columns and the shops' arrays are passed one by one (:data:`HOOK_PEOPLE`,
+    :data:`HOOK_SHOPS`): a call that takes the people or the shops as a record counts
+    references to every one of their arrays, about a microsecond a call.
+    """
+    if not par.derived.clocks:
+        return
+    pr, py, gr = par.production, par.pay, par.grievance
+    s = np.int64(shop[i])
+    j = group_of(s, pid[i])
+    g_ratio = gr.pay_gap / gr.decay
+    sb = py.stakhanovite_bonus
+    gy, alpha, sk, pk, sal, w = terms(
+        i, pay_short, e0, shock, stakh, role, skill, pr, sb, g_ratio, role_mult
+    )
+    c = np.float64(cc[i])
+    gx, fx = gxs[i], fxs[i]
+    in_work = injured_until[i] <= day
+    # today's exclusion (absent, or effort taken person by person) is in ``xsum`` until
+    # production has run
+    excluded = basis[B_PRODUCED] != day and in_work and (absent[i] & (ABSENT | EXACT)) != 0
+    sign = 1.0 if kind == IN else -1.0
+    if kind == OUT:
+        upto = day + 1 if basis[B_PRODUCED] == day else day
+        bank(i, j, upto, t_bank, out_m, pay_m, days_m, series,
+             np.int64(basis[B_MONTH]), alpha, c, gx, sk, pk, sal, pr.b_campaign,
+             pr.b_grievance)  # fmt: skip
+    add_employed(dsum, j, sign, 0.0 if in_work else 1.0, gy, gx, fx, c)
+    if in_work:
+        add_working(dsum, j, sign, alpha, c, gx, sk, pk, sal, w)
+        if excluded:
+            add_working(xsum, j, sign, alpha, c, gx, sk, pk, sal, w)
+    if kind != IN:
+        return
+    raise_ext(
+        ext, s, gy, gx + base_g[s], fx + base_phi[s], alpha, c, in_work, basis,
+        pr.b_campaign, pr.b_grievance,
+    )  # fmt: skip
+    # the person's parts of the clocks' bounds to the horizon anew, thresholds rescaled
+    L, Lp = level_g[s], level_phi[s]
+    g = L + gy + gx * basis[B_E]
+    phi = Lp + fx * basis[B_F]
+    is_party = 1.0 if (party[i] == MEMBER or party[i] == CANDIDATE) else 0.0
+    horizon = np.int64(basis[B_HORIZON])
+    wa, wq = clock_terms(
+        g, phi, L, Lp, pay_short[i], village[i], is_party, day - hired[i],
+        max(horizon - day, 0), par.absence, par.turnover, gr, par.fear,
+    )  # fmt: skip
+    t_abs[i] = _rethreshold(t_abs[i], w_abs[i], wa, clock_abs[j], keys.absence, day,
+                              pid[i])  # fmt: skip
+    t_quit[i] = _rethreshold(t_quit[i], w_quit[i], wq, clock_quit[s], keys.quit, day,
+                               pid[i])  # fmt: skip
+    w_abs[i] = wa
+    w_quit[i] = wq
+
+
+@njit(cache=True)
+def c_hook(i, day, dc, shop, pid, pay_short, e0, shock, stakh, role, skill, gxs, fxs, cc,
+           injured_until, t_bank, out_m, pay_m, basis, series, dsum, ext, base_g, base_phi,
+           role_mult, par):  # fmt: skip
+    """A person's consciousness rises by ``dc`` today, after production (the institutions'
+    training): only its terms change, so the sums are moved by ``dc`` and the output and pay
+    not yet banked are corrected for the days before, which a later bank counts at the new
+    value; the shop's bounds are raised (clocks only).
+    """
+    pr, gr = par.production, par.grievance
+    s = np.int64(shop[i])
+    j = group_of(s, pid[i])
+    g_ratio = gr.pay_gap / gr.decay
+    gy, alpha, sk, pk, sal, w = terms(
+        i, pay_short, e0, shock, stakh, role, skill, pr, par.pay.stakhanovite_bonus, g_ratio,
+        role_mult,
+    )  # fmt: skip
+    b = j * N_SUMS
+    dsum[b + Q_CC] += dc
+    in_work = injured_until[i] <= day
+    if in_work:
+        dsum[b + Q_C] += dc
+        dsum[b + Q_SKC] += sk * dc
+        dsum[b + Q_PKC] += pk * dc
+        month_first = np.int64(basis[B_MONTH])
+        tb = max(np.int64(t_bank[i]), month_first)
+        if tb < day + 1:
+            d0, d1 = tb - month_first, day + 1 - month_first
+            base = j * N_SERIES * SERIES_DAYS
+            out_m[i] -= sk * pr.b_campaign * dc * _delta(series, base, S_KC, d0, d1)
+            pay_m[i] -= pk * pr.b_campaign * dc * _delta(series, base, S_RC, d0, d1)
+    raise_ext(
+        ext, s, gy, gxs[i] + base_g[s], fxs[i] + base_phi[s], alpha, np.float64(cc[i]) + dc,
+        in_work, basis, pr.b_campaign, pr.b_grievance,
+    )  # fmt: skip
+
+
+@njit(cache=True)
+def person_hook_state(S, kind, i, day):
+    """:func:`person_hook` for a call from Python (``World.person_hook``) or for a rare one
+    (an arrest).
+    """
+    P, sh = S.people, S.shops
+    person_hook(
+        kind, i, day, P.shop, P.pid, P.pay_short, P.e0, P.shock, P.stakh, P.role, P.skill,
+        P.c, P.gx, P.fx, P.injured_until, P.absent, P.t_bank, P.out_m, P.pay_m, P.days_m,
+        P.party, P.village, P.hired, P.t_abs, P.t_quit, P.w_abs, P.w_quit, sh.basis,
+        sh.series, sh.dsum, sh.xsum, sh.ext, sh.base_g, sh.base_phi, sh.level_g,
+        sh.level_phi, sh.clock_abs, sh.clock_quit, S.day.role_mult, S.par, S.keys,
+    )  # fmt: skip
+
+
+@njit(cache=True, nogil=True)
+def retouch_rows(lo, hi, t, S):
+    """The ``retouch`` step (clocks only; after the meetings): everyone whose grievance or
+    fear a step has changed since the day's settle (the closed form no longer gives what the
+    table holds), or whose party status changed today, is re-referenced: banked with their
+    old ``gx``, taken out of the sums, and put back with the table's values.
+    """
+    if not S.par.derived.clocks:
+        return
+    P, sh, gr = S.people, S.shops, S.par.grievance
+    role_mult, par, keys = S.day.role_mult, S.par, S.keys
+    day = S.cal.days[t]
+    g_ratio = gr.pay_gap / gr.decay
+    E, F = sh.basis[B_E], sh.basis[B_F]
+    h_shop = P.shop
+    h_pid = P.pid
+    h_pay_short = P.pay_short
+    h_e0 = P.e0
+    h_shock = P.shock
+    h_stakh = P.stakh
+    h_role = P.role
+    h_skill = P.skill
+    h_c = P.c
+    h_gx = P.gx
+    h_fx = P.fx
+    h_injured_until = P.injured_until
+    h_absent = P.absent
+    h_t_bank = P.t_bank
+    h_out_m = P.out_m
+    h_pay_m = P.pay_m
+    h_days_m = P.days_m
+    h_party = P.party
+    h_village = P.village
+    h_hired = P.hired
+    h_t_abs = P.t_abs
+    h_t_quit = P.t_quit
+    h_w_abs = P.w_abs
+    h_w_quit = P.w_quit
+    hs_basis = sh.basis
+    hs_series = sh.series
+    hs_dsum = sh.dsum
+    hs_xsum = sh.xsum
+    hs_ext = sh.ext
+    hs_base_g = sh.base_g
+    hs_base_phi = sh.base_phi
+    hs_level_g = sh.level_g
+    hs_level_phi = sh.level_phi
+    hs_clock_abs = sh.clock_abs
+    hs_clock_quit = sh.clock_quit
+    for i in range(lo, hi):
+        if P.state[i] != EMPLOYED:
+            continue
+        s = np.int64(P.shop[i])
+        gy = g_ratio * np.float64(P.pay_short[i])
+        g = np.float32(min(max(sh.level_g[s] + gy + P.gx[i] * E, 0.0), gr.g_max))
+        phi = np.float32(min(max(sh.level_phi[s] + P.fx[i] * F, 0.0), 1.0))
+        if g == P.g[i] and phi == P.phi[i] and P.party_since[i] != day:
+            continue
+        person_hook(
+            OUT,
+            i,
+            day,
+            h_shop,
+            h_pid,
+            h_pay_short,
+            h_e0,
+            h_shock,
+            h_stakh,
+            h_role,
+            h_skill,
+            h_c,
+            h_gx,
+            h_fx,
+            h_injured_until,
+            h_absent,
+            h_t_bank,
+            h_out_m,
+            h_pay_m,
+            h_days_m,
+            h_party,
+            h_village,
+            h_hired,
+            h_t_abs,
+            h_t_quit,
+            h_w_abs,
+            h_w_quit,
+            hs_basis,
+            hs_series,
+            hs_dsum,
+            hs_xsum,
+            hs_ext,
+            hs_base_g,
+            hs_base_phi,
+            hs_level_g,
+            hs_level_phi,
+            hs_clock_abs,
+            hs_clock_quit,
+            role_mult,
+            par,
+            keys,
+        )
+        P.gx[i] = (np.float64(P.g[i]) - sh.level_g[s] - gy) / E
+        P.fx[i] = (np.float64(P.phi[i]) - sh.level_phi[s]) / F
+        person_hook(
+            IN,
+            i,
+            day,
+            h_shop,
+            h_pid,
+            h_pay_short,
+            h_e0,
+            h_shock,
+            h_stakh,
+            h_role,
+            h_skill,
+            h_c,
+            h_gx,
+            h_fx,
+            h_injured_until,
+            h_absent,
+            h_t_bank,
+            h_out_m,
+            h_pay_m,
+            h_days_m,
+            h_party,
+            h_village,
+            h_hired,
+            h_t_abs,
+            h_t_quit,
+            h_w_abs,
+            h_w_quit,
+            hs_basis,
+            hs_series,
+            hs_dsum,
+            hs_xsum,
+            hs_ext,
+            hs_base_g,
+            hs_base_phi,
+            hs_level_g,
+            hs_level_phi,
+            hs_clock_abs,
+            hs_clock_quit,
+            role_mult,
+            par,
+            keys,
+        )
