@@ -169,10 +169,9 @@ def main() -> None:
     if a.seeds < 40:
         print("error: --seeds: at least 40", file=sys.stderr)
         raise SystemExit(2)
-    seeds = list(range(1, a.seeds + 1))
-    tree = baseline_tree(a.baseline)
-    base = run_engine(tree / "src", seeds, a.scenario, a.end, a.workers)
-    if a.set:  # a bad setting is one line before any run (checked by this checkout's engine)
+    # a bad setting is one line before the baseline is checked out or run (checked by this
+    # checkout's engine, the one it applies to)
+    if a.set:
         sys.path.insert(0, str(ROOT / "src"))
         from treugolnik import load_scenario
         from treugolnik.errors import ScenarioError
@@ -182,6 +181,9 @@ def main() -> None:
         except ScenarioError as e:
             print(f"error: {e}", file=sys.stderr)
             raise SystemExit(2) from None
+    seeds = list(range(1, a.seeds + 1))
+    tree = baseline_tree(a.baseline)
+    base = run_engine(tree / "src", seeds, a.scenario, a.end, a.workers)
     new = run_engine(ROOT / "src", seeds, a.scenario, a.end, a.workers, a.set)
     names = list(base[seeds[0]])
     table = {}
