@@ -25,10 +25,14 @@ class Check:
 
     def __init__(self, sim):
         self.sim = sim
-        self.worst = dict(output=0.0, workdays=0.0, grievance=0.0, headcount=0.0, banked=0.0)
+        self.worst = dict(
+            output=0.0, workdays=0.0, pay=0.0, grievance=0.0, headcount=0.0, banked=0.0,
+            banked_pay=0.0,
+        )  # fmt: skip
         self.days_checked = 0
         self.banked_people = 0
         self.daily = {}  # pid -> this month's output, person by person
+        self.daily_pay = {}  # pid -> this month's pay, person by person
 
     def __call__(self, name, t, when):
         sim = self.sim
@@ -72,8 +76,18 @@ class Check:
         supply = 1.0 - pr.supply_lag if cal.doms[t] <= 10 else 1.0
         K = sh.A[s] * cal.hours[t] * (1.0 - fa.disruption[f]) * supply
         out = np.where(P.role[:m] == WORKER, P.skill[:m] * effort * K, 0.0) * work
+        # pay: a worker's piece rate on the shop's norm, with the Stakhanovite bonus; the
+        # others' salaries by their role's multiple of the tariff
+        tariff = S.par.pay.tariff * cal.wage_index[t]
+        nh = sh.norm[s] * cal.hours[t]
+        pay = np.where(
+            P.role[:m] == WORKER,
+            tariff * fa.pay_mult[f] * out / nh * (1.0 + S.par.pay.stakhanovite_bonus * P.stakh[:m]),
+            tariff * S.day.role_mult[P.role[:m].astype(np.int64)],
+        ) * work
         nf = fa.output_m.shape[0]
         made = np.bincount(f, out, minlength=nf)
+        paid = np.bincount(f, pay, minlength=nf)
         wd = np.bincount(f, work.astype(float), minlength=nf)
         # the day's newcomers work their first day as the table holds them
         new = np.arange(m, P.n)
@@ -92,7 +106,14 @@ class Check:
             e_n = np.clip(e_n, 0.0, pr.e_max)
             K_n = sh.A[s_n] * cal.hours[t] * (1.0 - fa.disruption[f_n]) * supply
             o_n = np.where(P.role[new] == WORKER, P.skill[new] * e_n * K_n, 0.0) * w_n
+            p_n = np.where(
+                P.role[new] == WORKER,
+                tariff * fa.pay_mult[f_n] * o_n / (sh.norm[s_n] * cal.hours[t])
+                * (1.0 + S.par.pay.stakhanovite_bonus * P.stakh[new]),
+                tariff * S.day.role_mult[P.role[new].astype(np.int64)],
+            ) * w_n  # fmt: skip
             made += np.bincount(f_n, o_n, minlength=nf)
+            paid += np.bincount(f_n, p_n, minlength=nf)
             wd += np.bincount(f_n, w_n.astype(float), minlength=nf)
         today = S.day.today
         rel = np.abs(today[:, C["output"]] - made) / np.maximum(made, 1e-9)
@@ -100,10 +121,13 @@ class Check:
         self.worst["workdays"] = max(
             self.worst["workdays"], float(np.abs(today[:, C["workdays"]] - wd).max())
         )
+        rel = np.abs(today[:, C["pay_nominal"]] - paid) / np.maximum(paid, 1e-9)
+        self.worst["pay"] = max(self.worst["pay"], float(rel.max()))
         self.days_checked += 1
-        for i in np.flatnonzero(out):
+        for i in np.flatnonzero(work):
             pid = int(P.pid[i])
             self.daily[pid] = self.daily.get(pid, 0.0) + out[i]
+            self.daily_pay[pid] = self.daily_pay.get(pid, 0.0) + pay[i]
         n = P.n
         emp = P.state[:n] == EMPLOYED
         s2, f2 = P.shop[:n].astype(np.int64), P.factory[:n].astype(np.int64)
@@ -131,8 +155,12 @@ class Check:
                 want = self.daily[pid]
                 rel = abs(float(P.out_m[i]) - want) / max(want, 1e-9)
                 self.worst["banked"] = max(self.worst["banked"], rel)
+                want = self.daily_pay[pid]
+                rel = abs(float(P.pay_m[i]) - want) / max(want, 1e-9)
+                self.worst["banked_pay"] = max(self.worst["banked_pay"], rel)
                 self.banked_people += 1
         self.daily.clear()
+        self.daily_pay.clear()
 
 
 @pytest.fixture(scope="module")
@@ -153,6 +181,7 @@ def test_the_sums_make_each_days_output_and_workdays_as_person_by_person(checked
     assert checked.days_checked > 200
     assert checked.worst["output"] < 1e-9
     assert checked.worst["workdays"] == 0.0
+    assert checked.worst["pay"] < 1e-9
 
 
 def test_the_days_stocks_from_the_sums_are_everyones_closed_form(checked):
@@ -165,6 +194,7 @@ def test_a_months_banked_output_is_the_sum_of_the_persons_days(checked):
     in single precision (a relative error of about 6e-8 a step)."""
     assert checked.banked_people > 5000
     assert checked.worst["banked"] < 1e-5
+    assert checked.worst["banked_pay"] < 1e-5
 
 
 def test_the_closed_form_needs_a_decay_between_0_and_1():

@@ -31,7 +31,7 @@ from ..population import CANDIDATE, EMPLOYED, EXPELLED, MEMBER, NONPARTY, ROLES,
 from ..records import F_PURGE_W, I_RECOUNT, K_EXPEL
 from ..rng import uniform2
 from ..state import C
-from .sums import IN, OUT, person_hook
+from .sums import IN, OUT, person_hook, shift_hook
 
 INST_BUF = 1 << 16
 
@@ -194,8 +194,17 @@ def party_rows(lo, hi, t, S):
                 x = stakh0 + stakh_campaign * campaign + stakh_skill * skill[i] + 2.0 * shock[i]
                 if below_sigmoid(uniform2(key, day, p, 5), x):
                     stakh[i] = 1
-        if clocks and (party[i] != st or shock[i] != was_shock or stakh[i] != was_stakh):
-            # (the shops' sums: out with the old terms, in with the new)
+        if clocks and party[i] == st and (shock[i] != was_shock or stakh[i] != was_stakh):
+            # (the shops' sums moved by the change of the worker's terms)
+            shift_hook(
+                i, day, np.float64(shock[i] - was_shock), np.float64(stakh[i] - was_stakh),
+                h_shop, h_pid, h_pay_short, h_e0, h_shock, h_stakh, h_role, h_skill, h_c,
+                h_gx, h_fx, h_injured_until, h_t_bank, h_out_m, h_pay_m, h_days_m, hs_basis,
+                hs_series, hs_dsum, hs_ext, hs_base_g, hs_base_phi, role_mult, par,
+            )  # fmt: skip
+        elif clocks and party[i] != st:
+            # (the shops' sums: out with the old terms, in with the new; the quit clock's
+            # bound anew)
             now = (party[i], shock[i], stakh[i])
             party[i], shock[i], stakh[i] = st, was_shock, was_stakh
             person_hook(

@@ -621,6 +621,48 @@ def c_hook(i, day, dc, shop, pid, pay_short, e0, shock, stakh, role, skill, gxs,
 
 
 @njit(cache=True)
+def shift_hook(i, day, d_shock, d_stakh, shop, pid, pay_short, e0, shock, stakh, role, skill,
+               cc, gxs, fxs, injured_until, t_bank, out_m, pay_m, days_m, basis, series, dsum,
+               ext, base_g, base_phi, role_mult, par):  # fmt: skip
+    """A worker's shock or Stakhanovite status changed today by ``d_shock``, ``d_stakh``
+    (already written): only ``alpha`` and the pay weight change, and neither enters the
+    clocks' bounds, so the person is banked with the old terms and the working sums are moved
+    by the differences; the shop's effort bound is raised (clocks only; the party's changes
+    on the 1st). Called after the day's production (the party's step comes after it), so the
+    day is banked and no exclusions of the day remain to be moved.
+    """
+    pr = par.production
+    s = np.int64(shop[i])
+    j = group_of(s, pid[i])
+    g_ratio = par.grievance.pay_gap / par.grievance.decay
+    sb = par.pay.stakhanovite_bonus
+    gy, alpha, sk, pk, sal, w = terms(
+        i, pay_short, e0, shock, stakh, role, skill, pr, sb, g_ratio, role_mult
+    )
+    alpha0 = alpha - (1.0 - pr.b_peer) * (
+        pr.shock_bonus * d_shock + pr.stakhanovite_bonus * d_stakh
+    )
+    pk0 = sk * (1.0 + sb * (stakh[i] - d_stakh))
+    c = np.float64(cc[i])
+    gx = gxs[i]
+    bank(i, j, day + 1, t_bank, out_m, pay_m, days_m, series, np.int64(basis[B_MONTH]), alpha0,
+         c, gx, sk, pk0, sal, pr.b_campaign, pr.b_grievance)  # fmt: skip
+    if injured_until[i] > day:
+        return
+    da, dpk = alpha - alpha0, pk - pk0
+    dpka = pk * alpha - pk0 * alpha0
+    b = j * N_SUMS
+    dsum[b + Q_A] += da
+    dsum[b + Q_SKA] += sk * da
+    dsum[b + Q_PK] += dpk
+    dsum[b + Q_PKA] += dpka
+    dsum[b + Q_PKC] += dpk * c
+    dsum[b + Q_PKX] += dpk * gx
+    raise_ext(ext, s, gy, gx + base_g[s], fxs[i] + base_phi[s], alpha, c, True, basis,
+              pr.b_campaign, pr.b_grievance)  # fmt: skip
+
+
+@njit(cache=True)
 def person_hook_state(S, kind, i, day):
     """:func:`person_hook` for a call from Python (``World.person_hook``) or for a rare one
     (an arrest).
