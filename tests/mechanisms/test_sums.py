@@ -80,11 +80,10 @@ class Check:
         # others' salaries by their role's multiple of the tariff
         tariff = S.par.pay.tariff * cal.wage_index[t]
         nh = sh.norm[s] * cal.hours[t]
-        pay = np.where(
-            P.role[:m] == WORKER,
-            tariff * fa.pay_mult[f] * out / nh * (1.0 + S.par.pay.stakhanovite_bonus * P.stakh[:m]),
-            tariff * S.day.role_mult[P.role[:m].astype(np.int64)],
-        ) * work
+        bonus = 1.0 + S.par.pay.stakhanovite_bonus * P.stakh[:m]
+        piece = tariff * fa.pay_mult[f] * out / nh * bonus
+        salary = tariff * S.day.role_mult[P.role[:m].astype(np.int64)]
+        pay = np.where(P.role[:m] == WORKER, piece, salary) * work
         nf = fa.output_m.shape[0]
         made = np.bincount(f, out, minlength=nf)
         paid = np.bincount(f, pay, minlength=nf)
