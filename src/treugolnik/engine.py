@@ -143,6 +143,7 @@ class Simulation:
             records.keys(self.keys),
             record_layout(self.col, nf, w.shops.norm, pol.n_days),
         )  # fmt: skip
+        self.passes.sums = s.draws.labour == "clocks"
         if s.draws.labour == "clocks":
             w.person_hook = self._person_hook
 

@@ -6,7 +6,7 @@ import pytest
 from treugolnik import load_scenario, simulate
 from treugolnik.engine import Simulation
 from treugolnik.mechanisms import labour
-from treugolnik.passes import Passes
+from treugolnik.passes import SUMS, SUMS_CHUNKS, Passes
 from treugolnik.records import param_record
 from treugolnik.scenario.schema import Absence, Fear, Grievance, Turnover
 
@@ -73,6 +73,26 @@ def test_clock_draws_give_the_same_run_on_any_number_of_threads(period):
     for r in runs[1:]:
         assert r.metrics.equals(runs[0].metrics) and r.events.equals(runs[0].events)
     assert runs[0].metrics["absent"].sum() > 0 and runs[0].metrics["quits"].sum() > 0
+
+
+def test_steps_that_change_the_sums_run_in_few_chunks_sharing_their_copies():
+    """A copy of the shops' sums per chunk costs more than the work on a big table: the steps
+    that change them are split into SUMS_CHUNKS chunks, whose copies they share; the other
+    steps keep their chunks. With the daily draws no copies of the sums are made."""
+    for mode, copies in (("clocks", SUMS_CHUNKS), ("daily", 0)):
+        s = _small("period.start=1929-10-01", "period.end=1929-10-31", f"draws.labour={mode}")
+        passes = Passes(threads=1, chunk=300)
+        sim = Simulation(s, passes=passes)
+        keep, passes.close = passes.close, lambda: None  # the copies kept for a look
+        sim.run()
+        made = {(kernel, pos, c) for kernel, pos, c in passes._locals}
+        for field in SUMS:
+            held = sorted(c for kernel, pos, c in made if pos == field)
+            assert held == list(range(copies))
+            assert all(kernel is None for kernel, pos, c in made if pos == field)
+        others = max(c for kernel, pos, c in made if pos == ("day", "recount"))
+        assert others + 1 > SUMS_CHUNKS  # the other steps split the table further
+        keep()
 
 
 def test_clock_draws_give_the_daily_draws_absences_and_quits():
