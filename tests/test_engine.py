@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from treugolnik import load_scenario, simulate
+from treugolnik.passes import CHUNK_PEOPLE, MAX_CHUNKS, chunk_bounds
 from treugolnik.record import METRIC_COLUMNS
 
 SHORT = ("period.end=1929-06-30",)
@@ -267,3 +268,19 @@ def test_compiled_quiet_days_give_the_step_by_step_results(sets, chunk):
     assert a.events.equals(b.events)
     assert a.events.filter(pl.col("kind").is_in(["accident", "meeting"])).height > 0
     assert a_sim.world.pop.n == b_sim.world.pop.n
+
+
+@given(st.integers(min_value=0, max_value=50_000_000))
+@settings(max_examples=200, deadline=None)
+def test_chunks_cover_the_table_in_order_and_are_few(n):
+    """Chunk bounds: a function of the row count alone, from 0 to n without gaps, each chunk
+    at least CHUNK_PEOPLE rows when the table is split, and never more than MAX_CHUNKS of them
+    (a chunk's fixed cost a day does not shrink with its rows)."""
+    bounds = chunk_bounds(n)
+    assert bounds[0] == 0 and bounds[-1] == n
+    sizes = np.diff(bounds)
+    assert (sizes >= 0).all()
+    assert 1 <= sizes.size <= MAX_CHUNKS
+    if sizes.size > 1:
+        assert sizes.min() >= CHUNK_PEOPLE
+    assert np.array_equal(bounds, chunk_bounds(n))
