@@ -12,7 +12,7 @@ one chunk and the kernel runs on the engine's own arrays exactly as a plain call
 
 The shops' sums of production by sums (``draws.labour = "clocks"``) are the exception to
 small accumulators: 8 MB each at 10,000 shops. A copy per chunk and its draining cost more
-than the work (at 52 chunks, 0.35 s a day against 0.07 s for labour's pass), so a step that
+than the work (at 52 chunks, 0.35 s a day against 0.05 s for labour's rows), so a step that
 changes them is split into :data:`SUMS_CHUNKS` chunks only, whose copies the steps share.
 With the daily draws nothing touches the sums and the chunks use the engine's own.
 
