@@ -273,9 +273,9 @@ def test_compiled_quiet_days_give_the_step_by_step_results(sets, chunk):
 @given(st.integers(min_value=0, max_value=50_000_000))
 @settings(max_examples=200, deadline=None)
 def test_chunks_cover_the_table_in_order_and_are_few(n):
-    """Chunk bounds: a function of the row count alone, from 0 to n without gaps, each chunk
-    at least CHUNK_PEOPLE rows when the table is split, and never more than MAX_CHUNKS of them
-    (a chunk's fixed cost a day does not shrink with its rows)."""
+    """Chunk bounds: from 0 to n without gaps, each chunk at least CHUNK_PEOPLE rows when the
+    table is split, and never more than MAX_CHUNKS of them (a chunk's fixed cost a day does
+    not shrink with its rows)."""
     bounds = chunk_bounds(n)
     assert bounds[0] == 0 and bounds[-1] == n
     sizes = np.diff(bounds)
@@ -283,4 +283,3 @@ def test_chunks_cover_the_table_in_order_and_are_few(n):
     assert 1 <= sizes.size <= MAX_CHUNKS
     if sizes.size > 1:
         assert sizes.min() >= CHUNK_PEOPLE
-    assert np.array_equal(bounds, chunk_bounds(n))
