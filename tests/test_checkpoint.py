@@ -11,7 +11,7 @@ import sys
 import numpy as np
 import pytest
 
-from treugolnik.checkpoint import read_header
+from treugolnik.checkpoint import FORMAT, read_header
 from treugolnik.checkpoint import resume as resume_sim
 from treugolnik.engine import resume, simulate
 from treugolnik.errors import ScenarioError
@@ -93,7 +93,7 @@ def test_a_damaged_or_foreign_checkpoint_is_refused(checkpointed, tmp_path):
     head = json.loads((other / "header.json").read_text())
     head["format"] = 99
     (other / "header.json").write_text(json.dumps(head))
-    with pytest.raises(ScenarioError, match="format 99, this version reads format 1"):
+    with pytest.raises(ScenarioError, match=f"format 99, this version reads format {FORMAT}"):
         read_header(other)
     # arrays are plain .npy, read without pickles
     assert np.load(src / "people.pid.npy", allow_pickle=False).dtype == np.int64

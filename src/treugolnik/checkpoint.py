@@ -34,7 +34,7 @@ import polars as pl
 
 from .errors import ScenarioError
 
-FORMAT = 1
+FORMAT = 2  # 2: the day's rows at its start and the fused pass's late leavers
 GROUPS = ("people", "shops", "fac", "day", "rec")
 # scenario fields a resumed run may change (all others are refused)
 RESUMABLE = (

@@ -29,12 +29,17 @@ from .mechanisms import repression as rep
 from .mechanisms.hiring import room_needed
 from .passes import Passes
 from .plan import (
+    FUSE_FIRST,
+    FUSE_SECOND,
+    FUSED,
     LOG_FULL,
     NEED_ROOM,
     PARTIAL,
     PLAN,
     QUIET,
     active_matrix,
+    fuse_days,
+    fused_today,
     run_days,
 )
 from .record import (
@@ -48,7 +53,16 @@ from .record import (
     stocks_by_factory,
     write_run,
 )
-from .records import I_CARRIED, I_COMPILED, I_CUR, I_N_TRACE, I_PARTIAL, I_TRACE_ON
+from .records import (
+    I_CARRIED,
+    I_COMPILED,
+    I_CUR,
+    I_FUSED,
+    I_N_TRACE,
+    I_PARTIAL,
+    I_ROWS0,
+    I_TRACE_ON,
+)
 from .rng import Streams
 from .scenario.schema import Scenario
 from .state import COUNTERS
@@ -138,6 +152,9 @@ class Simulation:
         cal = calendar(s, pol, self.purge_h, len(PLAN), 2 * self.passes.chunk)
         cal.quiet[:] = QUIET
         cal.active[:] = active_matrix(cal, self)
+        # labour and production as one pass (mechanisms.workday), except when each step is
+        # to be timed on its own
+        cal.fuse[:] = False if self.step_by_step else fuse_days(cal.active)
         self.S = records.State(
             self.world.pop.record(), w.shops, w.fac, day, cal, records.params(s),
             records.keys(self.keys),
@@ -278,18 +295,33 @@ class Simulation:
             D.ints[I_N_TRACE] += 1
         if step.before:
             self._hook(step.before, t)
+        n = self.world.pop.n
         if step.python is not None:
             step.python(self, t)
+        elif j == FUSE_FIRST and fused_today(t, self.ref):
+            # labour's and production's rows in one pass (mechanisms.workday)
+            PLAN[FUSE_SECOND].prepare(0, n, t, self.ref)
+            F = FUSED
+            self.passes.run_rows(F.rows, self.S, self.ref, n, t, F.accum, F.overwrite, F.buffers)
+            D.ints[I_FUSED] += 1
+            step.close(0, n, t, self.ref)
         else:
-            if step.prepare is not None:
-                step.prepare(0, self.world.pop.n, t, self.ref)
-            if step.rows is not None:
+            fused = j == FUSE_SECOND and fused_today(t, self.ref)
+            if fused:
+                FUSED.late(0, n, t, self.ref)
+            elif step.prepare is not None:
+                step.prepare(0, n, t, self.ref)
+            # a step with a phase for today's hires splits only the rows of the day's start
+            n_rows = int(D.ints[I_ROWS0]) if step.hired is not None else n
+            if step.rows is not None and not fused:
                 self.passes.run_rows(
-                    step.rows, self.S, self.ref, self.world.pop.n, t, step.accum,
-                    step.overwrite, step.buffers,
+                    step.rows, self.S, self.ref, n_rows, t, step.accum, step.overwrite,
+                    step.buffers,
                 )  # fmt: skip
+            if step.hired is not None:
+                step.hired(n_rows, n, t, self.ref)
             if step.close is not None:
-                step.close(0, self.world.pop.n, t, self.ref)
+                step.close(0, n, t, self.ref)
         if step.after:
             self._hook(step.after, t)
 
@@ -375,6 +407,11 @@ class Simulation:
     def compiled_days(self) -> int:
         """Days run wholly inside compiled runs of days."""
         return int(self.S.day.ints[I_COMPILED])
+
+    @property
+    def fused_days(self) -> int:
+        """Days whose labour and production ran as one pass (``mechanisms.workday``)."""
+        return int(self.S.day.ints[I_FUSED])
 
     @property
     def partial_days(self) -> int:

@@ -144,6 +144,7 @@ def calendar(s, pol, purge_h, n_steps: int, n_split: int):
         price=f64(pol.price, dtype=np.float64),
         active=np.zeros((pol.n_days, n_steps), dtype=np.bool_),
         quiet=np.zeros(n_steps, dtype=np.bool_),
+        fuse=np.zeros(pol.n_days, dtype=np.bool_),
         n_split=n_split,
     )  # fmt: skip
     return cal

@@ -33,14 +33,18 @@ from .mechanisms import (
     pay,
     posts,
     production,
+    workday,
 )
 from .mechanisms import repression as rep
 from .record import close_step, record_close, record_prepare, record_rows, start_day
 from .records import (
     I_COMPILED,
+    I_FUSED,
+    I_HAVE_STOCKS,
     I_N_LOG,
     I_N_TRACE,
     I_NEED,
+    I_ROWS0,
     I_STOP,
     I_STOP_J,
     I_STOP_T,
@@ -72,6 +76,7 @@ class Step:
     quiet: bool = True
     prepare: Callable | None = None
     rows: Callable | None = None
+    hired: Callable | None = None  # over the rows hiring added today, after ``rows``
     close: Callable | None = None
     python: Callable | None = None
     accum: tuple[tuple[str, str], ...] = ()  # fields ``rows`` adds to (summed over chunks)
@@ -112,8 +117,9 @@ _ARREST_WRITES = (
     "fac.fear_pulse", "fac.vydv_penalty", "fac.director", "fac.secretary", "fac.union_chair",
 )  # fmt: skip
 PLAN: tuple[Step, ...] = (
-    Step("day", "daily", (), ("day.today", "day.leavers"), prepare=start_day,
-         doc="today's counters and leavers start from zero"),
+    Step("day", "daily", ("people.size",), ("day.today", "day.leavers", "day.ints"),
+         prepare=start_day,
+         doc="today's counters and leavers start from zero; the day's first rows noted"),
     Step("directives", "on a directive's day", ("cal",), ("day.today",), quiet=False,
          python=labour.issue_directives,
          doc="the centre's directives of the day reach every factory's agenda"),
@@ -127,7 +133,7 @@ PLAN: tuple[Step, ...] = (
          ("people.g", "people.phi", "people.absent", "people.state", "people.left",
           "people.prosecuted", "day.today", "day.leavers", "day.pros_buf", "day.counts",
           "shops.g_pulse", "shops.fear_pulse", "fac.g_pulse", "fac.fear_pulse"),
-         stream="absence, quit", rows=labour.labour_rows, close=labour.labour_close,
+         stream="absence, quit", rows=workday.labour_rows, close=labour.labour_close,
          accum=(("day", "today"), ("day", "leavers")), buffers=(("day", "pros_buf", K_PROS),),
          doc="grievance and fear drift, absence, dismissal, prosecution, quits"),
     Step("prosecutions", "while the 1940 decree prosecutes", ("day.pros_buf", "people"), (),
@@ -158,9 +164,10 @@ PLAN: tuple[Step, ...] = (
           "shops.out_q", "shops.normhours_q", "shops.g_pulse", "fac.output_m", "fac.storm",
           "fac.disruption", "fac.vydv_penalty", "fac.plan_m", "day.today", "day.leavers",
           "day.shop_employed", "day.day_stocks", "day.acc_buf", "day.counts", "day.month_acc",
-          "day.acc_log", "day.ints"),
+          "day.acc_log", "day.ints", "day.leavers_late"),
          stream="accidents", prepare=production.production_prepare,
-         rows=production.production_rows, close=production.production_close,
+         rows=workday.production_rows, hired=workday.production_hired,
+         close=production.production_close,
          accum=(("shops", "effort_sum"), ("shops", "effort_n"), ("shops", "accidents_m"),
                 ("shops", "deaths_m"), ("shops", "out_q"), ("shops", "normhours_q"),
                 ("fac", "output_m"), ("day", "today"), ("day", "leavers")),
@@ -231,11 +238,12 @@ J_CLOSE, J_RECORD = STEP_INDEX["close"], STEP_INDEX["record"]
 BODY = {
     J_DAY: (start_day,),
     J_CENTRE: (labour.centre_step,),
-    J_LABOUR: (labour.labour_rows, labour.labour_close),
+    J_LABOUR: (workday.labour_rows, labour.labour_close),
     J_HIRING: (hiring.hiring_step,),
     J_PRODUCTION: (
         production.production_prepare,
-        production.production_rows,
+        workday.production_rows,
+        workday.production_hired,
         production.production_close,
     ),
     J_CLOSE: (close_step,),
@@ -250,12 +258,69 @@ def check_body() -> None:
         raise RuntimeError(f"compiled body: steps {sorted(BODY)}, the plan's {sorted(quiet)}")
     for j, fns in BODY.items():
         step = PLAN[j]
-        want = tuple(fn for fn in (step.prepare, step.rows, step.close) if fn is not None)
+        phases = (step.prepare, step.rows, step.hired, step.close)
+        want = tuple(fn for fn in phases if fn is not None)
         if fns != want:
             raise RuntimeError(f"the compiled body calls other functions for {step.name}")
 
 
 check_body()
+
+
+# Labour and production as one pass over the person table (``mechanisms.workday``; docs/ODD.md,
+# section 12). Between them in the plan only these steps may run on such a day: the log of the
+# 1940 decree's prosecutions reads labour's buffer and who the prosecuted are, which production
+# does not change; hiring appends rows and reads today's leavers, which the one pass keeps free
+# of production's deaths (``day.leavers_late``). Production's day-wide preparation reads nothing
+# labour or hiring writes. The pass adds to the arrays both steps add to, fills those
+# production fills, and writes both steps' event buffers. (The arrest steps stay apart: who is
+# arrested before production does not work that day.)
+FUSE_FIRST, FUSE_SECOND = STEP_INDEX["labour"], STEP_INDEX["production"]
+FUSE_BETWEEN = ("prosecutions", "hiring")
+
+
+@dataclass(frozen=True)
+class Fused:
+    """The one-pass form of two steps' row phases (see :func:`fuse_days`)."""
+
+    rows: Callable
+    late: Callable  # run in the second step's place, before its ``hired`` phase
+    accum: tuple[tuple[str, str], ...]
+    overwrite: tuple[tuple[str, str], ...]
+    buffers: tuple[tuple[str, str, int], ...]
+
+
+def _union(*groups):
+    out = []
+    for group in groups:
+        out.extend(x for x in group if x not in out)
+    return tuple(out)
+
+
+FUSED = Fused(
+    rows=workday.workday_rows,
+    late=workday.add_late_leavers,
+    accum=_union(PLAN[FUSE_FIRST].accum, PLAN[FUSE_SECOND].accum, (("day", "leavers_late"),)),
+    overwrite=_union(PLAN[FUSE_FIRST].overwrite, PLAN[FUSE_SECOND].overwrite),
+    buffers=_union(PLAN[FUSE_FIRST].buffers, PLAN[FUSE_SECOND].buffers),
+)
+
+
+def fuse_days(active: np.ndarray) -> np.ndarray:
+    """The days (rows of the ``active`` matrix) on which labour and production may run as
+    one pass: both active, and no step between them active but those of
+    :data:`FUSE_BETWEEN`.
+    """
+    between = [j for j in range(FUSE_FIRST + 1, FUSE_SECOND) if PLAN[j].name not in FUSE_BETWEEN]
+    return active[:, FUSE_FIRST] & active[:, FUSE_SECOND] & ~active[:, between].any(axis=1)
+
+
+@njit(cache=True)
+def fused_today(t, S):
+    """Whether day ``t``'s labour and production run as one pass: a day of ``cal.fuse``
+    after the first day's stocks are recorded (hiring counts the workforce itself before).
+    """
+    return S.cal.fuse[t] and S.day.ints[I_HAVE_STOCKS] != 0
 
 
 @njit(cache=True)
@@ -279,13 +344,23 @@ def _plan_day(t, S):
         elif j == J_CENTRE:
             labour.centre_step(0, n, t, S)
         elif j == J_LABOUR:
-            labour.labour_rows(0, n, t, S)
+            if fused_today(t, S):
+                production.production_prepare(0, n, t, S)
+                workday.workday_rows(0, n, t, S)
+                D.ints[I_FUSED] += 1
+            else:
+                workday.labour_rows(0, n, t, S)
             labour.labour_close(0, n, t, S)
         elif j == J_HIRING:
             hiring.hiring_step(0, n, t, S)
         elif j == J_PRODUCTION:
-            production.production_prepare(0, n, t, S)
-            production.production_rows(0, n, t, S)
+            n0 = D.ints[I_ROWS0]
+            if fused_today(t, S):
+                workday.add_late_leavers(0, n, t, S)
+            else:
+                production.production_prepare(0, n, t, S)
+                workday.production_rows(0, n0, t, S)
+            workday.production_hired(n0, n, t, S)
             production.production_close(0, n, t, S)
         elif j == J_CLOSE:
             close_step(0, n, t, S)

@@ -19,7 +19,15 @@ import polars as pl
 from numba import njit
 
 from .maths import PAIRWISE_MAX, numpy_sum, pairwise_sum  # noqa: F401 (re-exported)
-from .records import F_QUITS_Y, I_CARRIED, I_CUR, I_HAVE_STOCKS, I_RECOUNT, I_YEAR_DAYS
+from .records import (
+    F_QUITS_Y,
+    I_CARRIED,
+    I_CUR,
+    I_HAVE_STOCKS,
+    I_RECOUNT,
+    I_ROWS0,
+    I_YEAR_DAYS,
+)
 from .state import C_OUTPUT, C_QUITS, COUNTERS, C
 from .stocks import (  # noqa: F401 (re-exported: the record's stocks are defined there)
     COUNT_COLUMNS,
@@ -221,9 +229,12 @@ def record_row(st, t, S):
 # ---------------------------------------------------------------- the bookkeeping steps
 @njit(cache=True)
 def start_day(lo, hi, t, S):
-    """The ``day`` step: today's counters and leavers start from zero."""
+    """The ``day`` step: today's counters and leavers start from zero; the rows of the
+    day's start are noted (``day.ints[I_ROWS0]``).
+    """
     S.day.today[:] = 0.0
     S.day.leavers[:] = 0.0
+    S.day.ints[I_ROWS0] = S.people.size[0]
 
 
 @njit(cache=True)

@@ -49,7 +49,9 @@ I_STOP_T = 10  # the day it stopped on
 I_STOP_J = 11  # the step it stopped before
 I_NEED = 12  # rows the person table must make room for
 I_PARTIAL = 13  # days begun in a compiled run and finished step by step
-N_INTS = 14
+I_ROWS0 = 14  # rows of the person table at the day's start (the rows hiring has not added)
+I_FUSED = 15  # days whose labour and production ran as one pass (mechanisms.workday)
+N_INTS = 16
 F_QUITS_Y = 0  # yesterday's quits (flitting)
 F_PURGE_W = 1  # the mean purge weight of members and candidates this month
 N_FLOATS = 2
@@ -66,6 +68,7 @@ Day = namedtuple(
     [
         "today",  # (factories, COUNTERS): today's per-factory counters
         "leavers",  # (factories, 16): counted attributes of today's leavers (record.STOCKS)
+        "leavers_late",  # (factories, 16): deaths of a fused pass, added after hiring
         "hired_stocks",  # (factories, 16): stocks of today's hires
         "day_stocks",  # (factories, 16): end-of-day sums production takes
         "recount",  # (factories, 16): a full recount of the stocks
@@ -123,6 +126,7 @@ Cal = namedtuple(
         "price",
         "active",  # (days, steps): the plan's steps that run on each day
         "quiet",  # (steps,): steps a compiled run of days may take
+        "fuse",  # days whose labour and production may run as one pass (plan.fuse_days)
         "n_split",  # rows from which the person table is split into chunks
     ],
 )
@@ -245,6 +249,7 @@ def new_day(nf: int, n_shops: int, n_counters: int, mix, role_mult, buf: int) ->
     return Day(
         today=z((nf, n_counters)),
         leavers=z((nf, 16)),
+        leavers_late=z((nf, 16)),
         hired_stocks=z((nf, 16)),
         day_stocks=z((nf, 16)),
         recount=z((nf, 16)),

@@ -65,7 +65,8 @@ def tiny_state(pop, *, nf: int = 1, shops: int = 1, scenario=None, days=(0,), **
         fields[name] = fields[name].astype(np.bool_)
     c = records.Cal(
         days=np.asarray(days, dtype=np.int64), **fields,
-        active=np.ones((nd, len(PLAN)), dtype=np.bool_), quiet=QUIET.copy(), n_split=1 << 40,
+        active=np.ones((nd, len(PLAN)), dtype=np.bool_), quiet=QUIET.copy(),
+        fuse=np.zeros(nd, dtype=np.bool_), n_split=1 << 40,
     )  # fmt: skip
     ncol = 52
     rec = records.Rec(

@@ -8,11 +8,11 @@ from treugolnik.mechanisms.labour import (
     centre_step,
     is_scheduled,
     labour_close,
-    labour_rows,
     log_tenure,
     quit_caps,
     will_step,
 )
+from treugolnik.mechanisms.workday import labour_rows
 from treugolnik.population import (
     CANDIDATE,
     CONFERENCE,

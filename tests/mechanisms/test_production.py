@@ -4,9 +4,9 @@ import pytest
 from treugolnik.mechanisms.production import (
     production_close,
     production_prepare,
-    production_rows,
     supply_factor,
 )
+from treugolnik.mechanisms.workday import production_rows
 from treugolnik.population import DEAD, EMPLOYED, MANAGER, MEMBER, WORKER
 from treugolnik.record import COUNT_COLUMNS, STOCKS, stocks_by_factory
 from treugolnik.records import I_N_LOG, K_ACC

@@ -9,6 +9,9 @@ docs/ODD.md, section 7 ("Absence", "Grievance and fear", "Quits").
   under the decree of 26 June 1940 (``prosecution`` = 1) absentees and quitters are prosecuted.
 * Quits: ``p = sigma(q0 + q_g g + q_m tightness - q_L quit_penalty - q_t log(1 + tenure_years)
   - q_p party + q_v village)`` per day (Hirschman's exit; the 1930s "flitting").
+
+The day's rows (these rules person by person) are in ``workday``, with production's; this
+module holds the terms, the factories' caps, the centre's daily step and the Python steps.
 """
 
 from __future__ import annotations
@@ -16,13 +19,10 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ..maths import below_sigmoid, table_cap
-from ..population import CANDIDATE, DISMISSED, EMPLOYED, MEMBER, NO_INDEX, QUIT, ROLES
+from ..maths import table_cap
+from ..population import ROLES
 from ..records import K_PROS
-from ..rng import uniform, uniform2
-from ..state import C_ABSENT, C_DISMISSALS, C_PROS_ABS, C_PROS_QUIT, C_QUITS, C_SCHEDULED
 from ..state import C as _C
-from ..stocks import count_leaver
 
 C_DIRECTIVES = _C["directives_issued"]
 
@@ -138,142 +138,6 @@ def is_scheduled(cal_code, common_workday, day, pid):
     return common_workday
 
 
-@njit(cache=True, nogil=True)
-def labour_rows(lo, hi, t, S):
-    """The ``labour`` step: one day of labour for every employed person in rows ``lo..hi``;
-    counts go to ``today[factory, counter]``.
-
-    Prosecutions under the 1940 decree go to ``day.pros_buf`` as (row, kind 0 absence /
-    1 quitting), their number to ``day.counts[K_PROS]``. Dismissed and quitting people are
-    counted in ``day.leavers[factory]`` (``record.count_leaver``).
-    """
-    P, sh, fa, D, cal = S.people, S.shops, S.fac, S.day, S.cal
-    ab, tv, gr, fe = S.par.absence, S.par.turnover, S.par.grievance, S.par.fear
-    pid, factory, shop, hired, village, party = (
-        P.pid,
-        P.factory,
-        P.shop,
-        P.hired,
-        P.village,
-        P.party,
-    )
-    g, phi, state, left, injured_until, absent = (
-        P.g,
-        P.phi,
-        P.state,
-        P.left,
-        P.injured_until,
-        P.absent,
-    )
-    pay_short, prosecuted, role, shock, stakh, inst = (
-        P.pay_short,
-        P.prosecuted,
-        P.role,
-        P.shock,
-        P.stakh,
-        P.inst,
-    )
-    shop_g_pulse, shop_fear_pulse, shop_clash = sh.g_pulse, sh.fear_pulse, sh.clash
-    fac_g_pulse, fac_fear_pulse, fac_will, fac_tight = fa.g_pulse, fa.fear_pulse, fa.will, D.tight
-    today, leavers, pros_buf = D.today, D.leavers, D.pros_buf
-    day = cal.days[t]
-    cal_code = cal.cal_code[t]
-    common_workday = cal.common[t]
-    absence_penalty = cal.absence_penalty[t]
-    quit_penalty = cal.quit_penalty[t]
-    prosecution = cal.prosecution[t]
-    a0, a_g, a_E, a_phi = ab.a0, ab.a_grievance, ab.a_enforcement, ab.a_fear
-    a_v, a_clash, dismiss_p, prosecute_p = ab.a_village, ab.a_clash, ab.dismiss_p, ab.prosecute_p
-    prosecute_quit_p = ab.prosecute_quit_p
-    g_decay, g_pay, g_max, phi_decay = gr.decay, gr.pay_gap, gr.g_max, fe.decay
-    q0, q_g, q_m, q_L = tv.q0, tv.q_grievance, tv.q_tightness, tv.q_penalty
-    q_t, q_p, q_v = tv.q_tenure, tv.q_party, tv.q_village
-    key_absence, key_quit = S.keys.absence, S.keys.quit
-    quit_cap = quit_caps(fac_tight, quit_penalty, g_max, q0, q_g, q_m, q_L, q_t, q_p, q_v)
-    abs_cap = absence_caps(
-        fac_will, shop_clash, absence_penalty, g_max, a0, a_g, a_E, a_phi, a_v, a_clash
-    )
-    k = 0
-    cur = NO_INDEX  # the factory whose scheduled count is being summed in ``sched``
-    sched = 0.0
-    for i in range(lo, hi):
-        if state[i] != EMPLOYED:
-            continue
-        f = np.uint64(factory[i])  # unsigned: lookups skip the negative-index wrap
-        s = np.uint64(shop[i])
-        p_id = pid[i]
-        if f != cur:
-            if cur != NO_INDEX:
-                today[cur, C_SCHEDULED] = sched
-            cur = f
-            sched = today[f, C_SCHEDULED]
-        # grievance and fear drift (pulses come from yesterday's accidents, arrests, meetings)
-        gi = g[i] * (1.0 - g_decay) + g_pay * pay_short[i] + shop_g_pulse[s] + fac_g_pulse[f]
-        g[i] = min(max(gi, 0.0), g_max)
-        fi = phi[i] * (1.0 - phi_decay) + shop_fear_pulse[s] + fac_fear_pulse[f]
-        phi[i] = min(max(fi, 0.0), 1.0)
-        absent[i] = 0
-        if injured_until[i] <= day and is_scheduled(cal_code, common_workday, day, p_id):
-            sched += 1.0
-            u_abs = uniform(key_absence, day, p_id)
-            # (at or above the factory's cap no one is absent today: no logit needed)
-            if u_abs < abs_cap[f] and below_sigmoid(
-                u_abs,
-                absence_logit(
-                    a0, a_g, a_E, a_phi, a_v, a_clash, g[i], absence_penalty * fac_will[f],
-                    phi[i], village[i], shop_clash[s],
-                ),
-            ):  # fmt: skip
-                absent[i] = 1
-                today[f, C_ABSENT] += 1.0
-                if prosecution > 0.5:
-                    # decree of 26 June 1940: corrective labour, pay withheld; stays employed
-                    if uniform2(key_absence, day, p_id, 1) < prosecute_p * fac_will[f]:
-                        prosecuted[i] += 1
-                        today[f, C_PROS_ABS] += 1.0
-                        if k < pros_buf.shape[0]:
-                            pros_buf[k, 0] = i
-                            pros_buf[k, 1] = 0
-                        k += 1
-                elif (
-                    uniform2(key_absence, day, p_id, 2) < dismiss_p * absence_penalty * fac_will[f]
-                ):
-                    # decree of 15 Nov 1932: one day's absence, dismissal
-                    state[i] = DISMISSED
-                    left[i] = day
-                    today[f, C_DISMISSALS] += 1.0
-                    count_leaver(leavers, f, role[i], party[i], shock[i], stakh[i], inst[i])
-                    continue
-        u_quit = uniform(key_quit, day, p_id)
-        if u_quit >= quit_cap[f]:
-            continue  # above the factory's highest possible quit probability today
-        is_party = 1.0 if (party[i] == MEMBER or party[i] == CANDIDATE) else 0.0
-        xq = (
-            q0
-            + q_g * g[i]
-            + q_m * fac_tight[f]
-            - q_L * quit_penalty
-            - q_t * log_tenure(day - hired[i])
-            - q_p * is_party
-            + q_v * village[i]
-        )
-        if below_sigmoid(u_quit, xq):
-            state[i] = QUIT
-            left[i] = day
-            today[f, C_QUITS] += 1.0
-            count_leaver(leavers, f, role[i], party[i], shock[i], stakh[i], inst[i])
-            if prosecution > 0.5 and uniform2(key_quit, day, p_id, 1) < prosecute_quit_p:
-                prosecuted[i] += 1
-                today[f, C_PROS_QUIT] += 1.0
-                if k < pros_buf.shape[0]:
-                    pros_buf[k, 0] = i
-                    pros_buf[k, 1] = 1
-                k += 1
-    if cur != NO_INDEX:
-        today[cur, C_SCHEDULED] = sched
-    D.counts[K_PROS] = k
-
-
 @njit(cache=True)
 def labour_close(lo, hi, t, S):
     """After everyone's labour: the pulses of grievance and fear have been taken up."""
@@ -332,7 +196,7 @@ def issue_directives(run, t: int) -> None:
 
 def log_prosecutions(run, t: int) -> None:
     """The ``prosecutions`` step: the day's prosecutions under the decree of 26 June 1940
-    (from ``labour_rows``) enter the event log.
+    (from ``workday.labour_rows``) enter the event log.
     """
     D, pop = run.S.day, run.world.pop
     k = int(D.counts[K_PROS])
