@@ -154,3 +154,12 @@ def test_a_record_with_nan_is_never_written(tmp_path):
     with pytest.raises(FloatingPointError, match="metrics.x"):
         write_run(tmp_path / "r", {}, bad, bad.head(0), bad.head(0))
     assert not (tmp_path / "r").exists()
+
+
+def test_a_concession_cannot_cut_norms_to_nothing():
+    """A norm cut of 100 % left a shop's norm at 0 and the next day's piece-rate pay infinite
+    (found by the test above): the schema stops the cut at half."""
+    with pytest.raises(ScenarioError, match="norm_rollback.*from 0 to 0.5"):
+        load_scenario("kirov-small", sets=["meetings.norm_rollback=1.0"])
+    s = load_scenario("kirov-small", sets=["meetings.norm_rollback=0.5"])
+    assert s.meetings.norm_rollback == 0.5

@@ -415,7 +415,11 @@ class Meetings(_Strict):
         0.0, ge=0, le=1, description="shop-floor deals that block norm rises"
     )
     norm_rollback: float = Field(
-        0.04, ge=0, le=1, description="norms cut by a concession (a share)"
+        0.04,
+        ge=0,
+        le=0.5,
+        description="norms cut by a concession (a share; at most half: a cut to nothing would "
+        "leave no norm for piece rates to pay by)",
     )
     safety_gain: float = Field(
         0.08, ge=0, le=1, description="shop safety won by a concession (share of the gap to 1)"
