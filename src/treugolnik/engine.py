@@ -313,7 +313,7 @@ class Simulation:
                 step.prepare(0, n, t, self.ref)
             # a step with a phase for today's hires splits only the rows of the day's start
             n_rows = int(D.ints[I_ROWS0]) if step.hired is not None else n
-            if step.rows is not None and not fused:
+            if step.rows is not None and not fused and (step.rows_if < 0 or D.ints[step.rows_if]):
                 self.passes.run_rows(
                     step.rows, self.S, self.ref, n_rows, t, step.accum, step.overwrite,
                     step.buffers,

@@ -44,6 +44,7 @@ from .records import (
     I_N_LOG,
     I_N_TRACE,
     I_NEED,
+    I_RECOUNT,
     I_ROWS0,
     I_STOP,
     I_STOP_J,
@@ -77,6 +78,9 @@ class Step:
     prepare: Callable | None = None
     rows: Callable | None = None
     hired: Callable | None = None  # over the rows hiring added today, after ``rows``
+    # ``rows`` has work only when ``day.ints[rows_if]`` is set (-1: always); the engine
+    # skips a split pass that would do nothing
+    rows_if: int = -1
     close: Callable | None = None
     python: Callable | None = None
     accum: tuple[tuple[str, str], ...] = ()  # fields ``rows`` adds to (summed over chunks)
@@ -221,7 +225,7 @@ PLAN: tuple[Step, ...] = (
          prepare=close_step, doc="the day's output joins the plan year's"),
     Step("record", "daily", ("people", "shops.norm", "fac", "day", "cal"),
          ("day.stocks", "day.recount", "day.ints", "fac.headcount", "rec"),
-         prepare=record_prepare, rows=record_rows, close=record_close,
+         prepare=record_prepare, rows=record_rows, close=record_close, rows_if=I_RECOUNT,
          overwrite=(("day", "recount"),), before="record_before", after="record_after",
          doc="end-of-day stocks and the metrics row"),
 )  # fmt: skip
