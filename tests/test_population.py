@@ -8,6 +8,7 @@ from treugolnik.population import (
     MEMBER,
     QUIT,
     Population,
+    column_groups,
     group_by_factory,
 )
 
@@ -35,6 +36,39 @@ def test_compact_drops_leavers_and_keeps_order():
     new = pop.append(2)
     assert pop.pid[new].tolist() == [20, 21]  # ids never reused
     assert np.array_equal(pop.rows_of(np.array([0, 9, 21])), [0, 6, 18])
+
+
+def test_compact_on_threads_moves_every_column_as_one_thread_does():
+    """Columns moved in groups on a thread pool: every column, each row with its person, the
+    freed rows cleared; the groups cover the columns once and weigh about the same."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    rng = np.random.default_rng(5)
+    tables = []
+    for parts in (1, 2, 3):
+        pop = Population(capacity=16)
+        pop.append(500)
+        for name, dtype in COLUMNS.items():
+            if name not in ("pid", "state"):
+                getattr(pop, name)[:500] = (np.random.default_rng(9).random(500) * 90).astype(dtype)
+        pop.state[:500] = np.where(rng.random(500) < 0.8, EMPLOYED, QUIT)
+        rng = np.random.default_rng(5)  # the same leavers in every table
+        with ThreadPoolExecutor(2) as pool:
+            pop.compact(pool, parts)
+        tables.append(pop)
+    kept = tables[0].n
+    assert 300 < kept < 500
+    for pop in tables[1:]:
+        assert pop.n == kept
+        for name in COLUMNS:
+            col, ref = getattr(pop, name), getattr(tables[0], name)
+            assert np.array_equal(col[:500], ref[:500]), name
+            assert not col[kept:500].any(), name
+    for parts in (2, 3):
+        groups = column_groups(parts)
+        assert sorted(c for g in groups for c in g) == sorted(COLUMNS)
+        weight = [sum(np.dtype(COLUMNS[c]).itemsize for c in g) for g in groups]
+        assert max(weight) - min(weight) <= max(np.dtype(t).itemsize for t in COLUMNS.values())
 
 
 def test_rows_appended_after_compact_start_from_zero():

@@ -359,6 +359,16 @@ class Simulation:
         self._S = self._S._replace(people=None)
         self._ref = None
 
+    def compact(self) -> None:
+        """The ``compact`` step: the rows of people who have left are dropped; on a table the
+        passes split, the columns are moved on the passes' threads.
+        """
+        pop, passes = self.world.pop, self.passes
+        if passes.threads > 1 and passes.splits(pop.n):
+            pop.compact(passes.pool(), passes.threads)
+        else:
+            pop.compact()
+
     def quota_consequences(self, t: int) -> None:
         rep.quota_consequences(self, t)
 

@@ -93,6 +93,12 @@ class Passes:
             arr = self._locals[key] = np.zeros_like(like)
         return arr
 
+    def pool(self) -> ThreadPoolExecutor:
+        """The passes' thread pool (made when first needed)."""
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self.threads)
+        return self._pool
+
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown()

