@@ -273,6 +273,40 @@ def test_compiled_quiet_days_give_the_step_by_step_results(sets, chunk):
     assert a_sim.world.pop.n == b_sim.world.pop.n
 
 
+@pytest.mark.parametrize("chunk", [None, 300])
+def test_one_pass_with_deaths_and_hires_gives_the_two_passes(chunk):
+    """The day's deaths in the one pass (mechanisms.workday) wait until hiring has counted the
+    day's leavers (day.leavers_late): with fatal accidents and hires on most days, labour and
+    production in one pass give what the two passes give, bit for bit, chunked or not."""
+    from treugolnik import engine
+    from treugolnik.passes import Passes
+
+    s = load_scenario(
+        "kirov-small",
+        sets=[
+            "factories.count=3",
+            "factories.size=400",
+            "accidents.p0=0.003",
+            "accidents.death_share=0.5",
+            "period.end=1929-03-31",
+        ],
+    )
+    runs = []
+    for fuse in (True, False):
+        passes = Passes(threads=2, chunk=chunk) if chunk else None
+        sim = engine.Simulation(s, passes=passes)
+        if not fuse:
+            sim.S.cal.fuse[:] = False
+        runs.append((sim, sim.run()))
+    (a_sim, a), (b_sim, b) = runs
+    assert a_sim.fused_days > 100 and b_sim.fused_days == 0
+    deaths = a.metrics["deaths"].to_numpy()
+    assert (deaths > 0).sum() > 50 and a.metrics["hires"].sum() > 0
+    assert a.metrics.equals(b.metrics)
+    assert a.monthly.equals(b.monthly)
+    assert a.events.equals(b.events)
+
+
 @given(st.integers(min_value=0, max_value=50_000_000))
 @settings(max_examples=200, deadline=None)
 def test_chunks_cover_the_table_in_order_and_are_few(n):

@@ -48,9 +48,9 @@ def test_compact_on_threads_moves_every_column_as_one_thread_does():
     for parts in (1, 2, 3):
         pop = Population(capacity=16)
         pop.append(500)
-        for name, dtype in COLUMNS.items():
-            if name not in ("pid", "state"):
-                getattr(pop, name)[:500] = (np.random.default_rng(9).random(500) * 90).astype(dtype)
+        for j, (name, dtype) in enumerate(COLUMNS.items()):
+            if name not in ("pid", "state"):  # each column its own values
+                getattr(pop, name)[:500] = (np.random.default_rng(j).random(500) * 90).astype(dtype)
         pop.state[:500] = np.where(rng.random(500) < 0.8, EMPLOYED, QUIT)
         rng = np.random.default_rng(5)  # the same leavers in every table
         with ThreadPoolExecutor(2) as pool:
@@ -58,6 +58,14 @@ def test_compact_on_threads_moves_every_column_as_one_thread_does():
         tables.append(pop)
     kept = tables[0].n
     assert 300 < kept < 500
+    # each person's attributes travel with them (the columns' values are set by row, not id)
+    rows = tables[0].pid[:kept]
+    assert np.array_equal(
+        tables[0].skill[:kept],
+        (np.random.default_rng(list(COLUMNS).index("skill")).random(500) * 90).astype(
+            COLUMNS["skill"]
+        )[rows],
+    )
     for pop in tables[1:]:
         assert pop.n == kept
         for name in COLUMNS:

@@ -4,15 +4,17 @@ Each row of :data:`PLAN` is a :class:`Step`: its name, when it runs, the records
 writes (``group.field`` of ``records.State``; a bare group means any of its fields), its random
 stream, and whether a compiled run of days may take it (``quiet``). A step is either compiled,
 as up to three functions of ``(lo, hi, t, S)`` (``prepare`` once, ``rows`` over the person
-table, which the engine may split into chunks, ``close`` once), or Python (``python(run, t)``:
-the monthly steps, which write the event log).
+table, which the engine may split into chunks, ``close`` once; production has a fourth,
+``hired``, over the rows hiring added that day), or Python (``python(run, t)``: the monthly
+steps, which write the event log).
 
 The engine (``engine.Simulation``) runs the plan day by day, step by step, and times each step
 (``run --profile``). Runs of days whose active steps are all ``quiet`` go through
 :func:`run_days`, one compiled loop over the same steps in the same order: it stops before the
-first active step that is not quiet, and the engine takes the day from there. ``treugolnik run
---plan`` prints this table; a test runs days both ways and checks that the steps that ran are
-the plan's.
+first active step that is not quiet, and the engine takes the day from there. On most days
+labour's and production's rows run as one pass (:data:`FUSED`, :func:`fuse_days`), with the
+same results as the two. ``treugolnik run --plan`` prints this table; a test runs days both
+ways and checks that the steps that ran are the plan's.
 """
 
 from __future__ import annotations

@@ -243,7 +243,7 @@ class Population:
 
         With a thread pool (``concurrent.futures``) and ``parts`` > 1 the columns are moved in
         that many groups of about equal bytes at once (each column's move is its own, so the
-        result is the same; two threads halve the time on ussr-industry's tables).
+        result is the same; two threads halved the time on a synthetic table of 8 million rows).
         """
         keep = np.flatnonzero(self.state[: self.n] == EMPLOYED)
         if keep.size == self.n:

@@ -16,7 +16,8 @@ run it as
 
 The plan runs labour, then hiring, then production. Hiring only appends rows and reads today's
 leavers; production's day-wide preparation reads nothing labour or hiring writes. So on a day
-when no other step runs between them, the engine takes :func:`workday_rows` over the rows of
+when nothing but hiring and the log of the 1940 decree's prosecutions runs between them
+(``plan.FUSE_BETWEEN``), the engine takes :func:`workday_rows` over the rows of
 the day's start, then hiring, then :func:`production_hired` over the rows hiring added: every
 sum is added in the same row order as by the two passes, so the results are the same to the
 last bit. The day's deaths, which the two passes count among the leavers only after hiring,
