@@ -142,9 +142,7 @@ class Passes:
                 Sc = replace(Sc, group, **{name: self._local(kernel, (group, name), c, like)})
             calls.append((int(bounds[c]), int(bounds[c + 1]), Sc, compiled(Sc)))
         if self.threads > 1:
-            if self._pool is None:
-                self._pool = ThreadPoolExecutor(self.threads)
-            done = list(self._pool.map(lambda call: kernel(call[0], call[1], t, call[3]), calls))
+            done = list(self.pool().map(lambda call: kernel(call[0], call[1], t, call[3]), calls))
         else:
             done = [kernel(lo, hi, t, ref_c) for lo, hi, _, ref_c in calls]
         del done
@@ -233,9 +231,7 @@ class Passes:
                 a[b.pos] = self._local(kernel, b.pos, c, args[b.pos])
             calls.append((lo, a))
         if self.threads > 1:
-            if self._pool is None:
-                self._pool = ThreadPoolExecutor(self.threads)
-            done = self._pool.map(lambda la: kernel(*la[1]), calls)
+            done = self.pool().map(lambda la: kernel(*la[1]), calls)
         else:
             done = (kernel(*a) for _, a in calls)
         for p in overwrite:

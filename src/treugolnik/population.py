@@ -251,12 +251,12 @@ class Population:
         if pool is None or parts < 2:
             _move_all(keep, self.n, tuple(getattr(self, name) for name in COLUMNS))
         else:
-            groups = column_groups(parts)
             n = self.n
-            done = pool.map(
-                lambda g: _move_all(keep, n, tuple(getattr(self, name) for name in g)), groups
+            moves = pool.map(
+                lambda g: _move_all(keep, n, tuple(getattr(self, name) for name in g)),
+                column_groups(parts),
             )
-            list(done)
+            list(moves)  # (waits for every group)
         self.n = int(keep.size)
         self.compactions += 1
 

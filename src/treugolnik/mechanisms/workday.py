@@ -57,13 +57,23 @@ from .production import supply_factor
 
 
 @njit(cache=True, inline="always")
-def _store_sums(today, fac_output_m, f, out, workdays, norm_hours, pay, fac_out):
-    """Write a factory's running production sums back (see :func:`day_rows`)."""
-    today[f, C_OUTPUT] = out
-    today[f, C_WORKDAYS] = workdays
-    today[f, C_NORM_HOURS] = norm_hours
-    today[f, C_PAY] = pay
-    fac_output_m[f] = fac_out
+def _store_sums(
+    do_labour, do_production, today, fac_output_m, day_stocks, f, sched, out, workdays,
+    norm_hours, pay, fac_out, hc, inj, gs, ps, cs,
+):  # fmt: skip
+    """Write factory ``f``'s running sums back (see :func:`day_rows`): labour's scheduled
+    count, production's output, working days, norm hours, pay, month's output and end-of-day
+    stocks.
+    """
+    if do_labour:
+        today[f, C_SCHEDULED] = sched
+    if do_production:
+        today[f, C_OUTPUT] = out
+        today[f, C_WORKDAYS] = workdays
+        today[f, C_NORM_HOURS] = norm_hours
+        today[f, C_PAY] = pay
+        fac_output_m[f] = fac_out
+        store_day_sums(day_stocks, f, hc, inj, gs, ps, cs)
 
 
 # (NumPy's error model skips the check for a division by zero on every division; where the
@@ -180,11 +190,10 @@ def day_rows(lo, hi, t, S, do_labour, do_production, deaths, n_acc):
         p_id = pid[i]
         if f != cur:
             if cur != NO_INDEX:
-                if do_labour:
-                    today[cur, C_SCHEDULED] = sched
-                if do_production:
-                    _store_sums(today, fac_output_m, cur, t_out, t_wd, t_nh, t_pay, f_out)
-                    store_day_sums(day_stocks, cur, hc, inj, gs, ps, cs)
+                _store_sums(
+                    do_labour, do_production, today, fac_output_m, day_stocks, cur, sched,
+                    t_out, t_wd, t_nh, t_pay, f_out, hc, inj, gs, ps, cs,
+                )  # fmt: skip
             cur = f
             if do_labour:
                 sched = today[f, C_SCHEDULED]
@@ -345,11 +354,10 @@ def day_rows(lo, hi, t, S, do_labour, do_production, deaths, n_acc):
         ps += phi[i]
         cs += c[i]
     if cur != NO_INDEX:
-        if do_labour:
-            today[cur, C_SCHEDULED] = sched
-        if do_production:
-            _store_sums(today, fac_output_m, cur, t_out, t_wd, t_nh, t_pay, f_out)
-            store_day_sums(day_stocks, cur, hc, inj, gs, ps, cs)
+        _store_sums(
+            do_labour, do_production, today, fac_output_m, day_stocks, cur, sched, t_out, t_wd,
+            t_nh, t_pay, f_out, hc, inj, gs, ps, cs,
+        )  # fmt: skip
     if do_labour:
         D.counts[K_PROS] = k
     if do_production:
