@@ -307,6 +307,27 @@ def test_one_pass_with_deaths_and_hires_gives_the_two_passes(chunk):
     assert a.events.equals(b.events)
 
 
+def test_chunk_states_are_kept_and_follow_the_table_when_it_grows():
+    """A split pass's chunk states are made once and reused while the run's state is the same;
+    when the person table grows they are let go and made anew around the new arrays (a kept
+    state would have the kernels write into the old table)."""
+    from treugolnik.engine import Simulation
+    from treugolnik.mechanisms import workday
+    from treugolnik.passes import Passes
+
+    sim = Simulation(load_scenario("kirov-small"), passes=Passes(threads=1, chunk=300))
+    fields = [("day", "today"), ("day", "counts")]
+    first = sim.passes.chunk_states(workday.labour_rows, sim.S, fields, 2)
+    assert sim.passes.chunk_states(workday.labour_rows, sim.S, fields, 2) is first
+    assert first[0][0].day.today is not sim.S.day.today  # the chunk's own counters
+    assert first[0][0].people.g is sim.world.pop.g
+    sim.reserve_rows(sim.world.pop.capacity)  # the table must grow
+    assert not sim.passes._states
+    again = sim.passes.chunk_states(workday.labour_rows, sim.S, fields, 2)
+    assert again is not first and again[1][0].people.g is sim.world.pop.g
+    assert first[0][0].people.g is not sim.world.pop.g
+
+
 @given(st.integers(min_value=0, max_value=50_000_000))
 @settings(max_examples=200, deadline=None)
 def test_chunks_cover_the_table_in_order_and_are_few(n):

@@ -124,6 +124,23 @@ def test_local_sweep_query_and_resume(tmp_path):
     assert r.exit_code == 0
 
 
+@pytest.mark.parametrize(("backend", "workers", "threads"), [("local", 1, None), ("local", 2, 1),
+                                                            ("dask", 1, 1)])  # fmt: skip
+def test_runs_side_by_side_get_one_thread_each(tmp_path, monkeypatch, backend, workers, threads):
+    """With several local workers, or on Dask, each run's passes get one thread; a lone local
+    run gets the default (all cores)."""
+    from treugolnik.experiments import runner as rn
+
+    seen = []
+    monkeypatch.setattr(rn, "_execute", lambda spec, out: seen.append(spec["threads"]) or {
+        "run_id": spec["run_id"], "status": "complete", "wall": 0.0})  # fmt: skip
+    monkeypatch.setattr(rn, "_run_pool", lambda payload, *a: [rn._execute(p, "") for p in payload])
+    monkeypatch.setattr(rn, "_run_dask", lambda payload, *a: [rn._execute(p, "") for p in payload])
+    specs = plan(read_sweep(write(tmp_path, DEMO)))
+    rn.run_sweep(specs, tmp_path / "out", backend=backend, workers=workers)
+    assert seen == [threads] * len(specs) and len(specs) == 6
+
+
 def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path):
     p = write(
         tmp_path,
