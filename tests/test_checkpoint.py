@@ -99,6 +99,20 @@ def test_a_damaged_or_foreign_checkpoint_is_refused(checkpointed, tmp_path):
     assert np.load(src / "people.pid.npy", allow_pickle=False).dtype == np.int64
 
 
+def test_a_change_of_the_arrays_needs_a_new_format():
+    """A checkpoint of an older layout must be refused by its format: the arrays' layout of
+    each format is recorded, so a change of layout without a new format fails here."""
+    from treugolnik.checkpoint import LAYOUTS, layout
+    from treugolnik.engine import Simulation
+
+    assert max(LAYOUTS) == FORMAT
+    assert len(set(LAYOUTS.values())) == len(LAYOUTS)  # no two formats share a layout
+    got = layout(Simulation(load_scenario("kirov-small")).S)
+    assert got == LAYOUTS[FORMAT], (
+        f"the checkpoint's arrays changed (layout {got}): raise FORMAT and record its layout"
+    )
+
+
 def test_cli_checkpoint_and_resume(tmp_path):
     exe = [sys.executable, "-m", "treugolnik.cli"]
     sets = [x for s in SETS for x in ("--set", s)]

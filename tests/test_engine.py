@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from treugolnik import load_scenario, simulate
-from treugolnik.passes import CHUNK_PEOPLE, MAX_CHUNKS, chunk_bounds
+from treugolnik.passes import CHUNK_PEOPLE, MAX_CHUNKS, PAIR_PEOPLE, chunk_bounds
 from treugolnik.record import METRIC_COLUMNS
 
 SHORT = ("period.end=1929-06-30",)
@@ -240,6 +240,10 @@ def test_quiet_day_stocks_equal_a_full_recount(period, chunk, extra):
         (("factories.growth=1.0", "period.end=1930-06-30"), None),
         # a table that may be split into chunks as it grows (those days go day by day)
         (("factories.growth=1.0", "period.end=1930-06-30"), 1000),
+        # a table cut in two halves (compiled: on two threads), as the decree of 26 June 1940
+        # prosecutes; and one that grows from one chunk into two halves, then into chunks
+        (("period.start=1940-05-01", "period.end=1940-08-31"), (100_000, 600)),
+        (("factories.growth=1.0", "period.end=1930-06-30"), (1200, 1000)),
         # many factories, workers flitting between them, speeches and accidents not kept
         (("ussr-industry", "factories.count=12", "factories.size=150",
           "period.end=1929-12-31"), None),
@@ -251,16 +255,21 @@ def test_compiled_quiet_days_give_the_step_by_step_results(sets, chunk):
     as one pass (mechanisms.workday, off when each step is timed) give what the two passes
     give."""
     from treugolnik import engine
-    from treugolnik.passes import Passes
 
     name = sets[0] if not sets[0].count("=") else "kirov-small"
     s = load_scenario(name, sets=[x for x in sets if "=" in x])
     runs = {}
     for step_by_step in (True, False):
-        passes = Passes(threads=2, chunk=chunk) if chunk else None
-        sim = engine.Simulation(s, passes=passes, step_by_step=step_by_step)
+        sim = engine.Simulation(s, passes=_passes(chunk), step_by_step=step_by_step)
         runs[step_by_step] = (sim, sim.run())
     (a_sim, a), (b_sim, b) = runs[True], runs[False]
+    if isinstance(chunk, tuple):  # the halves on one thread give the same run
+        c_sim = engine.Simulation(s, passes=_passes(chunk, threads=1))
+        c = c_sim.run()
+        assert c.metrics.equals(b.metrics) and c.events.equals(b.events)
+        assert c_sim.halved_passes > 0 and b_sim.halved_passes == c_sim.halved_passes
+        if chunk[0] < 100_000:  # grown past two chunks: those days went day by day
+            assert b_sim.world.pop.n >= 2 * chunk[0]
     assert b_sim.compiled_days > 0 and a_sim.compiled_days == 0  # both paths were taken
     assert b_sim.partial_days > 0 and a_sim.partial_days == 0
     assert b_sim.fused_days > 0 and a_sim.fused_days == 0
@@ -273,13 +282,23 @@ def test_compiled_quiet_days_give_the_step_by_step_results(sets, chunk):
     assert a_sim.world.pop.n == b_sim.world.pop.n
 
 
-@pytest.mark.parametrize("chunk", [None, 300])
+def _passes(chunk, threads=2):
+    """The passes of a test run: default (None), chunks of ``chunk`` rows, or (chunk, pair)."""
+    from treugolnik.passes import Passes
+
+    if chunk is None:
+        return None
+    if isinstance(chunk, tuple):
+        return Passes(threads=threads, chunk=chunk[0], pair=chunk[1])
+    return Passes(threads=threads, chunk=chunk)
+
+
+@pytest.mark.parametrize("chunk", [None, 300, (100_000, 500)])
 def test_one_pass_with_deaths_and_hires_gives_the_two_passes(chunk):
     """The day's deaths in the one pass (mechanisms.workday) wait until hiring has counted the
     day's leavers (day.leavers_late): with fatal accidents and hires on most days, labour and
     production in one pass give what the two passes give, bit for bit, chunked or not."""
     from treugolnik import engine
-    from treugolnik.passes import Passes
 
     s = load_scenario(
         "kirov-small",
@@ -293,8 +312,7 @@ def test_one_pass_with_deaths_and_hires_gives_the_two_passes(chunk):
     )
     runs = []
     for fuse in (True, False):
-        passes = Passes(threads=2, chunk=chunk) if chunk else None
-        sim = engine.Simulation(s, passes=passes)
+        sim = engine.Simulation(s, passes=_passes(chunk))
         if not fuse:
             sim.S.cal.fuse[:] = False
         runs.append((sim, sim.run()))
@@ -311,12 +329,19 @@ def test_one_pass_with_deaths_and_hires_gives_the_two_passes(chunk):
 @settings(max_examples=200, deadline=None)
 def test_chunks_cover_the_table_in_order_and_are_few(n):
     """Chunk bounds: from 0 to n without gaps, each chunk at least CHUNK_PEOPLE rows when the
-    table is split, and never more than MAX_CHUNKS of them (a chunk's fixed cost a day does
-    not shrink with its rows)."""
+    table is split into chunks, and never more than MAX_CHUNKS of them (a chunk's fixed cost a
+    day does not shrink with its rows); a table too small for two chunks but of PAIR_PEOPLE
+    rows or more in two halves, cut where the compiled runs of days cut it."""
+    from treugolnik.plan import pair_bound
+
     bounds = chunk_bounds(n)
     assert bounds[0] == 0 and bounds[-1] == n
     sizes = np.diff(bounds)
     assert (sizes >= 0).all()
     assert 1 <= sizes.size <= MAX_CHUNKS
-    if sizes.size > 1:
+    if n >= 2 * CHUNK_PEOPLE:
         assert sizes.min() >= CHUNK_PEOPLE
+    elif n >= PAIR_PEOPLE:
+        assert sizes.size == 2 and bounds[1] == pair_bound(n)
+    else:
+        assert sizes.size == 1

@@ -58,6 +58,17 @@ def test_compiled_body_takes_the_plans_quiet_steps():
         assert (s.python is None) != (s.prepare is None and s.rows is None and s.close is None)
 
 
+def test_the_halves_drain_what_the_steps_declare(monkeypatch):
+    """The compiled halves (plan.halves) add each declared field of labour, production, the
+    one pass and the record; a field declared but not drained stops the import's check."""
+    plan.check_halves()
+    fields = {w: set(f) for w, f in plan.HALF_FIELDS.items()}
+    fields[plan.W_PRODUCTION].discard(("shops", "out_q"))
+    monkeypatch.setattr(plan, "HALF_FIELDS", fields)
+    with pytest.raises(RuntimeError, match="phase 2 drains other fields"):
+        plan.check_halves()
+
+
 def _snapshot(S, n):
     snap = {}
     for group in ("people", "shops", "fac", "day", "rec"):

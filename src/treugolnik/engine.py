@@ -27,19 +27,23 @@ from .initialise import calendar, initial_world
 from .mechanisms import meetings, party, production
 from .mechanisms import repression as rep
 from .mechanisms.hiring import room_needed
-from .passes import Passes
+from .passes import Passes, local_fields
 from .plan import (
     FUSE_FIRST,
     FUSE_SECOND,
     FUSED,
+    HALF_OF_STEP,
     LOG_FULL,
     NEED_ROOM,
+    PAIRED,
     PARTIAL,
     PLAN,
     QUIET,
+    W_FUSED,
     active_matrix,
     fuse_days,
     fused_today,
+    halves,
     run_days,
 )
 from .record import (
@@ -137,6 +141,9 @@ class Simulation:
         self.fac_rows = np.zeros((self.policy.n_days, nf, len(self.col))) if by_factory else None
         self._S: records.State | None = None
         self._ref = None
+        self._halves: tuple | None = None
+        self._pol_names: list[str] | None = None  # day_of's stacked policy values
+        self._pol_rows: np.ndarray | None = None
         self._build_state()
         self.world.today = self.S.day.today
 
@@ -167,7 +174,7 @@ class Simulation:
         rec = self.world.pop.record()
         if self._S.people is not rec:
             self._S = self._S._replace(people=rec)
-            self._ref = None
+            self._ref = self._halves = None
         return self._S
 
     @property
@@ -181,7 +188,28 @@ class Simulation:
     @S.setter
     def S(self, value: records.State) -> None:  # noqa: N802
         self._S = value
-        self._ref = None
+        self._ref = self._halves = None
+
+    @property
+    def half_states(self) -> tuple:
+        """The states of the two halves of each row phase the compiled runs of days may cut
+        in two (``plan.PAIRED``, two a phase), each half with its own arrays as a split pass
+        gives a chunk. While the table cannot reach ``passes.pair`` rows without growing, or
+        is too big for a compiled run, the run's own state stands in (never used then).
+        """
+        ref, pop, passes = self.ref, self.world.pop, self.passes
+        if pop.capacity < passes.pair or pop.n >= 2 * passes.chunk:
+            return (ref,) * (2 * len(PAIRED))
+        if self._halves is None:
+            S = self.S
+            self._halves = tuple(
+                ref_c
+                for kernel, accum, overwrite, buffers in PAIRED
+                for _, ref_c in passes.chunk_states(
+                    kernel, S, local_fields(accum, overwrite, buffers), 2
+                )
+            )
+        return self._halves
 
     def checkpoint_days(self) -> list[int]:
         """The day indices of :attr:`checkpoint_at` (dates outside the period are refused)."""
@@ -212,8 +240,13 @@ class Simulation:
 
     def day_of(self, t: int) -> tuple[int, dt.date, dict, int]:
         """Day ``t``'s number, date, policy values (a dict) and days in its month."""
-        v = self.policy.values
-        pol = {k: float(v[k][t]) for k in v}
+        if self._pol_names is None:
+            # the policy values day by day, stacked once (a dict built column by column cost
+            # about 20 microseconds a call, several calls a month)
+            v = self.policy.values
+            self._pol_names = list(v)
+            self._pol_rows = np.column_stack([v[k] for k in self._pol_names]).astype(np.float64)
+        pol = dict(zip(self._pol_names, self._pol_rows[t].tolist(), strict=True))
         return self.days[t], self.dates[t], pol, int(self.S.cal.dims[t])
 
     # ------------------------------------------------------------------ the run
@@ -258,8 +291,9 @@ class Simulation:
         """
         tc = time.perf_counter()
         ints = self.S.day.ints
+        pair, threads = self.passes.pair, self.passes.threads > 1
         while True:
-            run_days(t, t_end, self.ref)
+            run_days(t, t_end, self.ref, self.half_states, pair, threads)
             code, t_next, j = (int(x) for x in ints[records.I_STOP : records.I_STOP_J + 1])
             self.flush_accidents()
             t = t_next
@@ -302,7 +336,10 @@ class Simulation:
             # labour's and production's rows in one pass (mechanisms.workday)
             PLAN[FUSE_SECOND].prepare(0, n, t, self.ref)
             F = FUSED
-            self.passes.run_rows(F.rows, self.S, self.ref, n, t, F.accum, F.overwrite, F.buffers)
+            if not self._in_halves(W_FUSED, n, t):
+                self.passes.run_rows(
+                    F.rows, self.S, self.ref, n, t, F.accum, F.overwrite, F.buffers
+                )
             D.ints[I_FUSED] += 1
             step.close(0, n, t, self.ref)
         else:
@@ -313,7 +350,12 @@ class Simulation:
                 step.prepare(0, n, t, self.ref)
             # a step with a phase for today's hires splits only the rows of the day's start
             n_rows = int(D.ints[I_ROWS0]) if step.hired is not None else n
-            if step.rows is not None and not fused and (step.rows_if < 0 or D.ints[step.rows_if]):
+            if (
+                step.rows is not None
+                and not fused
+                and (step.rows_if < 0 or D.ints[step.rows_if])
+                and not self._in_halves(HALF_OF_STEP.get(j, -1), n_rows, t)
+            ):
                 self.passes.run_rows(
                     step.rows, self.S, self.ref, n_rows, t, step.accum, step.overwrite,
                     step.buffers,
@@ -324,6 +366,18 @@ class Simulation:
                 step.close(0, n, t, self.ref)
         if step.after:
             self._hook(step.after, t)
+
+    def _in_halves(self, w: int, n: int, t: int) -> bool:
+        """Run row phase ``w`` (``plan.PAIRED``; -1: none) over ``n`` rows in two halves as the
+        compiled runs of days do, if the table is cut in two and the day is not taken step by
+        step; returns whether it ran. (Step by step the passes' own split runs it: tests
+        compare the two.)
+        """
+        passes = self.passes
+        if w < 0 or self.step_by_step or not passes.splits(n) or passes.on_threads(n):
+            return False
+        halves(w, n, t, self.ref, self.half_states, passes.threads > 1)
+        return True
 
     def _hook(self, hook, t: int) -> None:
         if isinstance(hook, str):
@@ -357,14 +411,15 @@ class Simulation:
         (:attr:`S` takes up the table's current arrays when next asked).
         """
         self._S = self._S._replace(people=None)
-        self._ref = None
+        self._ref = self._halves = None
+        self.passes.forget_states()
 
     def compact(self) -> None:
         """The ``compact`` step: the rows of people who have left are dropped; on a table the
         passes split, the columns are moved on the passes' threads.
         """
         pop, passes = self.world.pop, self.passes
-        if passes.threads > 1 and passes.splits(pop.n):
+        if passes.threads > 1 and passes.on_threads(pop.n):
             pop.compact(passes.pool(), passes.threads)
         else:
             pop.compact()
@@ -422,6 +477,11 @@ class Simulation:
     def fused_days(self) -> int:
         """Days whose labour and production ran as one pass (``mechanisms.workday``)."""
         return int(self.S.day.ints[I_FUSED])
+
+    @property
+    def halved_passes(self) -> int:
+        """Row phases that compiled runs of days ran in two halves (``plan.PAIRED``)."""
+        return int(self.S.day.ints[records.I_HALVED])
 
     @property
     def partial_days(self) -> int:

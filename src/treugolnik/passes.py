@@ -30,6 +30,10 @@ from .records import compiled, replace
 
 CHUNK_PEOPLE = 250_000
 MAX_CHUNKS = 16  # enough for eight threads; more only add each chunk's fixed cost
+# a table of this many rows, too small for two chunks of CHUNK_PEOPLE, is cut in two halves:
+# the compiled runs of days take such a table's daily passes on two threads
+# (``plan.run_days``); below it a pass is too short for a second thread to pay
+PAIR_PEOPLE = 10_000
 
 
 @njit(cache=True, nogil=True)
@@ -58,10 +62,21 @@ def default_threads() -> int:
     return max(1, min(8, os.cpu_count() or 1))
 
 
-def chunk_bounds(n: int, chunk: int = CHUNK_PEOPLE) -> np.ndarray:
-    """Row bounds of the chunks of an ``n``-row table (a function of ``n`` only)."""
+def chunk_bounds(n: int, chunk: int = CHUNK_PEOPLE, pair: int = PAIR_PEOPLE) -> np.ndarray:
+    """Row bounds of the chunks of an ``n``-row table (a function of ``n`` only): ``n //
+    chunk`` chunks (at most :data:`MAX_CHUNKS`), or two halves of a table of at least ``pair``
+    rows that is too small for two chunks (the first half ``n // 2`` rows, as
+    ``plan.pair_bound`` cuts it).
+    """
     k = max(1, min(MAX_CHUNKS, n // chunk))
+    if k == 1 and n >= pair:
+        k = 2
     return np.linspace(0, n, k + 1).astype(np.int64)
+
+
+def local_fields(accum=(), overwrite=(), buffers=()) -> list[tuple[str, str]]:
+    """The (record, field) pairs a chunk of a split pass has its own copy of."""
+    return [*accum, *overwrite, *((g, f) for g, f, _ in buffers), ("day", "counts")]
 
 
 @dataclass
@@ -80,8 +95,10 @@ class Passes:
 
     threads: int = field(default_factory=default_threads)
     chunk: int = field(default_factory=lambda: CHUNK_PEOPLE)  # read when a run starts
+    pair: int = field(default_factory=lambda: PAIR_PEOPLE)  # (the same)
     _pool: ThreadPoolExecutor | None = None
     _locals: dict = field(default_factory=dict)  # chunk-local accumulators and buffers
+    _states: dict = field(default_factory=dict)  # the chunks' states (chunk_states)
 
     def _local(self, kernel, pos: int, c: int, like: np.ndarray) -> np.ndarray:
         """Chunk ``c``'s own array for argument ``pos`` of ``kernel`` (kept between calls;
@@ -99,15 +116,53 @@ class Passes:
             self._pool = ThreadPoolExecutor(self.threads)
         return self._pool
 
+    def forget_states(self) -> None:
+        """Let go of the chunks' states (they hold the person table's arrays)."""
+        self._states.clear()
+
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown()
             self._pool = None
         self._locals.clear()
+        self._states.clear()
 
     def splits(self, n: int) -> bool:
         """Whether an ``n``-row table is split into more than one chunk."""
+        return n >= min(self.pair, 2 * self.chunk)
+
+    def on_threads(self, n: int) -> bool:
+        """Whether a pass over ``n`` rows goes to the thread pool: only a table split into
+        chunks. The two halves of a smaller table run one after the other here (the compiled
+        runs of days take them on two threads); the pool's hand-over costs more than a
+        half-pass saves on the few days they run step by step.
+        """
         return n >= 2 * self.chunk
+
+    def bounds(self, n: int) -> np.ndarray:
+        """The row bounds of an ``n``-row table's chunks (:func:`chunk_bounds`)."""
+        return chunk_bounds(n, self.chunk, self.pair)
+
+    def chunk_states(self, kernel, S, fields, k: int) -> list:
+        """``(S_c, compiled(S_c))`` for each of ``k`` chunks of ``kernel``'s pass: ``S`` with
+        the chunk's own arrays for ``fields`` ((record, field) pairs). Kept while ``S`` is the
+        same (making one costs about a tenth of a millisecond).
+        """
+        key = (kernel, tuple(fields), k)
+        got = self._states.get(key)
+        if got is not None and got[0] is S:
+            return got[1]
+        out = []
+        for c in range(k):
+            Sc = S
+            for group, name in fields:
+                like = getattr(getattr(S, group), name)
+                if not like.flags.c_contiguous:  # drained through a flat view
+                    raise ValueError(f"{group}.{name} of {kernel.__name__} is not contiguous")
+                Sc = replace(Sc, group, **{name: self._local(kernel, (group, name), c, like)})
+            out.append((Sc, compiled(Sc)))
+        self._states[key] = (S, out)
+        return out
 
     def run_rows(self, kernel, S, ref, n: int, t: int, accum=(), overwrite=(), buffers=()) -> None:
         """Run a compiled step's ``rows`` phase, ``kernel(lo, hi, t, S)``, over rows ``0..n``,
@@ -130,18 +185,13 @@ class Passes:
         if not self.splits(n):  # one chunk, the common case: no bounds made
             kernel(0, n, t, ref)
             return
-        bounds = chunk_bounds(n, self.chunk)
-        fields = [*accum, *overwrite, *((g, f) for g, f, _ in buffers), ("day", "counts")]
-        calls = []
-        for c in range(bounds.size - 1):
-            Sc = S
-            for group, name in fields:
-                like = getattr(getattr(S, group), name)
-                if not like.flags.c_contiguous:  # drained through a flat view
-                    raise ValueError(f"{group}.{name} of {kernel.__name__} is not contiguous")
-                Sc = replace(Sc, group, **{name: self._local(kernel, (group, name), c, like)})
-            calls.append((int(bounds[c]), int(bounds[c + 1]), Sc, compiled(Sc)))
-        if self.threads > 1:
+        bounds = self.bounds(n)
+        fields = local_fields(accum, overwrite, buffers)
+        states = self.chunk_states(kernel, S, fields, bounds.size - 1)
+        calls = [
+            (int(bounds[c]), int(bounds[c + 1]), Sc, ref_c) for c, (Sc, ref_c) in enumerate(states)
+        ]
+        if self.threads > 1 and self.on_threads(n):
             done = list(self.pool().map(lambda call: kernel(call[0], call[1], t, call[3]), calls))
         else:
             done = [kernel(lo, hi, t, ref_c) for lo, hi, _, ref_c in calls]
@@ -214,7 +264,7 @@ class Passes:
         """
         if not self.splits(n):  # one chunk
             return kernel(*args)
-        bounds = chunk_bounds(n, self.chunk)
+        bounds = self.bounds(n)
         k = bounds.size - 1
         calls = []
         for c in range(k):
@@ -230,7 +280,7 @@ class Passes:
             for b in buffers:  # read only up to the count the kernel returns: no clearing
                 a[b.pos] = self._local(kernel, b.pos, c, args[b.pos])
             calls.append((lo, a))
-        if self.threads > 1:
+        if self.threads > 1 and self.on_threads(n):
             done = self.pool().map(lambda la: kernel(*la[1]), calls)
         else:
             done = (kernel(*a) for _, a in calls)

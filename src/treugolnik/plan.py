@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from .mechanisms import (
     hiring,
@@ -38,10 +38,12 @@ from .mechanisms import (
     workday,
 )
 from .mechanisms import repression as rep
+from .passes import drain
 from .record import close_step, record_close, record_prepare, record_rows, start_day
 from .records import (
     I_COMPILED,
     I_FUSED,
+    I_HALVED,
     I_HAVE_STOCKS,
     I_N_LOG,
     I_N_TRACE,
@@ -329,11 +331,173 @@ def fused_today(t, S):
     return S.cal.fuse[t] and S.day.ints[I_HAVE_STOCKS] != 0
 
 
+# Tables of ``passes.PAIR_PEOPLE`` rows or more, too small for chunks of their own, have their
+# daily row phases cut in two halves inside the compiled runs of days, run on two threads when
+# the run has them, each half with its own arrays (as ``passes.Passes.run_rows`` gives a chunk
+# its own), then added in order: the same arithmetic as the split passes of a day taken step
+# by step. The halves' states are handed to :func:`run_days` in this order, two a phase.
+W_FUSED, W_LABOUR, W_PRODUCTION, W_RECORD = 0, 1, 2, 3
+PAIRED = (  # (kernel, the fields each half has its own copy of), by W_*
+    (FUSED.rows, FUSED.accum, FUSED.overwrite, FUSED.buffers),
+    (PLAN[J_LABOUR].rows, PLAN[J_LABOUR].accum, PLAN[J_LABOUR].overwrite,
+     PLAN[J_LABOUR].buffers),
+    (PLAN[J_PRODUCTION].rows, PLAN[J_PRODUCTION].accum, PLAN[J_PRODUCTION].overwrite,
+     PLAN[J_PRODUCTION].buffers),
+    (PLAN[J_RECORD].rows, PLAN[J_RECORD].accum, PLAN[J_RECORD].overwrite,
+     PLAN[J_RECORD].buffers),
+)  # fmt: skip
+
+
+# the fields _drain_half adds and halves merges, by phase: checked against PAIRED at import
+# (a field added to one of these steps' ``accum``, ``overwrite`` or ``buffers`` needs its own
+# lines in _drain_half or halves)
+_SHOPS_SUMS = tuple(
+    ("shops", name)
+    for name in ("effort_sum", "effort_n", "accidents_m", "deaths_m", "out_q", "normhours_q")
+)
+HALF_FIELDS = {
+    W_FUSED: {("day", "today"), ("day", "leavers"), *_SHOPS_SUMS, ("fac", "output_m"),
+              ("day", "leavers_late"), ("day", "shop_employed"), ("day", "day_stocks"),
+              ("day", "pros_buf"), ("day", "acc_buf")},
+    W_LABOUR: {("day", "today"), ("day", "leavers"), ("day", "pros_buf")},
+    W_PRODUCTION: {("day", "today"), ("day", "leavers"), *_SHOPS_SUMS, ("fac", "output_m"),
+                   ("day", "shop_employed"), ("day", "day_stocks"), ("day", "acc_buf")},
+    W_RECORD: {("day", "recount")},
+}  # fmt: skip
+
+
+# the phase of each step the halves can run (the one pass: W_FUSED)
+HALF_OF_STEP = {J_LABOUR: W_LABOUR, J_PRODUCTION: W_PRODUCTION, J_RECORD: W_RECORD}
+
+
+def check_halves() -> None:
+    """The halves' drains take exactly the fields the plan's steps declare."""
+    for w, (_, accum, overwrite, buffers) in enumerate(PAIRED):
+        declared = {*accum, *overwrite, *((g, f) for g, f, _ in buffers)}
+        if declared != HALF_FIELDS[w]:
+            raise RuntimeError(f"plan._drain_half: phase {w} drains other fields than declared")
+        if {slot for _, _, slot in buffers} - {K_PROS, K_ACC}:
+            raise RuntimeError(f"plan.halves: phase {w} fills a buffer it does not merge")
+
+
+check_halves()
+
+
 @njit(cache=True)
-def _plan_day(t, S):
+def pair_bound(n):
+    """Where a table of ``n`` rows is cut in two (``passes.chunk_bounds``' middle bound)."""
+    return n // 2
+
+
+@njit(cache=True, nogil=True)
+def _row_phase(w, lo, hi, t, S):
+    if w == W_FUSED:
+        workday.workday_rows(lo, hi, t, S)
+    elif w == W_LABOUR:
+        workday.labour_rows(lo, hi, t, S)
+    elif w == W_PRODUCTION:
+        workday.production_rows(lo, hi, t, S)
+    else:
+        record_rows(lo, hi, t, S)
+
+
+@njit(cache=True, parallel=True)
+def _halves_threads(w, n, t, C):
+    m = pair_bound(n)
+    for k in prange(2):
+        if k == 0:
+            _row_phase(w, 0, m, t, C[2 * w])
+        else:
+            _row_phase(w, m, n, t, C[2 * w + 1])
+
+
+@njit(cache=True)
+def _halves_one_thread(w, n, t, C):
+    m = pair_bound(n)
+    _row_phase(w, 0, m, t, C[2 * w])
+    _row_phase(w, m, n, t, C[2 * w + 1])
+
+
+@njit(cache=True, inline="always")
+def _flat(a):
+    return a.reshape(-1)
+
+
+@njit(cache=True)
+def _drain_half(w, S, H):
+    """Add half ``H``'s sums of phase ``w`` to the run's arrays (:data:`PAIRED`' fields)."""
+    D, h = S.day, H.day
+    if w == W_RECORD:
+        drain(_flat(D.recount), _flat(h.recount))
+        return
+    drain(_flat(D.today), _flat(h.today))
+    drain(_flat(D.leavers), _flat(h.leavers))
+    if w == W_LABOUR:
+        return
+    sh, hs = S.shops, H.shops
+    drain(sh.effort_sum, hs.effort_sum)
+    drain(sh.effort_n, hs.effort_n)
+    drain(sh.accidents_m, hs.accidents_m)
+    drain(sh.deaths_m, hs.deaths_m)
+    drain(sh.out_q, hs.out_q)
+    drain(sh.normhours_q, hs.normhours_q)
+    drain(S.fac.output_m, H.fac.output_m)
+    if w == W_FUSED:
+        drain(_flat(D.leavers_late), _flat(h.leavers_late))
+    drain(D.shop_employed, h.shop_employed)
+    drain(_flat(D.day_stocks), _flat(h.day_stocks))
+
+
+@njit(cache=True)
+def _merge_buffer(dst, a, count_a, b, count_b):
+    """The halves' events into ``dst`` in order, up to its size; returns their number."""
+    cap = dst.shape[0]
+    take = min(count_a, a.shape[0], cap)
+    if take > 0:
+        dst[:take] = a[:take]
+    filled = max(take, 0)
+    take = min(count_b, b.shape[0], cap - filled)
+    if take > 0:
+        dst[filled : filled + take] = b[:take]
+    return count_a + count_b
+
+
+@njit(cache=True)
+def halves(w, n, t, S, C, threads):
+    """Phase ``w``'s rows ``0..n`` in two halves, then their sums and events added in order."""
+    if threads:
+        _halves_threads(w, n, t, C)
+    else:
+        _halves_one_thread(w, n, t, C)
+    A, B = C[2 * w], C[2 * w + 1]
+    D = S.day
+    D.ints[I_HALVED] += 1
+    if w == W_RECORD:
+        D.recount[:] = 0.0
+    elif w != W_LABOUR:
+        D.shop_employed[:] = 0.0
+        D.day_stocks[:] = 0.0
+    _drain_half(w, S, A)
+    _drain_half(w, S, B)
+    if w != W_RECORD:
+        if w != W_PRODUCTION:
+            D.counts[K_PROS] = _merge_buffer(
+                D.pros_buf, A.day.pros_buf, A.day.counts[K_PROS], B.day.pros_buf,
+                B.day.counts[K_PROS],
+            )  # fmt: skip
+        if w != W_LABOUR:
+            D.counts[K_ACC] = _merge_buffer(
+                D.acc_buf, A.day.acc_buf, A.day.counts[K_ACC], B.day.acc_buf,
+                B.day.counts[K_ACC],
+            )  # fmt: skip
+
+
+@njit(cache=True)
+def _plan_day(t, S, C, n_pair, threads):
     """Day ``t``'s active steps in the plan's order while they are quiet (each step's phases
-    as :data:`BODY` lists them); returns the index of the first active step that is not
-    (-1: the day is done).
+    as :data:`BODY` lists them; the row phases of a table of ``n_pair`` rows or more in two
+    halves, :func:`halves`, on two threads if ``threads``); returns the index of the first
+    active step that is not (-1: the day is done).
     """
     D, cal = S.day, S.cal
     for j in range(N_STEPS):
@@ -352,8 +516,13 @@ def _plan_day(t, S):
         elif j == J_LABOUR:
             if fused_today(t, S):
                 production.production_prepare(0, n, t, S)
-                workday.workday_rows(0, n, t, S)
+                if n >= n_pair:
+                    halves(W_FUSED, n, t, S, C, threads)
+                else:
+                    workday.workday_rows(0, n, t, S)
                 D.ints[I_FUSED] += 1
+            elif n >= n_pair:
+                halves(W_LABOUR, n, t, S, C, threads)
             else:
                 workday.labour_rows(0, n, t, S)
             labour.labour_close(0, n, t, S)
@@ -365,14 +534,20 @@ def _plan_day(t, S):
                 workday.add_late_leavers(0, n, t, S)
             else:
                 production.production_prepare(0, n, t, S)
-                workday.production_rows(0, n0, t, S)
+                if n0 >= n_pair:
+                    halves(W_PRODUCTION, n0, t, S, C, threads)
+                else:
+                    workday.production_rows(0, n0, t, S)
             workday.production_hired(n0, n, t, S)
             production.production_close(0, n, t, S)
         elif j == J_CLOSE:
             close_step(0, n, t, S)
         elif j == J_RECORD:
             record_prepare(0, n, t, S)
-            record_rows(0, n, t, S)
+            if n < n_pair:
+                record_rows(0, n, t, S)
+            elif D.ints[I_RECOUNT]:  # (a split pass is skipped when it has nothing to do)
+                halves(W_RECORD, n, t, S, C, threads)
             record_close(0, n, t, S)
         else:
             raise RuntimeError("plan: a compiled step that _plan_day does not call")
@@ -380,11 +555,13 @@ def _plan_day(t, S):
 
 
 @njit(cache=True)
-def run_days(t0, t1, S):
+def run_days(t0, t1, S, C, n_pair, threads):
     """Run days ``t0..t1`` through the plan's compiled steps, in order, until a day needs
     more room in the person table, the accident log is full, the table could be split into
-    chunks, or an active step is not quiet (:data:`PARTIAL`: that day's earlier steps have
-    run). Writes what stopped it, the day and the step to ``day.ints``.
+    more than two chunks, or an active step is not quiet (:data:`PARTIAL`: that day's earlier
+    steps have run). Writes what stopped it, the day and the step to ``day.ints``. A table of
+    ``n_pair`` rows or more has its row phases run in two halves with the states ``C``
+    (:data:`PAIRED`; two threads if ``threads``).
     """
     P, D, cal = S.people, S.day, S.cal
     t = t0
@@ -402,7 +579,7 @@ def run_days(t0, t1, S):
         if D.ints[I_N_LOG] + D.acc_buf.shape[0] > D.acc_log.shape[0]:
             code = LOG_FULL
             break
-        j = _plan_day(t, S)
+        j = _plan_day(t, S, C, n_pair, threads)
         if j >= 0:
             code = PARTIAL
             stop_j = j

@@ -106,9 +106,9 @@ def _execute(spec: dict, out: str) -> dict:
         if spec.get("checkpoint"):
             from ..engine import resume
 
-            res = resume(spec["checkpoint"], sets=list(spec["sets"]))
+            res = resume(spec["checkpoint"], sets=list(spec["sets"]), threads=spec.get("threads"))
         else:
-            res = simulate(Scenario.model_validate(spec["scenario"]))
+            res = simulate(Scenario.model_validate(spec["scenario"]), threads=spec.get("threads"))
         res.manifest.update(
             {
                 "run_id": spec["run_id"],
@@ -210,6 +210,9 @@ def run_sweep(
             "counterfactual": s.counterfactual,
             "checkpoint": s.checkpoint,
             "sets": list(s.sets),
+            # several runs at once: one thread each for their passes (threads do not change
+            # results; more threads than cores slow every run)
+            "threads": 1 if backend == "dask" or workers > 1 else None,
         }
         for s in todo
     ]
