@@ -43,6 +43,13 @@ def drain(dst, acc):
             acc[j] = 0
 
 
+@njit(cache=True, nogil=True)
+def drain_many(dsts, srcs):
+    """:func:`drain` for each pair of a tuple of flat arrays and its chunk's copies."""
+    for k in range(len(dsts)):
+        drain(dsts[k], srcs[k])
+
+
 def default_threads() -> int:
     env = os.environ.get("TREUGOLNIK_THREADS", "").strip()
     if env:
@@ -83,6 +90,7 @@ class Passes:
     _pool: ThreadPoolExecutor | None = None
     _locals: dict = field(default_factory=dict)  # chunk-local accumulators and buffers
     _states: dict = field(default_factory=dict)  # the chunks' states (chunk_states)
+    _drains: dict = field(default_factory=dict)  # their flat views (drain_views)
 
     def _local(self, kernel, pos: int, c: int, like: np.ndarray) -> np.ndarray:
         """Chunk ``c``'s own array for argument ``pos`` of ``kernel`` (kept between calls;
@@ -105,7 +113,7 @@ class Passes:
             self._pool.shutdown()
             self._pool = None
         self._locals.clear()
-        self._states.clear()
+        self.forget_states()
 
     def splits(self, n: int) -> bool:
         """Whether an ``n``-row table is split into more than one chunk."""
@@ -132,9 +140,26 @@ class Passes:
         self._states[key] = (S, out)
         return out
 
+    def drain_views(self, kernel, S, fields, states) -> tuple:
+        """Flat views of ``S``'s arrays ``fields`` and of each chunk's copies of them, for
+        :func:`drain_many` (kept with the chunks' states).
+        """
+        key = (kernel, tuple(fields), len(states))
+        got = self._drains.get(key)
+        if got is not None and got[0] is S and got[1] is states:
+            return got[2]
+
+        def flat(state):
+            return tuple(getattr(getattr(state, g), f).reshape(-1) for g, f in fields)
+
+        views = (flat(S), [flat(Sc) for Sc, _ in states])
+        self._drains[key] = (S, states, views)
+        return views
+
     def forget_states(self) -> None:
         """Let go of the chunks' states (they hold the person table's arrays)."""
         self._states.clear()
+        self._drains.clear()
 
     def run_rows(self, kernel, S, ref, n: int, t: int, accum=(), overwrite=(), buffers=()) -> None:
         """Run a compiled step's ``rows`` phase, ``kernel(lo, hi, t, S)``, over rows ``0..n``,
@@ -171,12 +196,11 @@ class Passes:
         for group, name in overwrite:
             getattr(getattr(S, group), name)[...] = 0
         # each chunk's sums are added in chunk order; its accumulators are left zeroed
-        for _, _, Sc, _ in calls:
-            for group, name in (*accum, *overwrite):
-                drain(
-                    getattr(getattr(S, group), name).reshape(-1),
-                    getattr(getattr(Sc, group), name).reshape(-1),
-                )
+        summed = (*accum, *overwrite)
+        if summed:
+            dst, srcs = self.drain_views(kernel, S, summed, states)
+            for src in srcs:
+                drain_many(dst, src)
         counts = S.day.counts
         for group, name, slot in buffers:
             dst = getattr(getattr(S, group), name)
