@@ -70,8 +70,8 @@ def layout(S) -> str:
     of dimensions, and the lengths of the day's fixed vectors of counters.
     """
     parts = [f"{group}.{name}:{v.dtype.str}:{v.ndim}" for group, name, v in _arrays(S)]
-    parts += [f"day.{name}:{getattr(S.day, name).shape[0]}" for name in ("ints", "floats")]
-    parts.append(f"day.counts:{S.day.counts.shape[0]}")
+    fixed = ("ints", "floats", "counts")
+    parts += [f"day.{name}:{getattr(S.day, name).shape[0]}" for name in fixed]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
 
