@@ -307,6 +307,87 @@ def test_one_pass_with_deaths_and_hires_gives_the_two_passes(chunk):
     assert a.events.equals(b.events)
 
 
+@pytest.mark.parametrize(
+    "sets",
+    [
+        # fatal accidents and hires on most days (production's deaths held back)
+        ["factories.count=3", "factories.size=400", "accidents.p0=0.003",
+         "accidents.death_share=0.5", "period.end=1929-03-31"],
+        # the decree of 26 June 1940 (labour's prosecutions buffer), arrests (unfused days)
+        ["factories.count=2", "factories.size=700", "period.start=1940-05-01",
+         "period.end=1940-08-31", "repression.quota_rate=0.0005"],
+    ],
+)  # fmt: skip
+def test_pipelined_pass_gives_the_one_pass(sets):
+    """Labour ahead on one thread, production behind on another (workday.workday_pipelined)
+    gives the one pass's results to the last bit, in compiled runs of days and step by step;
+    and on one Numba thread, where the parallel loop runs labour and then production, it
+    ends and gives them too."""
+    import numba
+
+    from treugolnik import passes as passes_mod
+    from treugolnik.engine import Simulation
+    from treugolnik.passes import Passes
+
+    s = load_scenario("kirov-small", sets=sets)
+    # compiled runs of days, and day by day (per-factory rows turn the compiled runs off)
+    for by_factory in (False, True):
+        plain = Simulation(s, passes=Passes(threads=1), by_factory=by_factory)
+        a = plain.run()
+        assert plain.passes.pipelined_days == 0 and plain.fused_days > 50
+        assert (plain.compiled_days > 0) != by_factory
+        sim = Simulation(s, passes=Passes(threads=2, pipe_people=1), by_factory=by_factory)
+        b = sim.run()
+        assert sim.passes.pipelined_days == plain.fused_days  # every one pass was pipelined
+        assert a.metrics.equals(b.metrics) and a.monthly.equals(b.monthly)
+        assert a.events.equals(b.events)
+    if "1940" in sets[2]:
+        assert a.metrics["prosecutions_absence"].sum() > 0 and a.metrics["arrests"].sum() > 0
+    before = numba.get_num_threads()
+    capable = passes_mod.pipe_capable
+    try:
+        numba.set_num_threads(1)
+        passes_mod.pipe_capable = lambda: True
+        sim = Simulation(s, passes=Passes(threads=2, pipe_people=1))
+        c = sim.run()
+    finally:
+        numba.set_num_threads(before)
+        passes_mod.pipe_capable = capable
+    assert sim.passes.pipelined_days > 50 and a.metrics.equals(c.metrics)
+    assert a.events.equals(c.events)
+
+
+def test_release_and_acquire_hand_rows_from_one_thread_to_another():
+    """The hand-over the pipelined pass uses (treugolnik.sync): a consumer that waits for each
+    row to be published sees every value the producer wrote before publishing it."""
+    from numba import njit, prange
+
+    from treugolnik.sync import load_acquire, store_release
+
+    @njit(parallel=True)
+    def hand_over(data, pipe):
+        store_release(pipe, 0, 0)
+        seen = 0
+        for side in prange(2):
+            if side == 0:
+                for i in range(data.shape[0]):
+                    data[i] = i + 1
+                    if i % 64 == 63:
+                        store_release(pipe, 0, i + 1)
+                store_release(pipe, 0, data.shape[0])
+            else:
+                ready = 0
+                for i in range(data.shape[0]):
+                    while ready <= i:
+                        ready = load_acquire(pipe, 0)
+                    seen += data[i] == i + 1
+        return seen
+
+    n = 2_000_000
+    for _ in range(3):
+        assert hand_over(np.zeros(n, dtype=np.int64), np.zeros(1, dtype=np.int64)) == n
+
+
 def test_chunk_states_are_kept_and_follow_the_table_when_it_grows():
     """A split pass's chunk states are made once and reused while the run's state is the same;
     when the person table grows they are let go and made anew around the new arrays (a kept

@@ -27,6 +27,7 @@ from .initialise import calendar, initial_world
 from .mechanisms import meetings, party, production
 from .mechanisms import repression as rep
 from .mechanisms.hiring import room_needed
+from .mechanisms.workday import workday_pipelined
 from .passes import Passes
 from .plan import (
     FUSE_FIRST,
@@ -35,6 +36,7 @@ from .plan import (
     LOG_FULL,
     NEED_ROOM,
     PARTIAL,
+    PIPED,
     PLAN,
     QUIET,
     active_matrix,
@@ -232,6 +234,7 @@ class Simulation:
             self.step_by_step or self.fac_rows is not None or self.s.factories.shops > PAIRWISE_MAX
         )
         checkpoints = {i for i in self.checkpoint_days() if i >= self.start}
+        self.passes.start_pipe()
         try:
             t = self.start
             while t < n_days:
@@ -266,7 +269,7 @@ class Simulation:
         tc = time.perf_counter()
         ints = self.S.day.ints
         while True:
-            run_days(t, t_end, self.ref)
+            run_days(t, t_end, self.ref, self.passes.pipe)
             code, t_next, j = (int(x) for x in ints[records.I_STOP : records.I_STOP_J + 1])
             self.flush_accidents()
             t = t_next
@@ -308,8 +311,14 @@ class Simulation:
         elif j == FUSE_FIRST and fused_today(t, self.ref):
             # labour's and production's rows in one pass (mechanisms.workday)
             PLAN[FUSE_SECOND].prepare(0, n, t, self.ref)
-            F = FUSED
-            self.passes.run_rows(F.rows, self.S, self.ref, n, t, F.accum, F.overwrite, F.buffers)
+            if self.passes.pipelines(n):  # on two threads, labour ahead (passes.PIPE_PEOPLE)
+                workday_pipelined(n, t, self.ref, self.passes.pipe)
+                self.passes.pipe[PIPED] += 1
+            else:
+                F = FUSED
+                self.passes.run_rows(
+                    F.rows, self.S, self.ref, n, t, F.accum, F.overwrite, F.buffers
+                )
             D.ints[I_FUSED] += 1
             step.close(0, n, t, self.ref)
         else:

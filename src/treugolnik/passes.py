@@ -12,6 +12,11 @@ The split depends only on the number of rows, never on the number of threads, so
 bit-identical results on one thread or many. A table of fewer than ``2 * CHUNK_PEOPLE`` rows is
 one chunk and the kernel runs on the engine's own arrays exactly as a plain call would.
 
+A table smaller than that but of at least :data:`PIPE_PEOPLE` rows runs labour and production,
+on the days they are one pass, on two threads: labour ahead, production behind it
+(``mechanisms.workday.workday_pipelined``). Each side adds its sums in row order as the one pass
+does, so the results are again the same on one thread or two.
+
 Threads: ``TREUGOLNIK_THREADS`` if set, else the machine's cores (at most 8).
 """
 
@@ -22,14 +27,20 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+import numba
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from .population import COLUMNS
 from .records import compiled, replace
 
 CHUNK_PEOPLE = 250_000
 MAX_CHUNKS = 16  # enough for eight threads; more only add each chunk's fixed cost
+# the smallest unsplit table whose one pass is pipelined on two threads: below it a day's pass
+# is too short for the second thread's start and hand-over to pay (docs/PERFORMANCE.md, "Labour
+# ahead, production behind": no gain at kirov-small's 900 rows, a fifth of the compiled days'
+# time at 2,000)
+PIPE_PEOPLE = 2_000
 
 
 @njit(cache=True, nogil=True)
@@ -48,6 +59,30 @@ def drain_many(dsts, srcs):
     """:func:`drain` for each pair of a tuple of flat arrays and its chunk's copies."""
     for k in range(len(dsts)):
         drain(dsts[k], srcs[k])
+
+
+@njit(cache=True, parallel=True)
+def _two_threads(out):
+    for k in prange(2):
+        out[k] = k
+
+
+_PIPE_CAPABLE: bool | None = None
+
+
+def pipe_capable() -> bool:
+    """Whether the pipelined pass may run here: Numba has two threads or more, and its
+    threading layer may be entered from several Python threads at once (OpenMP or TBB; the
+    built-in workqueue stops the process when two threads enter it together, which two runs in
+    one process would do). Found once per process, by running a two-iteration parallel loop.
+    """
+    global _PIPE_CAPABLE
+    if _PIPE_CAPABLE is None:
+        if numba.get_num_threads() < 2:
+            return False
+        _two_threads(np.zeros(2, dtype=np.int64))
+        _PIPE_CAPABLE = numba.threading_layer() in ("omp", "tbb")
+    return _PIPE_CAPABLE
 
 
 def default_threads() -> int:
@@ -87,6 +122,10 @@ class Passes:
 
     threads: int = field(default_factory=default_threads)
     chunk: int = field(default_factory=lambda: CHUNK_PEOPLE)  # read when a run starts
+    pipe_people: int = field(default_factory=lambda: PIPE_PEOPLE)  # (the same)
+    # the pipelined pass's settings and progress (plan.PIPE_FROM, plan.PIPED,
+    # workday.PROGRESS)
+    pipe: np.ndarray = field(default_factory=lambda: np.full(16, -1, dtype=np.int64))
     _pool: ThreadPoolExecutor | None = None
     _locals: dict = field(default_factory=dict)  # chunk-local accumulators and buffers
     _states: dict = field(default_factory=dict)  # the chunks' states (chunk_states)
@@ -118,6 +157,24 @@ class Passes:
     def splits(self, n: int) -> bool:
         """Whether an ``n``-row table is split into more than one chunk."""
         return n >= 2 * self.chunk
+
+    def start_pipe(self) -> None:
+        """At a run's start: the pipelined pass on for tables of ``pipe_people`` rows or more
+        if the run has two threads and Numba's threads can run two compiled loops at once
+        safely (:func:`pipe_capable`); its count of days from zero.
+        """
+        on = self.threads > 1 and pipe_capable()
+        self.pipe[0] = self.pipe_people if on else -1
+        self.pipe[1] = 0
+
+    def pipelines(self, n: int) -> bool:
+        """Whether the one pass over an unsplit table of ``n`` rows runs pipelined."""
+        return 0 <= self.pipe[0] <= n and not self.splits(n)
+
+    @property
+    def pipelined_days(self) -> int:
+        """Days whose one pass ran pipelined since the run started."""
+        return int(self.pipe[1])
 
     def chunk_states(self, kernel, S, fields, k: int) -> list:
         """``(S_c, compiled(S_c))`` for each of ``k`` chunks of ``kernel``'s pass: ``S`` with

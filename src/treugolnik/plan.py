@@ -329,11 +329,23 @@ def fused_today(t, S):
     return S.cal.fuse[t] and S.day.ints[I_HAVE_STOCKS] != 0
 
 
+# the engine's pipe array (``passes.Passes.pipe``): the smallest table whose one pass runs
+# pipelined on two threads (-1: none), the days it did; labour's progress is at
+# ``workday.PROGRESS``
+PIPE_FROM, PIPED = 0, 1
+
+
 @njit(cache=True)
-def _plan_day(t, S):
+def pipelined_today(n, pipe):
+    """Whether today's one pass over ``n`` rows runs pipelined (``workday_pipelined``)."""
+    return pipe[PIPE_FROM] >= 0 and n >= pipe[PIPE_FROM]
+
+
+@njit(cache=True)
+def _plan_day(t, S, pipe):
     """Day ``t``'s active steps in the plan's order while they are quiet (each step's phases
-    as :data:`BODY` lists them); returns the index of the first active step that is not
-    (-1: the day is done).
+    as :data:`BODY` lists them; the one pass pipelined where :func:`pipelined_today`); returns
+    the index of the first active step that is not (-1: the day is done).
     """
     D, cal = S.day, S.cal
     for j in range(N_STEPS):
@@ -352,7 +364,11 @@ def _plan_day(t, S):
         elif j == J_LABOUR:
             if fused_today(t, S):
                 production.production_prepare(0, n, t, S)
-                workday.workday_rows(0, n, t, S)
+                if pipelined_today(n, pipe):
+                    workday.workday_pipelined(n, t, S, pipe)
+                    pipe[PIPED] += 1
+                else:
+                    workday.workday_rows(0, n, t, S)
                 D.ints[I_FUSED] += 1
             else:
                 workday.labour_rows(0, n, t, S)
@@ -380,7 +396,7 @@ def _plan_day(t, S):
 
 
 @njit(cache=True)
-def run_days(t0, t1, S):
+def run_days(t0, t1, S, pipe):
     """Run days ``t0..t1`` through the plan's compiled steps, in order, until a day needs
     more room in the person table, the accident log is full, the table could be split into
     chunks, or an active step is not quiet (:data:`PARTIAL`: that day's earlier steps have
@@ -402,7 +418,7 @@ def run_days(t0, t1, S):
         if D.ints[I_N_LOG] + D.acc_buf.shape[0] > D.acc_log.shape[0]:
             code = LOG_FULL
             break
-        j = _plan_day(t, S)
+        j = _plan_day(t, S, pipe)
         if j >= 0:
             code = PARTIAL
             stop_j = j

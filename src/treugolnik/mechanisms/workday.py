@@ -31,7 +31,7 @@ cost Numba's reference counting on every row: 15 times slower, measured).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from ..maths import below_sigmoid
 from ..population import CANDIDATE, DEAD, DISMISSED, EMPLOYED, MEMBER, NO_INDEX, QUIT, WORKER
@@ -52,8 +52,17 @@ from ..state import (
     C_WORKDAYS,
 )
 from ..stocks import count_leaver, load_day_sums, store_day_sums
+from ..sync import load_acquire, store_release
 from .labour import absence_caps, absence_logit, is_scheduled, log_tenure, quit_caps
 from .production import supply_factor
+
+# which side of the pipelined day a call of day_rows is (workday_pipelined)
+ALONE, AHEAD, BEHIND = 0, 1, 2
+PIPE_STEP = 256  # labour publishes its progress every this many rows
+# where labour's progress goes in the pipe array (a cache line away from its other elements,
+# which the engine reads and writes: Passes.pipe)
+PROGRESS = 8
+NO_PIPE = np.zeros(PROGRESS + 1, dtype=np.int64)  # the pipe argument of the calls alone
 
 
 @njit(cache=True, inline="always")
@@ -79,9 +88,14 @@ def _store_sums(
 # (NumPy's error model skips the check for a division by zero on every division; where the
 # default model would not stop with an error, the results are the same)
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
-def day_rows(lo, hi, t, S, do_labour, do_production, deaths, n_acc):
+def day_rows(lo, hi, t, S, do_labour, do_production, deaths, n_acc, pipe, side):
     """Labour (``do_labour``) and production (``do_production``) for the employed people of
-    rows ``lo..hi`` on day ``t``; the callers pass the two flags as constants.
+    rows ``lo..hi`` on day ``t``; the callers pass the two flags and ``side`` as constants.
+
+    ``side`` is :data:`ALONE` but in the pipelined day (:func:`workday_pipelined`): there
+    labour (:data:`AHEAD`) publishes in ``pipe[PROGRESS]`` how many rows it has finished, every
+    :data:`PIPE_STEP` rows and at the end, and production (:data:`BEHIND`) waits for a row to
+    be published before it takes it.
 
     Labour: counts go to ``today[factory, counter]``; prosecutions under the 1940 decree to
     ``day.pros_buf`` as (row, kind 0 absence / 1 quitting), their number to
@@ -180,7 +194,16 @@ def day_rows(lo, hi, t, S, do_labour, do_production, deaths, n_acc):
     sched = 0.0
     t_out = t_wd = t_nh = t_pay = f_out = 0.0
     hc = inj = gs = ps = cs = 0.0  # end-of-day sums (record.load_day_sums)
+    published = lo  # (ahead) the rows published so far
+    ready = lo  # (behind) the rows known to be published
     for i in range(lo, hi):
+        if side == AHEAD:
+            if i - published >= PIPE_STEP:
+                store_release(pipe, PROGRESS, i)
+                published = i
+        elif side == BEHIND:
+            while ready <= i:
+                ready = load_acquire(pipe, PROGRESS)
         if state[i] != EMPLOYED:
             if do_production:
                 effort[i] = 0.0
@@ -362,6 +385,8 @@ def day_rows(lo, hi, t, S, do_labour, do_production, deaths, n_acc):
         D.counts[K_PROS] = k
     if do_production:
         D.counts[K_ACC] = n_acc
+    if side == AHEAD:
+        store_release(pipe, PROGRESS, hi)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -369,7 +394,7 @@ def labour_rows(lo, hi, t, S):
     """The ``labour`` step over rows ``lo..hi``: one day of labour for every employed person
     (:func:`day_rows`).
     """
-    day_rows(lo, hi, t, S, True, False, S.day.leavers, 0)
+    day_rows(lo, hi, t, S, True, False, S.day.leavers, 0, NO_PIPE, ALONE)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -380,7 +405,7 @@ def production_rows(lo, hi, t, S):
     """
     S.day.shop_employed[:] = 0.0
     S.day.day_stocks[:] = 0.0
-    day_rows(lo, hi, t, S, False, True, S.day.leavers, 0)
+    day_rows(lo, hi, t, S, False, True, S.day.leavers, 0, NO_PIPE, ALONE)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -389,7 +414,7 @@ def production_hired(lo, hi, t, S):
     :func:`production_rows` or :func:`workday_rows` over the rows of the day's start: adds to
     their sums and goes on filling the accident buffer.
     """
-    day_rows(lo, hi, t, S, False, True, S.day.leavers, S.day.counts[K_ACC])
+    day_rows(lo, hi, t, S, False, True, S.day.leavers, S.day.counts[K_ACC], NO_PIPE, ALONE)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -401,7 +426,7 @@ def workday_rows(lo, hi, t, S):
     """
     S.day.shop_employed[:] = 0.0
     S.day.day_stocks[:] = 0.0
-    day_rows(lo, hi, t, S, True, True, S.day.leavers_late, 0)
+    day_rows(lo, hi, t, S, True, True, S.day.leavers_late, 0, NO_PIPE, ALONE)
 
 
 @njit(cache=True)
@@ -413,3 +438,37 @@ def add_late_leavers(lo, hi, t, S):
             if D.leavers_late[f, c] != 0.0:
                 D.leavers[f, c] += D.leavers_late[f, c]
                 D.leavers_late[f, c] = 0.0
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _labour_ahead(n, t, S, pipe):
+    day_rows(0, n, t, S, True, False, S.day.leavers, 0, pipe, AHEAD)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _production_behind(n, t, S, pipe):
+    S.day.shop_employed[:] = 0.0
+    S.day.day_stocks[:] = 0.0
+    day_rows(0, n, t, S, False, True, S.day.leavers_late, 0, pipe, BEHIND)
+
+
+@njit(cache=True, parallel=True)
+def workday_pipelined(n, t, S, pipe):
+    """What :func:`workday_rows` does over rows ``0..n``, on two threads: labour's rows on one
+    (:func:`labour_rows`' rules), production's on the other a little behind
+    (:func:`production_rows`' rules, deaths held back as in the one pass), each in row order,
+    so every sum is added in the same order as by the one pass and the results are the same to
+    the last bit. Production takes a row only after labour has published it
+    (``pipe[PROGRESS]``, with release and acquire: :mod:`treugolnik.sync`). The two sides
+    write different elements: labour the person's grievance, fear, absence, state and its own
+    counters, production the person's working day and its own counters and sums.
+
+    On one thread the two run one after the other, labour first (the parallel loop's first
+    iteration), so production never waits for a row that no thread will publish.
+    """
+    store_release(pipe, PROGRESS, 0)
+    for side in prange(2):
+        if side == 0:
+            _labour_ahead(n, t, S, pipe)
+        else:
+            _production_behind(n, t, S, pipe)
