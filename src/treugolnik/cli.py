@@ -82,8 +82,8 @@ def run(
     threads: Annotated[
         int | None,
         typer.Option(
-            help="threads for the daily passes of big populations (default: TREUGOLNIK_THREADS "
-            "or all cores); results are the same for any number",
+            help="threads for the daily passes (default: TREUGOLNIK_THREADS or all cores; two "
+            "carry labour and production from 2,000 people); results are the same for any number",
         ),
     ] = None,
 ) -> None:

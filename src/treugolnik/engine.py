@@ -530,8 +530,10 @@ def simulate(
         seed: override the root seed.
         progress: called as ``progress(days_done, n_days)`` every 30 days.
         by_factory: also keep per-factory daily rows (written as ``metrics.parquet``).
-        threads: threads for the daily passes of populations of 500,000 or more (default:
-            ``TREUGOLNIK_THREADS`` or the machine's cores); results do not depend on it.
+        threads: threads for the daily passes (default: ``TREUGOLNIK_THREADS`` or the
+            machine's cores): chunks of populations of 500,000 or more, and from 2,000 people
+            labour and production on two threads (``passes.PIPE_PEOPLE``); results do not
+            depend on it.
         step_by_step: run every day step by step, each step timed in ``Result.profile``,
             instead of running quiet days as compiled runs of days; results do not depend
             on it.
