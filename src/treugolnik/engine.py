@@ -27,7 +27,7 @@ from .initialise import calendar, initial_world
 from .mechanisms import meetings, party, production
 from .mechanisms import repression as rep
 from .mechanisms.hiring import room_needed
-from .mechanisms.workday import workday_pipelined
+from .mechanisms.workday import one_pass
 from .passes import Passes
 from .plan import (
     FUSE_FIRST,
@@ -36,7 +36,6 @@ from .plan import (
     LOG_FULL,
     NEED_ROOM,
     PARTIAL,
-    PIPED,
     PLAN,
     QUIET,
     active_matrix,
@@ -311,9 +310,8 @@ class Simulation:
         elif j == FUSE_FIRST and fused_today(t, self.ref):
             # labour's and production's rows in one pass (mechanisms.workday)
             PLAN[FUSE_SECOND].prepare(0, n, t, self.ref)
-            if self.passes.pipelines(n):  # on two threads, labour ahead (passes.PIPE_PEOPLE)
-                workday_pipelined(n, t, self.ref, self.passes.pipe)
-                self.passes.pipe[PIPED] += 1
+            if not self.passes.splits(n):  # pipelined on two threads, or not (workday)
+                one_pass(n, t, self.ref, self.passes.pipe)
             else:
                 F = FUSED
                 self.passes.run_rows(

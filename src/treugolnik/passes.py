@@ -70,11 +70,23 @@ def _two_threads(out):
 _PIPE_CAPABLE: bool | None = None
 
 
+def _after_fork_in_child() -> None:
+    # a child forked from a process whose OpenMP threads have run must not use them (GNU
+    # OpenMP is not fork-safe and Numba stops such a child): its passes stay one-threaded
+    global _PIPE_CAPABLE
+    if _PIPE_CAPABLE:
+        _PIPE_CAPABLE = False
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 def pipe_capable() -> bool:
     """Whether the pipelined pass may run here: Numba has two threads or more, and its
-    threading layer may be entered from several Python threads at once (OpenMP or TBB; the
-    built-in workqueue stops the process when two threads enter it together, which two runs in
-    one process would do). Found once per process, by running a two-iteration parallel loop.
+    threading layer is OpenMP or TBB, the layers it was measured and tested with (the built-in
+    workqueue was not). Found once per process, by running a two-iteration parallel loop; false
+    in a child forked after that (:func:`_after_fork_in_child`).
     """
     global _PIPE_CAPABLE
     if _PIPE_CAPABLE is None:
@@ -97,7 +109,10 @@ def default_threads() -> int:
         if value < 1:
             raise ValueError(f"TREUGOLNIK_THREADS={env!r}: expected a whole number >= 1")
         return value
-    return max(1, min(8, os.cpu_count() or 1))
+    # the cores this process may run on (a container or `taskset` may allow fewer than the
+    # machine has)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(8, cores or 1))
 
 
 def chunk_bounds(n: int, chunk: int = CHUNK_PEOPLE) -> np.ndarray:
@@ -123,8 +138,7 @@ class Passes:
     threads: int = field(default_factory=default_threads)
     chunk: int = field(default_factory=lambda: CHUNK_PEOPLE)  # read when a run starts
     pipe_people: int = field(default_factory=lambda: PIPE_PEOPLE)  # (the same)
-    # the pipelined pass's settings and progress (plan.PIPE_FROM, plan.PIPED,
-    # workday.PROGRESS)
+    # the pipelined pass's settings, counts and progress (mechanisms.workday.PIPE_FROM, ...)
     pipe: np.ndarray = field(default_factory=lambda: np.full(16, -1, dtype=np.int64))
     _pool: ThreadPoolExecutor | None = None
     _locals: dict = field(default_factory=dict)  # chunk-local accumulators and buffers
@@ -161,20 +175,24 @@ class Passes:
     def start_pipe(self) -> None:
         """At a run's start: the pipelined pass on for tables of ``pipe_people`` rows or more
         if the run has two threads and Numba's threads can run two compiled loops at once
-        safely (:func:`pipe_capable`); its count of days from zero.
+        safely (:func:`pipe_capable`); its counts from zero.
         """
         on = self.threads > 1 and pipe_capable()
+        self.pipe[:] = 0
         self.pipe[0] = self.pipe_people if on else -1
-        self.pipe[1] = 0
-
-    def pipelines(self, n: int) -> bool:
-        """Whether the one pass over an unsplit table of ``n`` rows runs pipelined."""
-        return 0 <= self.pipe[0] <= n and not self.splits(n)
+        self.pipe[7] = -2  # no pipelined day yet (mechanisms.workday.LAST_T)
 
     @property
     def pipelined_days(self) -> int:
         """Days whose one pass ran pipelined since the run started."""
         return int(self.pipe[1])
+
+    @property
+    def solo_days(self) -> int:
+        """Days whose one pass ran alone though the pipeline was on, resting after a pipelined
+        day that was no faster (``mechanisms.workday.one_pass``).
+        """
+        return int(self.pipe[4])
 
     def chunk_states(self, kernel, S, fields, k: int) -> list:
         """``(S_c, compiled(S_c))`` for each of ``k`` chunks of ``kernel``'s pass: ``S`` with

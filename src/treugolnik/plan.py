@@ -329,22 +329,10 @@ def fused_today(t, S):
     return S.cal.fuse[t] and S.day.ints[I_HAVE_STOCKS] != 0
 
 
-# the engine's pipe array (``passes.Passes.pipe``): the smallest table whose one pass runs
-# pipelined on two threads (-1: none), the days it did; labour's progress is at
-# ``workday.PROGRESS``
-PIPE_FROM, PIPED = 0, 1
-
-
-@njit(cache=True)
-def pipelined_today(n, pipe):
-    """Whether today's one pass over ``n`` rows runs pipelined (``workday_pipelined``)."""
-    return pipe[PIPE_FROM] >= 0 and n >= pipe[PIPE_FROM]
-
-
 @njit(cache=True)
 def _plan_day(t, S, pipe):
     """Day ``t``'s active steps in the plan's order while they are quiet (each step's phases
-    as :data:`BODY` lists them; the one pass pipelined where :func:`pipelined_today`); returns
+    as :data:`BODY` lists them; the one pass as ``workday.one_pass`` chooses); returns
     the index of the first active step that is not (-1: the day is done).
     """
     D, cal = S.day, S.cal
@@ -364,11 +352,7 @@ def _plan_day(t, S, pipe):
         elif j == J_LABOUR:
             if fused_today(t, S):
                 production.production_prepare(0, n, t, S)
-                if pipelined_today(n, pipe):
-                    workday.workday_pipelined(n, t, S, pipe)
-                    pipe[PIPED] += 1
-                else:
-                    workday.workday_rows(0, n, t, S)
+                workday.one_pass(n, t, S, pipe)
                 D.ints[I_FUSED] += 1
             else:
                 workday.labour_rows(0, n, t, S)

@@ -7,10 +7,17 @@ row it has not yet seen released. The release orders every write labour made to 
 before the number, and the acquire orders production's reads of them after it, on any
 processor (the same guarantee as C++'s ``memory_order_release`` / ``acquire``). Numba has no
 such operations of its own: these are LLVM's atomic load and store of one 8-byte element.
+
+A waiting thread that has spun for a while gives its core away (:func:`cpu_yield`, the
+system's ``sched_yield``): when the machine's other work has taken the core the other side
+needs, spinning would only keep it from running.
 """
 
 from __future__ import annotations
 
+import sys
+
+from llvmlite import ir
 from numba import types
 from numba.core import cgutils
 from numba.extending import intrinsic
@@ -49,5 +56,38 @@ def store_release(typingctx, arr, index, value):
         v = context.cast(builder, args[2], signature.args[2], types.int64)
         builder.store_atomic(v, ptr, "release", 8)
         return context.get_dummy_value()
+
+    return sig, codegen
+
+
+# the system call that gives the calling thread's core to another runnable thread
+_YIELD = "SwitchToThread" if sys.platform == "win32" else "sched_yield"
+
+
+@intrinsic
+def cpu_yield(typingctx):
+    """Give the calling thread's core to another runnable thread (``sched_yield``)."""
+    sig = types.int32()
+
+    def codegen(context, builder, signature, args):
+        fnty = ir.FunctionType(ir.IntType(32), [])
+        fn = cgutils.get_or_insert_function(builder.module, fnty, _YIELD)
+        return builder.call(fn, [])
+
+    return sig, codegen
+
+
+@intrinsic
+def cycles(typingctx):
+    """The processor's cycle counter (LLVM's ``readcyclecounter``: the time-stamp counter on
+    x86-64; 0 where the target has none). For comparing the cost of two ways of doing the same
+    work in the same run, never for results.
+    """
+    sig = types.int64()
+
+    def codegen(context, builder, signature, args):
+        fnty = ir.FunctionType(ir.IntType(64), [])
+        fn = cgutils.get_or_insert_function(builder.module, fnty, "llvm.readcyclecounter")
+        return builder.call(fn, [])
 
     return sig, codegen

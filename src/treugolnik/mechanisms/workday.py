@@ -52,17 +52,47 @@ from ..state import (
     C_WORKDAYS,
 )
 from ..stocks import count_leaver, load_day_sums, store_day_sums
-from ..sync import load_acquire, store_release
+from ..sync import cpu_yield, cycles, load_acquire, store_release
 from .labour import absence_caps, absence_logit, is_scheduled, log_tenure, quit_caps
 from .production import supply_factor
 
 # which side of the pipelined day a call of day_rows is (workday_pipelined)
 ALONE, AHEAD, BEHIND = 0, 1, 2
 PIPE_STEP = 256  # labour publishes its progress every this many rows
-# where labour's progress goes in the pipe array (a cache line away from its other elements,
-# which the engine reads and writes: Passes.pipe)
-PROGRESS = 8
-NO_PIPE = np.zeros(PROGRESS + 1, dtype=np.int64)  # the pipe argument of the calls alone
+# the pipe array (``passes.Passes.pipe``): the smallest table pipelined (-1: none); the days
+# pipelined; production's waits long enough to give its core away; the days left before the
+# pipeline is tried again; the days the one pass ran alone while resting; the pipeline's strikes
+# in a row; the latest pipelined day's cycles and its day; then, 64 bytes on, labour's progress
+# and its cycles (written by labour during the pass; nothing else is written then)
+PIPE_FROM, PIPED, YIELDS, RESTING, SOLO, STRIKES, PASS_CYCLES, LAST_T = range(8)
+PROGRESS, LABOUR_CYCLES = 8, 9
+NO_PIPE = np.zeros(LABOUR_CYCLES + 1, dtype=np.int64)  # the pipe argument of the calls alone
+# production spins this many reads of labour's progress (about 10-20 us) before it starts
+# giving its core away: on a quiet machine it never waits that long
+SPINS = 10_000
+# a pipelined day that follows a pipelined day and took more than STRIKE_RATIO times labour's
+# own time is a strike: the next REST_DAYS * 2**(strikes in a row before it, at most 7) days go
+# as the one pass. On a quiet machine the day takes 1.3-1.5 times labour's time; both sides one
+# after the other take about 2.2 times; a thread that waits for the scheduler (the machine's
+# other work has a core) takes milliseconds. The first pipelined day after others may also
+# pay for waking the second thread (more than 3 times on a few days a run), so it is not judged
+STRIKE_RATIO = 5
+REST_DAYS = 10
+
+
+@njit(cache=True, inline="always")
+def _wait_past(pipe, i):
+    """Labour's published progress once it is past row ``i`` (spinning, then yielding)."""
+    spins = 0
+    while True:
+        ready = load_acquire(pipe, PROGRESS)
+        if ready > i:
+            return ready
+        spins += 1
+        if spins >= SPINS:
+            if spins == SPINS:
+                pipe[YIELDS] += 1
+            cpu_yield()
 
 
 @njit(cache=True, inline="always")
@@ -201,9 +231,8 @@ def day_rows(lo, hi, t, S, do_labour, do_production, deaths, n_acc, pipe, side):
             if i - published >= PIPE_STEP:
                 store_release(pipe, PROGRESS, i)
                 published = i
-        elif side == BEHIND:
-            while ready <= i:
-                ready = load_acquire(pipe, PROGRESS)
+        elif side == BEHIND and ready <= i:
+            ready = _wait_past(pipe, i)
         if state[i] != EMPLOYED:
             if do_production:
                 effort[i] = 0.0
@@ -442,7 +471,9 @@ def add_late_leavers(lo, hi, t, S):
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def _labour_ahead(n, t, S, pipe):
+    c0 = cycles()
     day_rows(0, n, t, S, True, False, S.day.leavers, 0, pipe, AHEAD)
+    pipe[LABOUR_CYCLES] = cycles() - c0
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -472,3 +503,40 @@ def workday_pipelined(n, t, S, pipe):
             _labour_ahead(n, t, S, pipe)
         else:
             _production_behind(n, t, S, pipe)
+
+
+@njit(cache=True)
+def is_slow(pipe):
+    """Whether the pipelined day just run took more than :data:`STRIKE_RATIO` times labour's
+    own time.
+    """
+    return pipe[PASS_CYCLES] > STRIKE_RATIO * pipe[LABOUR_CYCLES]
+
+
+@njit(cache=True)
+def one_pass(n, t, S, pipe):
+    """The one pass over rows ``0..n`` of an unsplit table (``production_prepare`` has run):
+    :func:`workday_rows`, or :func:`workday_pipelined` on a table of ``pipe[PIPE_FROM]`` rows or
+    more. The results are the same either way, so the choice may follow the machine: a
+    pipelined day after a pipelined day on which a thread waited for the scheduler
+    (:func:`is_slow`, read from the processor's cycle counter) makes the next
+    :data:`REST_DAYS` go as the one pass, doubled for each such strike in a row.
+    """
+    if pipe[PIPE_FROM] < 0 or n < pipe[PIPE_FROM]:
+        workday_rows(0, n, t, S)
+    elif pipe[RESTING] > 0:
+        pipe[RESTING] -= 1
+        pipe[SOLO] += 1
+        workday_rows(0, n, t, S)
+    else:
+        c0 = cycles()
+        workday_pipelined(n, t, S, pipe)
+        pipe[PASS_CYCLES] = cycles() - c0
+        pipe[PIPED] += 1
+        if pipe[LAST_T] == t - 1:  # the second thread was awake: judge the day
+            if is_slow(pipe):
+                pipe[RESTING] = REST_DAYS << min(pipe[STRIKES], 7)
+                pipe[STRIKES] += 1
+            else:
+                pipe[STRIKES] = 0
+        pipe[LAST_T] = t
