@@ -495,7 +495,9 @@ def workday_pipelined(n, t, S, pipe):
     counters, production the person's working day and its own counters and sums.
 
     On one thread the two run one after the other, labour first (the parallel loop's first
-    iteration), so production never waits for a row that no thread will publish.
+    iteration), so production never waits for a row that no thread will publish. Labour's
+    side raises nothing (no bounds checks; its one allocation is the two small arrays of caps
+    a day): were it to stop early, production would wait for ever.
     """
     store_release(pipe, PROGRESS, 0)
     for side in prange(2):
