@@ -70,13 +70,17 @@ NO_PIPE = np.zeros(LABOUR_CYCLES + 1, dtype=np.int64)  # the pipe argument of th
 # production spins this many reads of labour's progress (about 10-20 us) before it starts
 # giving its core away: on a quiet machine it never waits that long
 SPINS = 10_000
-# a pipelined day that follows a pipelined day and took more than STRIKE_RATIO times labour's
-# own time is a strike: the next REST_DAYS * 2**(strikes in a row before it, at most 7) days go
-# as the one pass. On a quiet machine the day takes 1.3-1.5 times labour's time; both sides one
-# after the other take about 2.2 times; a thread that waits for the scheduler (the machine's
-# other work has a core) takes milliseconds. The first pipelined day after others may also
-# pay for waking the second thread (more than 3 times on a few days a run), so it is not judged
+# a pipelined day that took more than STRIKE_RATIO times labour's own time after a pipelined
+# day, or more than WAKE_RATIO times after other days, is a strike: the next REST_DAYS *
+# 2**(strikes in a row before it, at most 7) days go as the one pass. On a quiet machine the
+# day takes 1.3-1.5 times labour's time; both sides one after the other take about 2.2 times;
+# a thread that waits for the scheduler (the machine's other work has a core) takes
+# milliseconds. The first pipelined day after others may also pay for waking the second
+# thread: on kirov, quiet, 138 such days a run, all under 5 times (one over 20 in a run that
+# was compiling); with a busy process beside the run, 27 of 31 such days over 5 times and 21
+# over 20
 STRIKE_RATIO = 5
+WAKE_RATIO = 20
 REST_DAYS = 10
 
 
@@ -508,11 +512,9 @@ def workday_pipelined(n, t, S, pipe):
 
 
 @njit(cache=True)
-def is_slow(pipe):
-    """Whether the pipelined day just run took more than :data:`STRIKE_RATIO` times labour's
-    own time.
-    """
-    return pipe[PASS_CYCLES] > STRIKE_RATIO * pipe[LABOUR_CYCLES]
+def is_slow(pipe, ratio):
+    """Whether the pipelined day just run took more than ``ratio`` times labour's own time."""
+    return pipe[PASS_CYCLES] > ratio * pipe[LABOUR_CYCLES]
 
 
 @njit(cache=True)
@@ -520,8 +522,8 @@ def one_pass(n, t, S, pipe):
     """The one pass over rows ``0..n`` of an unsplit table (``production_prepare`` has run):
     :func:`workday_rows`, or :func:`workday_pipelined` on a table of ``pipe[PIPE_FROM]`` rows or
     more. The results are the same either way, so the choice may follow the machine: a
-    pipelined day after a pipelined day on which a thread waited for the scheduler
-    (:func:`is_slow`, read from the processor's cycle counter) makes the next
+    pipelined day on which a thread waited for the scheduler (:func:`is_slow`, read from the
+    processor's cycle counter; :data:`STRIKE_RATIO`, :data:`WAKE_RATIO`) makes the next
     :data:`REST_DAYS` go as the one pass, doubled for each such strike in a row.
     """
     if pipe[PIPE_FROM] < 0 or n < pipe[PIPE_FROM]:
@@ -535,10 +537,11 @@ def one_pass(n, t, S, pipe):
         workday_pipelined(n, t, S, pipe)
         pipe[PASS_CYCLES] = cycles() - c0
         pipe[PIPED] += 1
-        if pipe[LAST_T] == t - 1:  # the second thread was awake: judge the day
-            if is_slow(pipe):
-                pipe[RESTING] = REST_DAYS << min(pipe[STRIKES], 7)
-                pipe[STRIKES] += 1
-            else:
-                pipe[STRIKES] = 0
+        # (after a pipelined day the second thread was awake: the day is judged more strictly)
+        awake = pipe[LAST_T] == t - 1
+        if is_slow(pipe, STRIKE_RATIO if awake else WAKE_RATIO):
+            pipe[RESTING] = REST_DAYS << min(pipe[STRIKES], 7)
+            pipe[STRIKES] += 1
+        elif awake:
+            pipe[STRIKES] = 0
         pipe[LAST_T] = t
