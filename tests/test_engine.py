@@ -340,7 +340,7 @@ def test_pipelined_pass_gives_the_one_pass(sets):
         assert (plain.compiled_days > 0) != by_factory
         sim = Simulation(s, passes=Passes(threads=2, pipe_people=1), by_factory=by_factory)
         b = sim.run()
-        # every one pass was pipelined, or ran alone (measured, or resting: workday.one_pass)
+        # every one pass was pipelined, or ran alone while resting (workday.one_pass)
         piped = sim.passes.pipelined_days
         assert piped + sim.passes.solo_days == plain.fused_days and piped > 0
         assert a.metrics.equals(b.metrics) and a.monthly.equals(b.monthly)
@@ -380,8 +380,8 @@ def test_the_one_pass_chooses_its_form_as_the_pipe_says():
     for pipe_from, resting, strikes in ((-1, 0, 0), (1, 2, 3), (10**9, 0, 0)):
         sim = Simulation(s, passes=Passes(threads=2))
         sim.run_day(0)
-        pipe = np.zeros(16, dtype=np.int64)
-        pipe[[w.PIPE_FROM, w.RESTING, w.STRIKES, w.LAST_T]] = pipe_from, resting, strikes, -2
+        pipe = w.new_pipe(pipe_from)
+        pipe[[w.RESTING, w.STRIKES]] = resting, strikes
         n = sim.world.pop.n
         for t in (1, 2, 3, 4):
             was = pipe.copy()
@@ -397,7 +397,7 @@ def test_the_one_pass_chooses_its_form_as_the_pipe_says():
                 assert pipe[w.PROGRESS] == n and pipe[w.LABOUR_CYCLES] > 0
                 assert pipe[w.LAST_T] == t
                 awake = was[w.LAST_T] == t - 1
-                assert awake == (t == 4) or was[w.RESTING] > 0
+                assert awake == (t == 4)
                 if w.is_slow(pipe, w.STRIKE_RATIO if awake else w.WAKE_RATIO):
                     assert pipe[w.STRIKES] == was[w.STRIKES] + 1
                     assert pipe[w.RESTING] == w.REST_DAYS << min(was[w.STRIKES], 7)
@@ -442,7 +442,7 @@ def test_pipelined_pass_on_a_big_table_writes_what_the_one_pass_writes():
         for (i, f), v in saved.items():
             getattr(groups[i], f)[...] = v
 
-    pipe = np.zeros(16, dtype=np.int64)
+    pipe = workday.new_pipe(1)
     for t in range(6):
         sim.run_day(t)
         groups = [sim.S.people, sim.S.shops, sim.S.fac, sim.S.day]

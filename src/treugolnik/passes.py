@@ -31,6 +31,7 @@ import numba
 import numpy as np
 from numba import njit, prange
 
+from .mechanisms import workday
 from .population import COLUMNS
 from .records import compiled, replace
 
@@ -138,8 +139,8 @@ class Passes:
     threads: int = field(default_factory=default_threads)
     chunk: int = field(default_factory=lambda: CHUNK_PEOPLE)  # read when a run starts
     pipe_people: int = field(default_factory=lambda: PIPE_PEOPLE)  # (the same)
-    # the pipelined pass's settings, counts and progress (mechanisms.workday.PIPE_FROM, ...)
-    pipe: np.ndarray = field(default_factory=lambda: np.full(16, -1, dtype=np.int64))
+    # the pipelined pass's settings, counts and progress (mechanisms.workday.new_pipe)
+    pipe: np.ndarray = field(default_factory=lambda: workday.new_pipe(-1))
     _pool: ThreadPoolExecutor | None = None
     _locals: dict = field(default_factory=dict)  # chunk-local accumulators and buffers
     _states: dict = field(default_factory=dict)  # the chunks' states (chunk_states)
@@ -174,25 +175,23 @@ class Passes:
 
     def start_pipe(self) -> None:
         """At a run's start: the pipelined pass on for tables of ``pipe_people`` rows or more
-        if the run has two threads and Numba's threads can run two compiled loops at once
-        safely (:func:`pipe_capable`); its counts from zero.
+        if the run has two threads and the pipeline can run here (:func:`pipe_capable`); its
+        counts from zero.
         """
         on = self.threads > 1 and pipe_capable()
-        self.pipe[:] = 0
-        self.pipe[0] = self.pipe_people if on else -1
-        self.pipe[7] = -2  # no pipelined day yet (mechanisms.workday.LAST_T)
+        self.pipe[:] = workday.new_pipe(self.pipe_people if on else -1)
 
     @property
     def pipelined_days(self) -> int:
         """Days whose one pass ran pipelined since the run started."""
-        return int(self.pipe[1])
+        return int(self.pipe[workday.PIPED])
 
     @property
     def solo_days(self) -> int:
         """Days whose one pass ran alone though the pipeline was on, resting after a pipelined
         day that was no faster (``mechanisms.workday.one_pass``).
         """
-        return int(self.pipe[4])
+        return int(self.pipe[workday.SOLO])
 
     def chunk_states(self, kernel, S, fields, k: int) -> list:
         """``(S_c, compiled(S_c))`` for each of ``k`` chunks of ``kernel``'s pass: ``S`` with

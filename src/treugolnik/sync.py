@@ -60,6 +60,19 @@ def store_release(typingctx, arr, index, value):
     return sig, codegen
 
 
+def _call_without_arguments(symbol: str, bits: int):
+    """An intrinsic's typing and code for a call of the function ``symbol`` that takes no
+    arguments and returns a ``bits``-bit integer (a system call, or an LLVM intrinsic).
+    """
+    sig = types.int32() if bits == 32 else types.int64()
+
+    def codegen(context, builder, signature, args):
+        fnty = ir.FunctionType(ir.IntType(bits), [])
+        return builder.call(cgutils.get_or_insert_function(builder.module, fnty, symbol), [])
+
+    return sig, codegen
+
+
 # the system call that gives the calling thread's core to another runnable thread
 _YIELD = "SwitchToThread" if sys.platform == "win32" else "sched_yield"
 
@@ -67,14 +80,7 @@ _YIELD = "SwitchToThread" if sys.platform == "win32" else "sched_yield"
 @intrinsic
 def cpu_yield(typingctx):
     """Give the calling thread's core to another runnable thread (``sched_yield``)."""
-    sig = types.int32()
-
-    def codegen(context, builder, signature, args):
-        fnty = ir.FunctionType(ir.IntType(32), [])
-        fn = cgutils.get_or_insert_function(builder.module, fnty, _YIELD)
-        return builder.call(fn, [])
-
-    return sig, codegen
+    return _call_without_arguments(_YIELD, 32)
 
 
 @intrinsic
@@ -83,11 +89,4 @@ def cycles(typingctx):
     x86-64; 0 where the target has none). For comparing the cost of two ways of doing the same
     work in the same run, never for results.
     """
-    sig = types.int64()
-
-    def codegen(context, builder, signature, args):
-        fnty = ir.FunctionType(ir.IntType(64), [])
-        fn = cgutils.get_or_insert_function(builder.module, fnty, "llvm.readcyclecounter")
-        return builder.call(fn, [])
-
-    return sig, codegen
+    return _call_without_arguments("llvm.readcyclecounter", 64)

@@ -59,12 +59,12 @@ from .production import supply_factor
 # which side of the pipelined day a call of day_rows is (workday_pipelined)
 ALONE, AHEAD, BEHIND = 0, 1, 2
 PIPE_STEP = 256  # labour publishes its progress every this many rows
-# the pipe array (``passes.Passes.pipe``): the smallest table pipelined (-1: none); the days
-# pipelined; production's waits long enough to give its core away; the days left before the
-# pipeline is tried again; the days the one pass ran alone while resting; the pipeline's strikes
-# in a row; the latest pipelined day's cycles and its day; then, 64 bytes on, labour's progress
-# and its cycles (written by labour during the pass; nothing else is written then)
-PIPE_FROM, PIPED, YIELDS, RESTING, SOLO, STRIKES, PASS_CYCLES, LAST_T = range(8)
+# the pipe array (``passes.Passes.pipe``, made by :func:`new_pipe`): the smallest table
+# pipelined (-1: none); the days pipelined; the days left before the pipeline is tried again;
+# the days the one pass ran alone while resting; the pipeline's strikes in a row; the latest
+# pipelined day's cycles and its day; then, 64 bytes on, labour's progress and its cycles
+# (written by labour during the pass; nothing else is written then)
+PIPE_FROM, PIPED, RESTING, SOLO, STRIKES, PASS_CYCLES, LAST_T = range(7)
 PROGRESS, LABOUR_CYCLES = 8, 9
 NO_PIPE = np.zeros(LABOUR_CYCLES + 1, dtype=np.int64)  # the pipe argument of the calls alone
 # production spins this many reads of labour's progress (about 10-20 us) before it starts
@@ -84,6 +84,14 @@ WAKE_RATIO = 20
 REST_DAYS = 10
 
 
+def new_pipe(pipe_from: int) -> np.ndarray:
+    """A pipe array with nothing counted yet: pipelined from ``pipe_from`` rows (-1: never)."""
+    pipe = np.zeros(LABOUR_CYCLES + 1, dtype=np.int64)
+    pipe[PIPE_FROM] = pipe_from
+    pipe[LAST_T] = -2  # no pipelined day yet
+    return pipe
+
+
 @njit(cache=True, inline="always")
 def _wait_past(pipe, i):
     """Labour's published progress once it is past row ``i`` (spinning, then yielding)."""
@@ -94,8 +102,6 @@ def _wait_past(pipe, i):
             return ready
         spins += 1
         if spins >= SPINS:
-            if spins == SPINS:
-                pipe[YIELDS] += 1
             cpu_yield()
 
 
