@@ -161,6 +161,47 @@ def test_events_added_by_column_are_those_added_one_by_one():
     assert len(by_col) == 5 and by_col.frame().equals(one.frame())  # nothing added
 
 
+def test_events_given_as_codes_arrays_and_single_values_are_the_same_events():
+    # add_columns takes one value for every event, arrays (copied: the engine's buffers are
+    # reused) and texts as codes into names; the log's words start afresh with each frame
+    import datetime as dt
+
+    from treugolnik.record import Coded, EventLog
+
+    day = dt.date(1937, 8, 5)
+    kinds = ("proposal", "clash", "control_finding")
+    code = np.array([0, 2, 1, 0, 0], dtype=np.int32)
+    person = np.array([5, 6, 7, 8, 9])
+    outcome = np.array([1, 0, 0, 0, 1])
+    strength = np.array([0.5, np.nan, 2.0, np.nan, -1.0])
+    names = ("rejected", "adopted")
+    for chunk in (100_000, 2, 3):
+        one, coded = EventLog(), EventLog()
+        one.chunk = coded.chunk = chunk
+        for j in range(5):
+            one.add(kinds[code[j]], day, 4, person=int(person[j]), topic="safety",
+                    strength=None if np.isnan(strength[j]) else float(strength[j]),
+                    outcome=names[outcome[j]] if code[j] == 0 else "",
+                    detail=f"shop {j % 2 + 1}")  # fmt: skip
+        buf = person.copy()
+        first = coded.add_columns(
+            5, day, 4, Coded(code, kinds), -1, buf, "", -1, "", "", "safety", "", strength,
+            Coded(np.where(code == 0, outcome + 1, 0), ("", *names)), "",
+            Coded(np.arange(5) % 2, ("shop 1", "shop 2", "shop 3")),
+        )  # fmt: skip
+        buf[:] = -7  # the log holds its own copy
+        assert first == 0 and len(coded) == len(one) == 5
+        assert coded.frame().equals(one.frame()), chunk
+        got = coded.frame()
+        assert got["strength"].null_count() == 2  # NaN given: null kept
+        assert got["kind"].to_list() == [kinds[c] for c in code]
+        assert got["person"].to_list() == person.tolist()
+    with pytest.raises(ValueError, match="person"):
+        EventLog().add_columns(
+            5, day, 4, "clash", -1, person[:4], "", -1, "", "", "", "", None, "", "", ""
+        )
+
+
 def test_a_quiet_days_stocks_and_the_days_totals():
     from treugolnik.record import carried_stocks, carry_counts, close_day
     from treugolnik.state import COUNTERS, C

@@ -107,6 +107,7 @@ class Simulation:
         self.policy: Policy = build_policy(scenario)
         self.dates = self.policy.dates
         self.days = [(d - EPOCH).days for d in self.dates]
+        self.date_array = np.array(self.dates, dtype="datetime64[D]")  # (the log's dates)
         self.keys = Streams(scenario.seed)
         self.purge_h = party.purge_hazards(self.policy.values["purge"])
         self.log = EventLog(set(scenario.record.skip_events))
@@ -127,7 +128,7 @@ class Simulation:
         self.world = initial_world(scenario, self.policy, self.keys)
         nf = self.world.fac.n
         self.pending: list[list] = [[] for _ in range(nf)]  # directives awaiting a meeting
-        self.shop_label = [f"shop {j + 1}" for j in range(self.world.shops_per_factory)]
+        self.shop_label = tuple(f"shop {j + 1}" for j in range(self.world.shops_per_factory))
         self.directives_by_day: dict[int, list] = {}
         mgmt = meetings.MANAGEMENT_VARIABLES
         for t, event, desc, src in self.policy.directives:

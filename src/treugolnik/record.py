@@ -11,8 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from itertools import islice, repeat
+from collections.abc import Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import polars as pl
@@ -291,25 +292,58 @@ def record_close(lo, hi, t, S):
     record_row(st, t, S)
 
 
+class Coded(NamedTuple):
+    """A text column given as codes: event ``j``'s text is ``names[codes[j]]`` (for
+    :meth:`EventLog.add_columns`; ``names`` may hold texts no event uses).
+    """
+
+    codes: np.ndarray
+    names: Sequence[str]
+
+
+# the event log's columns but event_id, by how the log keeps them while they wait for a frame:
+# whole numbers (the date as days since 1970-01-01), texts (as codes into the log's words) and
+# the one float column
+_LOG_COLUMNS = tuple(EVENT_SCHEMA)[1:]
+_TEXT = frozenset(name for name in _LOG_COLUMNS if EVENT_SCHEMA[name] == pl.Utf8)
+_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
+
+
 class EventLog:
     """Append-only event log; ``add`` returns the new event's id (0, 1, 2, ...).
 
-    Events are kept column by column, one Python list per column of :data:`EVENT_SCHEMA`
-    (``add``: one event; ``add_columns``: many, given column by column, which only extends the
-    lists); every :attr:`chunk` events the lists become a Polars frame (columnar, far smaller
-    than the lists), and :meth:`frame` joins the frames at the end. Kinds in ``skip`` are not
+    Events wait column by column in NumPy arrays: numbers as they are, texts as codes into the
+    log's words (each distinct text once), dates as days since 1970-01-01 (``add``: one event,
+    kept in short lists until the next arrays are made; ``add_columns``: many, given column
+    by column). Every :attr:`chunk` events they become a Polars frame, the words looked up
+    there once per frame; :meth:`frame` joins the frames at the end. Kinds in ``skip`` are not
     kept (``add`` returns -1).
     """
 
     chunk = 100_000
-    _NAMES = tuple(EVENT_SCHEMA)[1:]  # every column but event_id (the ids are consecutive)
+    _NAMES = _LOG_COLUMNS
 
     def __init__(self, skip: set[str] | frozenset[str] = frozenset()):
-        self.cols: tuple[list, ...] = tuple([] for _ in self._NAMES)
-        self.first = 0  # the id of the first event in ``cols``
+        self.first = 0  # the id of the first event not yet in a frame
         self.frames: list[pl.DataFrame] = []
         self.n = 0
         self.skip = frozenset(skip)
+        self._start_words()
+
+    def _start_words(self) -> None:
+        self._words: dict[str, int] = {"": 0}  # a text's code in this frame's words
+        self._vocab: list[str] = [""]
+        self._one: tuple[list, ...] = tuple([] for _ in self._NAMES)  # events added one by one
+        # events as (count, columns), in order; a column is an array or one value for all
+        self._blocks: list[tuple[int, tuple]] = []
+        self._tables: dict[tuple[str, ...], np.ndarray] = {}  # (Coded's names as codes)
+
+    def _word(self, text: str) -> int:
+        code = self._words.get(text)
+        if code is None:
+            code = self._words[text] = len(self._vocab)
+            self._vocab.append(text)
+        return code
 
     def add(
         self,
@@ -334,63 +368,128 @@ class EventLog:
             return -1
         eid = self.n
         self.n += 1
-        c = self.cols
-        c[0].append(date)
+        w = self._word
+        c = self._one
+        c[0].append(date.toordinal() - _EPOCH_ORDINAL)
         c[1].append(int(factory))
-        c[2].append(kind)
+        c[2].append(w(kind))
         c[3].append(int(parent))
         c[4].append(int(person))
-        c[5].append(role)
+        c[5].append(w(role))
         c[6].append(int(target))
-        c[7].append(target_role)
-        c[8].append(side)
-        c[9].append(topic)
-        c[10].append(frame)
-        c[11].append(None if strength is None else float(strength))
-        c[12].append(outcome)
-        c[13].append(charge)
-        c[14].append(detail)
+        c[7].append(w(target_role))
+        c[8].append(w(side))
+        c[9].append(w(topic))
+        c[10].append(w(frame))
+        c[11].append(np.nan if strength is None else float(strength))
+        c[12].append(w(outcome))
+        c[13].append(w(charge))
+        c[14].append(w(detail))
         if self.n - self.first >= self.chunk:
             self._flush()
         return eid
 
+    def _seal(self) -> None:
+        """The events added one by one become arrays (before others are added by column)."""
+        if self._one[0]:
+            block = tuple(
+                np.array(col, dtype=np.float64 if name == "strength" else np.int64)
+                for name, col in zip(self._NAMES, self._one, strict=True)
+            )
+            self._blocks.append((len(self._one[0]), block))
+            self._one = tuple([] for _ in self._NAMES)
+
+    def _column(self, name: str, col, k: int):
+        """Column ``name`` of ``k`` events as the log keeps it (an array, or one number for
+        all), or None if it has not ``k`` values. ``col`` is one value for all, a sequence or
+        array of ``k`` values, or (a text column) :class:`Coded`.
+        """
+        if name in _TEXT:
+            if isinstance(col, str):
+                return self._word(col)
+            if isinstance(col, Coded):
+                codes = np.asarray(col.codes)
+                if codes.shape != (k,):
+                    return None
+                names = col.names
+                table = self._tables.get(names) if isinstance(names, tuple) else None
+                if table is None:
+                    table = np.array([self._word(text) for text in names], dtype=np.int64)
+                    if isinstance(names, tuple):
+                        self._tables[names] = table
+                return table[codes]
+            if len(col) != k:
+                return None
+            return np.array([self._word(text) for text in col], dtype=np.int64)
+        if name == "date":
+            if isinstance(col, dt.date):
+                return col.toordinal() - _EPOCH_ORDINAL
+            out = np.asarray(col, dtype="datetime64[D]").astype(np.int64)
+        elif name == "strength":
+            if col is None or isinstance(col, (int, float, np.integer, np.floating)):
+                return np.nan if col is None else float(col)
+            if isinstance(col, np.ndarray):
+                out = np.array(col, dtype=np.float64)  # (a copy: the caller's buffers change)
+            else:
+                out = np.array([np.nan if x is None else x for x in col], dtype=np.float64)
+        elif isinstance(col, (int, np.integer)):
+            return int(col)
+        else:
+            out = np.array(col, dtype=np.int64)  # (a copy)
+        return out if out.shape == (k,) else None
+
     def add_columns(self, k: int, *columns) -> int:
         """Add ``k`` events given column by column: every column but ``event_id``, in the
-        order of :data:`EVENT_SCHEMA`, each ``k`` values (``itertools.repeat`` for one value)
-        with the types ``add`` casts to. For many events of a kind not skipped. Returns the
-        first new id.
+        order of :data:`EVENT_SCHEMA`. A column is one value for every event, ``k`` values
+        (a list or an array; dates as ``datetime.date`` or ``datetime64``), or for a text
+        column :class:`Coded`. For many events of a kind not skipped. Returns the first new
+        id; a column of the wrong length adds nothing and raises ``ValueError``.
         """
         if len(columns) != len(self._NAMES):
             raise ValueError(f"add_columns: {len(columns)} columns, the log has {len(self._NAMES)}")
-        had = self.n - self.first
-        for dst, col in zip(self.cols, columns, strict=True):
-            dst.extend(islice(col, k) if isinstance(col, repeat) else col)
-        # a column of the wrong length: nothing is added
-        bad = [name for name, dst in zip(self._NAMES, self.cols, strict=True)
-               if len(dst) != had + k]  # fmt: skip
+        block = tuple(
+            self._column(name, col, k) for name, col in zip(self._NAMES, columns, strict=True)
+        )
+        bad = [name for name, col in zip(self._NAMES, block, strict=True) if col is None]
         if bad:
-            for dst in self.cols:
-                del dst[had:]
             raise ValueError(f"add_columns: {k} events, but not {k} values of {', '.join(bad)}")
         first = self.n
-        self.n += k
-        if self.n - self.first >= self.chunk:
-            self._flush()
+        if k:
+            self._seal()
+            self._blocks.append((k, block))
+            self.n += k
+            if self.n - self.first >= self.chunk:
+                self._flush()
         return first
 
     def __len__(self) -> int:
         return self.n
 
     def _flush(self) -> None:
+        self._seal()
         if self.n > self.first:
-            columns = {"event_id": range(self.first, self.n)}
-            columns.update(zip(self._NAMES, self.cols, strict=True))
-            frame = pl.DataFrame(columns, schema=EVENT_SCHEMA)
-            # "not applicable" is null, never NaN (strength: given for speeches, directives and
-            # meetings only; a NaN given for the others becomes null here)
-            self.frames.append(frame.with_columns(pl.col("strength").fill_nan(None)))
-            self.cols = tuple([] for _ in self._NAMES)
+            words = pl.Series(self._vocab, dtype=pl.Utf8)
+            columns = {"event_id": pl.Series(np.arange(self.first, self.n, dtype=np.int64))}
+            total = self.n - self.first
+            for j, name in enumerate(self._NAMES):
+                col = np.empty(total, dtype=np.float64 if name == "strength" else np.int64)
+                at = 0
+                for k, block in self._blocks:
+                    col[at : at + k] = block[j]
+                    at += k
+                if name in _TEXT:
+                    columns[name] = words.gather(col)
+                elif name == "date":
+                    columns[name] = pl.Series(col.astype(np.int32)).cast(pl.Date)
+                elif name == "strength":
+                    # "not applicable" is null, never NaN (given for speeches, directives and
+                    # meetings only)
+                    columns[name] = pl.Series(col).fill_nan(None)
+                else:
+                    columns[name] = pl.Series(col).cast(EVENT_SCHEMA[name])
+            self.frames.append(pl.DataFrame(columns, schema=EVENT_SCHEMA))
             self.first = self.n
+        self._start_words()
 
     # rows per row group of a log written by :meth:`write_parquet` (fixed, so that the file
     # does not depend on how the log happens to be chunked)

@@ -19,13 +19,12 @@ members (Lenin: training "led by the most conscious workers").
 
 from __future__ import annotations
 
-from itertools import repeat
-
 import numpy as np
 from numba import njit
 
 from ..maths import below_sigmoid, sigmoid
 from ..population import CANDIDATE, COMMISSION, CONFERENCE, EMPLOYED, INVENTORS, MEMBER
+from ..record import Coded
 from ..records import I_RECOUNT, K_INST
 from ..rng import uniform2
 from ..state import C
@@ -170,10 +169,8 @@ OUTCOME = (("rejected", "adopted"), ("", ""), ("", ""))
 TOPIC = ("", "", "control_finding")
 INST_BUF = 1 << 16
 KINDS = ("proposal", "clash", "control_finding")  # an event's kind by its code
-# (the same as arrays, to name a month's events at once)
-_KINDS = np.array(KINDS, dtype=object)
-_TOPICS = np.array(TOPIC, dtype=object)
-_OUTCOMES = np.array(OUTCOME, dtype=object)
+# an event's outcome by ``2 * code + success`` (to name a month's events at once)
+_OUTCOMES = tuple(text for pair in OUTCOME for text in pair)
 
 
 def month_close(run, t: int) -> None:
@@ -203,13 +200,10 @@ def month_close(run, t: int) -> None:
         events = events[np.isin(events[:, 0], kept)]
     S, k = w.shops_per_factory, len(events)
     code, sh = events[:, 0], events[:, 2]
-    label = np.array(run.shop_label, dtype=object)
     run.log.add_columns(
-        k, repeat(date, k), (sh // S).tolist(), _KINDS[code].tolist(), repeat(-1, k),
-        events[:, 1].tolist(), repeat("", k), repeat(-1, k), repeat("", k), repeat("", k),
-        _TOPICS[code].tolist(), repeat("", k), repeat(float("nan"), k),
-        _OUTCOMES[code, (events[:, 3] != 0).astype(np.int64)].tolist(), repeat("", k),
-        label[sh % S].tolist(),
+        k, date, sh // S, Coded(code, KINDS), -1, events[:, 1], "", -1, "", "",
+        Coded(code, TOPIC), "", float("nan"),
+        Coded(2 * code + (events[:, 3] != 0), _OUTCOMES), "", Coded(sh % S, run.shop_label),
     )  # fmt: skip
     fac.findings[:] = findings.astype(np.int64)
     parts = run.pass_args(

@@ -21,6 +21,7 @@ from numba import njit
 
 from ..maths import table_cap
 from ..population import ROLES
+from ..record import Coded
 from ..records import K_PROS
 from ..state import C as _C
 
@@ -201,13 +202,11 @@ def log_prosecutions(run, t: int) -> None:
     D, pop = run.S.day, run.world.pop
     k = int(D.counts[K_PROS])
     date = run.dates[t]
-    for r, kind in D.pros_buf[: min(k, D.pros_buf.shape[0])] if k else ():
-        run.log.add(
-            "prosecution",
-            date,
-            int(pop.factory[r]),
-            target=int(pop.pid[r]),
-            target_role=ROLES[pop.role[r]],
-            topic="discipline",
-            detail=("absence" if kind == 0 else "quitting") + " (decree of 26 June 1940)",
-        )
+    if not k or "prosecution" in run.log.skip:
+        return
+    rows, kinds = D.pros_buf[: min(k, D.pros_buf.shape[0])].T
+    run.log.add_columns(
+        rows.shape[0], date, pop.factory[rows], "prosecution", -1, -1, "", pop.pid[rows],
+        Coded(pop.role[rows], ROLES), "", "discipline", "", None, "", "",
+        Coded(kinds, ("absence (decree of 26 June 1940)", "quitting (decree of 26 June 1940)")),
+    )  # fmt: skip

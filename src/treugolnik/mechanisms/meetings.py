@@ -45,7 +45,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import functools
-from itertools import repeat
 from typing import NamedTuple
 
 import numpy as np
@@ -64,6 +63,7 @@ from ..population import (
     WORKER,
     group_by_factory,
 )
+from ..record import Coded
 from ..records import I_RECOUNT
 from ..rng import ITEMS_PER_MEETING, uniform, uniform2
 from ..timeline import data_dir
@@ -813,6 +813,9 @@ COLUMN_NAMES = (
 )  # fmt: skip
 
 
+_COLUMN_TEXTS = tuple(None if names is None else tuple(names) for names in COLUMN_NAMES)
+
+
 def log_items(log, date, f: int, ib: np.ndarray, fb: np.ndarray, details: np.ndarray) -> None:
     """Add the events run_items wrote (``ib``, ``fb``) to the event log, their texts from the
     names of each column and the meeting's ``details``.
@@ -820,13 +823,10 @@ def log_items(log, date, f: int, ib: np.ndarray, fb: np.ndarray, details: np.nda
     k = ib.shape[0]
     if not k:
         return
-    cols = [names[ib[:, i]].tolist() if names is not None else ib[:, i].tolist()
-            for i, names in enumerate(COLUMN_NAMES)]  # fmt: skip
+    cols = [Coded(ib[:, i], names) if names is not None else ib[:, i]
+            for i, names in enumerate(_COLUMN_TEXTS)]  # fmt: skip
     # the log's order: ... frame, strength, outcome, charge, detail
-    log.add_columns(
-        k, repeat(date, k), repeat(f, k), *cols[:OUTCOME], fb.tolist(), *cols[OUTCOME:],
-        details[ib[:, DETAIL]].tolist(),
-    )  # fmt: skip
+    log.add_columns(k, date, f, *cols[:OUTCOME], fb, *cols[OUTCOME:], Coded(ib[:, DETAIL], details))
 
 
 class ItemsContext(NamedTuple):

@@ -18,10 +18,10 @@ labour's; this module holds the factories' preparation, the day's close and the 
 
 from __future__ import annotations
 
-from itertools import repeat
-
+import numpy as np
 from numba import njit
 
+from ..record import Coded
 from ..records import I_N_LOG, K_ACC
 from ..state import C_ABSENT, C_SCHEDULED
 
@@ -104,13 +104,12 @@ def log_accidents(run) -> None:
     D.ints[I_N_LOG] = 0
     if "accident" in run.log.skip:
         return
-    S, label, dates = run.world.shops_per_factory, run.shop_label, run.dates
-    ts, pids, shs, lengths = (c.tolist() for c in D.acc_log[:k].T)
+    S, label = run.world.shops_per_factory, run.shop_label
+    ts, pids, shs, lengths = D.acc_log[:k].T
+    local = shs % S
+    details = [label[x] + ("" if n < 0 else f", {n} days off")
+               for x, n in zip(local.tolist(), lengths.tolist(), strict=True)]  # fmt: skip
     run.log.add_columns(
-        k, [dates[t] for t in ts], [x // S for x in shs], repeat("accident", k),
-        repeat(-1, k), repeat(-1, k), repeat("", k), pids, repeat("", k), repeat("", k),
-        repeat("safety", k), repeat("", k), repeat(float("nan"), k),
-        ["death" if n < 0 else "injury" for n in lengths], repeat("", k),
-        [label[x % S] + ("" if n < 0 else f", {n} days off")
-         for x, n in zip(shs, lengths, strict=True)],
+        k, run.date_array[ts], shs // S, "accident", -1, -1, "", pids, "", "", "safety", "",
+        float("nan"), Coded((lengths >= 0).astype(np.int64), ("death", "injury")), "", details,
     )  # fmt: skip
