@@ -294,7 +294,9 @@ def record_close(lo, hi, t, S):
 
 class Coded(NamedTuple):
     """A text column given as codes: event ``j``'s text is ``names[codes[j]]`` (for
-    :meth:`EventLog.add_columns`; ``names`` may hold texts no event uses).
+    :meth:`EventLog.add_columns`). Names given as a tuple are looked up once per frame of the
+    log (fixed names: kinds, roles, outcomes); others, such as a meeting's texts, once per
+    event.
     """
 
     codes: np.ndarray
@@ -307,35 +309,42 @@ class Coded(NamedTuple):
 _LOG_COLUMNS = tuple(EVENT_SCHEMA)[1:]
 _TEXT = frozenset(name for name in _LOG_COLUMNS if EVENT_SCHEMA[name] == pl.Utf8)
 _EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
+# each column's row in the log's table of whole numbers (the float column has none)
+_INT_ROW = {name: j - (j > _LOG_COLUMNS.index("strength"))
+            for j, name in enumerate(_LOG_COLUMNS) if name != "strength"}  # fmt: skip
 
 
 class EventLog:
     """Append-only event log; ``add`` returns the new event's id (0, 1, 2, ...).
 
-    Events wait column by column in NumPy arrays: numbers as they are, texts as codes into the
-    log's words (each distinct text once), dates as days since 1970-01-01 (``add``: one event,
-    kept in short lists until the next arrays are made; ``add_columns``: many, given column
-    by column). Every :attr:`chunk` events they become a Polars frame, the words looked up
-    there once per frame; :meth:`frame` joins the frames at the end. Kinds in ``skip`` are not
-    kept (``add`` returns -1).
+    Events wait in two NumPy tables, a place per event: one of whole numbers, a row per column
+    (texts as codes into the log's words, each distinct text once; the date as days since
+    1970-01-01), and one of the float column (``add``: one event; ``add_columns``: many, given
+    column by column). Every :attr:`chunk` events they become a Polars frame, the words looked
+    up there once per frame; :meth:`frame` joins the frames at the end. Kinds in ``skip`` are
+    not kept (``add`` returns -1).
     """
 
     chunk = 100_000
     _NAMES = _LOG_COLUMNS
+    _FLOAT = _LOG_COLUMNS.index("strength")
+    _INT = _INT_ROW
+    _PLACE = tuple(_INT_ROW.get(name, -1) for name in _LOG_COLUMNS)
+    _TEXT_PLACES = frozenset(j for j, name in enumerate(_LOG_COLUMNS) if name in _TEXT)
+    _DATE = _LOG_COLUMNS.index("date")
 
     def __init__(self, skip: set[str] | frozenset[str] = frozenset()):
         self.first = 0  # the id of the first event not yet in a frame
         self.frames: list[pl.DataFrame] = []
         self.n = 0
         self.skip = frozenset(skip)
+        self._ints = np.empty((len(self._INT), 0), dtype=np.int64)  # (a row per column)
+        self._floats = np.empty(0)
         self._start_words()
 
     def _start_words(self) -> None:
         self._words: dict[str, int] = {"": 0}  # a text's code in this frame's words
         self._vocab: list[str] = [""]
-        self._one: tuple[list, ...] = tuple([] for _ in self._NAMES)  # events added one by one
-        # events as (count, columns), in order; a column is an array or one value for all
-        self._blocks: list[tuple[int, tuple]] = []
         self._tables: dict[tuple[str, ...], np.ndarray] = {}  # (Coded's names as codes)
 
     def _word(self, text: str) -> int:
@@ -344,6 +353,18 @@ class EventLog:
             code = self._words[text] = len(self._vocab)
             self._vocab.append(text)
         return code
+
+    def _room(self, k: int) -> int:
+        """The row where ``k`` more events go, the tables grown to hold them."""
+        at = self.n - self.first
+        if at + k > self._floats.shape[0]:
+            size = max(at + k, min(2 * self._floats.shape[0] + 1024, self.chunk))
+            ints = np.empty((self._ints.shape[0], size), dtype=np.int64)
+            ints[:, :at] = self._ints[:, :at]
+            floats = np.empty(size)
+            floats[:at] = self._floats[:at]
+            self._ints, self._floats = ints, floats
+        return at
 
     def add(
         self,
@@ -366,38 +387,19 @@ class EventLog:
     ) -> int:
         if kind in self.skip:
             return -1
+        at = self._room(1)
+        w = self._word
+        self._ints[:, at] = (
+            date.toordinal() - _EPOCH_ORDINAL, factory, w(kind), parent, person, w(role),
+            target, w(target_role), w(side), w(topic), w(frame), w(outcome), w(charge),
+            w(detail),
+        )  # fmt: skip
+        self._floats[at] = np.nan if strength is None else strength
         eid = self.n
         self.n += 1
-        w = self._word
-        c = self._one
-        c[0].append(date.toordinal() - _EPOCH_ORDINAL)
-        c[1].append(int(factory))
-        c[2].append(w(kind))
-        c[3].append(int(parent))
-        c[4].append(int(person))
-        c[5].append(w(role))
-        c[6].append(int(target))
-        c[7].append(w(target_role))
-        c[8].append(w(side))
-        c[9].append(w(topic))
-        c[10].append(w(frame))
-        c[11].append(np.nan if strength is None else float(strength))
-        c[12].append(w(outcome))
-        c[13].append(w(charge))
-        c[14].append(w(detail))
         if self.n - self.first >= self.chunk:
             self._flush()
         return eid
-
-    def _seal(self) -> None:
-        """The events added one by one become arrays (before others are added by column)."""
-        if self._one[0]:
-            block = tuple(
-                np.array(col, dtype=np.float64 if name == "strength" else np.int64)
-                for name, col in zip(self._NAMES, self._one, strict=True)
-            )
-            self._blocks.append((len(self._one[0]), block))
-            self._one = tuple([] for _ in self._NAMES)
 
     def _column(self, name: str, col, k: int):
         """Column ``name`` of ``k`` events as the log keeps it (an array, or one number for
@@ -412,15 +414,20 @@ class EventLog:
                 if codes.shape != (k,):
                     return None
                 names = col.names
-                table = self._tables.get(names) if isinstance(names, tuple) else None
+                if not isinstance(names, tuple):  # (names made for these events: those used)
+                    table = np.zeros(len(names), dtype=np.int64)
+                    for c in set(codes.tolist()):
+                        table[c] = self._word(names[c])
+                    return table[codes]
+                table = self._tables.get(names)
                 if table is None:
-                    table = np.array([self._word(text) for text in names], dtype=np.int64)
-                    if isinstance(names, tuple):
-                        self._tables[names] = table
+                    table = self._tables[names] = np.array(
+                        [self._word(text) for text in names], dtype=np.int64
+                    )
                 return table[codes]
             if len(col) != k:
                 return None
-            return np.array([self._word(text) for text in col], dtype=np.int64)
+            return [self._word(text) for text in col]
         if name == "date":
             if isinstance(col, dt.date):
                 return col.toordinal() - _EPOCH_ORDINAL
@@ -429,13 +436,13 @@ class EventLog:
             if col is None or isinstance(col, (int, float, np.integer, np.floating)):
                 return np.nan if col is None else float(col)
             if isinstance(col, np.ndarray):
-                out = np.array(col, dtype=np.float64)  # (a copy: the caller's buffers change)
+                out = col
             else:
                 out = np.array([np.nan if x is None else x for x in col], dtype=np.float64)
         elif isinstance(col, (int, np.integer)):
             return int(col)
         else:
-            out = np.array(col, dtype=np.int64)  # (a copy)
+            out = np.asarray(col)
         return out if out.shape == (k,) else None
 
     def add_columns(self, k: int, *columns) -> int:
@@ -447,46 +454,57 @@ class EventLog:
         """
         if len(columns) != len(self._NAMES):
             raise ValueError(f"add_columns: {len(columns)} columns, the log has {len(self._NAMES)}")
-        block = tuple(
-            self._column(name, col, k) for name, col in zip(self._NAMES, columns, strict=True)
-        )
-        bad = [name for name, col in zip(self._NAMES, block, strict=True) if col is None]
+        # (written past the last event and counted only if every column is right: a column
+        # of the wrong length adds nothing)
+        at = self._room(k)
+        ints, bad = self._ints, []
+        for j, col in enumerate(columns):
+            # the commonest forms first: one value, an array of numbers, codes of texts
+            kind = type(col)
+            if kind is int or kind is float:
+                value = col
+            elif kind is str and j in self._TEXT_PLACES:
+                value = self._word(col)
+            elif kind is np.ndarray and j not in self._TEXT_PLACES and j != self._DATE:
+                value = col if col.shape == (k,) else None
+            else:
+                value = self._column(self._NAMES[j], col, k)
+            if value is None:
+                bad.append(self._NAMES[j])
+            elif j == self._FLOAT:
+                self._floats[at : at + k] = value
+            else:
+                ints[self._PLACE[j], at : at + k] = value
         if bad:
             raise ValueError(f"add_columns: {k} events, but not {k} values of {', '.join(bad)}")
         first = self.n
-        if k:
-            self._seal()
-            self._blocks.append((k, block))
-            self.n += k
-            if self.n - self.first >= self.chunk:
-                self._flush()
+        self.n += k
+        if k and self.n - self.first >= self.chunk:
+            self._flush()
         return first
 
     def __len__(self) -> int:
         return self.n
 
     def _flush(self) -> None:
-        self._seal()
-        if self.n > self.first:
+        total = self.n - self.first
+        if total:
             words = pl.Series(self._vocab, dtype=pl.Utf8)
             columns = {"event_id": pl.Series(np.arange(self.first, self.n, dtype=np.int64))}
-            total = self.n - self.first
-            for j, name in enumerate(self._NAMES):
-                col = np.empty(total, dtype=np.float64 if name == "strength" else np.int64)
-                at = 0
-                for k, block in self._blocks:
-                    col[at : at + k] = block[j]
-                    at += k
-                if name in _TEXT:
-                    columns[name] = words.gather(col)
-                elif name == "date":
-                    columns[name] = pl.Series(col.astype(np.int32)).cast(pl.Date)
-                elif name == "strength":
+            for name in self._NAMES:
+                if name == "strength":
                     # "not applicable" is null, never NaN (given for speeches, directives and
-                    # meetings only)
-                    columns[name] = pl.Series(col).fill_nan(None)
+                    # meetings only); (a copy: the table is written again)
+                    col = pl.Series(self._floats[:total].copy()).fill_nan(None)
                 else:
-                    columns[name] = pl.Series(col).cast(EVENT_SCHEMA[name])
+                    values = self._ints[self._INT[name], :total].copy()
+                    if name in _TEXT:
+                        col = words.gather(values)
+                    elif name == "date":
+                        col = pl.Series(values.astype(np.int32)).cast(pl.Date)
+                    else:
+                        col = pl.Series(values).cast(EVENT_SCHEMA[name])
+                columns[name] = col
             self.frames.append(pl.DataFrame(columns, schema=EVENT_SCHEMA))
             self.first = self.n
         self._start_words()
