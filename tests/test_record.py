@@ -202,6 +202,38 @@ def test_events_given_as_codes_arrays_and_single_values_are_the_same_events():
         )
 
 
+def test_events_given_as_a_table_of_codes_are_the_events_added_one_by_one():
+    # add_rows: a compiled step's integer table, a column per entry of the layout (texts as
+    # codes into their names); the other columns given or left at add's defaults
+    import datetime as dt
+
+    from treugolnik.record import Coded, EventLog
+
+    day = dt.date(1936, 2, 25)
+    kinds, roles = ("item", "speech", "resolution"), ("", "worker", "foreman")
+    layout = (("kind", kinds), ("person", None), ("role", roles), ("parent_id", None))
+    table = np.array([[0, 7, 0, -1], [1, 8, 1, 0], [1, 9, 2, 0], [2, -1, 0, 0]])
+    texts = np.array(["agenda", "for", "against"], dtype=object)
+    for chunk in (100_000, 3):
+        one, rows = EventLog(), EventLog()
+        one.chunk = rows.chunk = chunk
+        for log in (one, rows):
+            log.add("meeting", day, 5, detail="opened")
+        for (kind, person, role, parent), d in zip(table, (0, 1, 2, 0), strict=True):
+            one.add(kinds[kind], day, 5, person=int(person), role=roles[role],
+                    parent=int(parent), strength=1.5, detail=texts[d])  # fmt: skip
+        first = rows.add_rows(table, layout, date=day, factory=5, strength=1.5,
+                              detail=Coded(np.array([0, 1, 2, 0]), texts))  # fmt: skip
+        assert first == 1 and len(rows) == len(one) == 5
+        assert rows.frame().equals(one.frame()), chunk
+    with pytest.raises(ValueError, match="colour"):
+        EventLog().add_rows(table, layout, date=day, factory=5, colour="red")
+    with pytest.raises(ValueError, match="date"):
+        EventLog().add_rows(table, layout, factory=5)
+    with pytest.raises(ValueError, match="strength"):
+        EventLog().add_rows(table, layout, date=day, factory=5, strength=np.ones(3))
+
+
 def test_a_quiet_days_stocks_and_the_days_totals():
     from treugolnik.record import carried_stocks, carry_counts, close_day
     from treugolnik.state import COUNTERS, C

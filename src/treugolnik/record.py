@@ -309,6 +309,9 @@ class Coded(NamedTuple):
 _LOG_COLUMNS = tuple(EVENT_SCHEMA)[1:]
 _TEXT = frozenset(name for name in _LOG_COLUMNS if EVENT_SCHEMA[name] == pl.Utf8)
 _EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
+# the values of columns not given (EventLog.add's defaults; texts default to "")
+_DEFAULT = {"parent_id": -1, "person": -1, "target": -1, "strength": None}
+_DEFAULT.update((name, "") for name in _LOG_COLUMNS if EVENT_SCHEMA[name] == pl.Utf8)
 # each column's row in the log's table of whole numbers (the float column has none)
 _INT_ROW = {name: j - (j > _LOG_COLUMNS.index("strength"))
             for j, name in enumerate(_LOG_COLUMNS) if name != "strength"}  # fmt: skip
@@ -332,6 +335,7 @@ class EventLog:
     _PLACE = tuple(_INT_ROW.get(name, -1) for name in _LOG_COLUMNS)
     _TEXT_PLACES = frozenset(j for j, name in enumerate(_LOG_COLUMNS) if name in _TEXT)
     _DATE = _LOG_COLUMNS.index("date")
+    _FACTORY = _LOG_COLUMNS.index("factory")
 
     def __init__(self, skip: set[str] | frozenset[str] = frozenset()):
         self.first = 0  # the id of the first event not yet in a frame
@@ -457,26 +461,77 @@ class EventLog:
         # (written past the last event and counted only if every column is right: a column
         # of the wrong length adds nothing)
         at = self._room(k)
-        ints, bad = self._ints, []
-        for j, col in enumerate(columns):
-            # the commonest forms first: one value, an array of numbers, codes of texts
-            kind = type(col)
-            if kind is int or kind is float:
-                value = col
-            elif kind is str and j in self._TEXT_PLACES:
-                value = self._word(col)
-            elif kind is np.ndarray and j not in self._TEXT_PLACES and j != self._DATE:
-                value = col if col.shape == (k,) else None
-            else:
-                value = self._column(self._NAMES[j], col, k)
-            if value is None:
-                bad.append(self._NAMES[j])
-            elif j == self._FLOAT:
-                self._floats[at : at + k] = value
-            else:
-                ints[self._PLACE[j], at : at + k] = value
+        bad = [self._NAMES[j] for j, col in enumerate(columns) if not self._put(j, col, at, k)]
         if bad:
             raise ValueError(f"add_columns: {k} events, but not {k} values of {', '.join(bad)}")
+        first = self.n
+        self.n += k
+        if k and self.n - self.first >= self.chunk:
+            self._flush()
+        return first
+
+    def _put(self, j: int, col, at: int, k: int) -> bool:
+        """Write column ``j`` of ``k`` events from place ``at`` (see :meth:`add_columns`);
+        False if it has not ``k`` values.
+        """
+        # the commonest forms first: one value, an array of numbers, codes of texts
+        kind = type(col)
+        if kind is int or kind is float:
+            value = col
+        elif kind is str and j in self._TEXT_PLACES:
+            value = self._word(col)
+        elif kind is np.ndarray and j not in self._TEXT_PLACES and j != self._DATE:
+            value = col if col.shape == (k,) else None
+        elif kind is dt.date and j == self._DATE:
+            value = col.toordinal() - _EPOCH_ORDINAL
+        else:
+            value = self._column(self._NAMES[j], col, k)
+        if value is None:
+            return False
+        if j == self._FLOAT:
+            self._floats[at : at + k] = value
+        else:
+            self._ints[self._PLACE[j], at : at + k] = value
+        return True
+
+    def add_rows(self, values: np.ndarray, layout: tuple, **given) -> int:
+        """Add an event per row of ``values``, a table of whole numbers such as a compiled
+        step writes: its columns fill the log's columns named by ``layout``, each entry
+        ``(name, names)`` with ``names`` the tuple of texts its codes index, or None for a
+        number. The other columns come from ``given`` (one value or a value per event, as
+        :meth:`add_columns` takes them), or take :meth:`add`'s defaults; ``date`` and
+        ``factory`` must be given. Returns the first new id.
+        """
+        k = values.shape[0]
+        plan = self._tables.get(layout)
+        if plan is None:  # (once per frame: the rows of the log's table and the texts' codes)
+            numbers = [(j, self._INT[name]) for j, (name, names) in enumerate(layout)
+                       if names is None]  # fmt: skip
+            texts = [(j, self._INT[name], names) for j, (name, names) in enumerate(layout)
+                     if names is not None]  # fmt: skip
+            offsets = np.cumsum([0] + [len(names) for _, _, names in texts])[:-1]
+            words = np.array([self._word(t) for _, _, names in texts for t in names], np.int64)
+            plan = self._tables[layout] = (
+                [j for j, _ in numbers], [row for _, row in numbers],
+                [j for j, _, _ in texts], [row for _, row, _ in texts], offsets, words,
+                frozenset(name for name, _ in layout),
+            )  # fmt: skip
+        num_cols, num_rows, text_cols, text_rows, offsets, words, _ = plan
+        filled = plan[-1]
+        columns = [given.pop(name, _DEFAULT.get(name)) if name not in filled else None
+                   for name in self._NAMES]  # fmt: skip
+        if given:
+            raise ValueError(f"add_rows: {', '.join(given)} are not columns of the log")
+        if columns[self._DATE] is None or columns[self._FACTORY] is None:
+            raise ValueError("add_rows: the date and the factory must be given")
+        at = self._room(k)
+        bad = [self._NAMES[j] for j, col in enumerate(columns)
+               if self._NAMES[j] not in filled and not self._put(j, col, at, k)]  # fmt: skip
+        if bad:
+            raise ValueError(f"add_rows: {k} events, but not {k} values of {', '.join(bad)}")
+        ints = self._ints
+        ints[num_rows, at : at + k] = values[:, num_cols].T
+        ints[text_rows, at : at + k] = words[values[:, text_cols] + offsets].T
         first = self.n
         self.n += k
         if k and self.n - self.first >= self.chunk:

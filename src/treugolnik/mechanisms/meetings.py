@@ -813,20 +813,23 @@ COLUMN_NAMES = (
 )  # fmt: skip
 
 
-_COLUMN_TEXTS = tuple(None if names is None else tuple(names) for names in COLUMN_NAMES)
+# the log's columns that run_items' integer columns fill (all but the detail), with their names
+ITEM_LAYOUT = tuple(
+    zip(("kind", "parent_id", "person", "role", "target", "target_role", "side", "topic", "frame",
+         "outcome", "charge"),
+        (None if names is None else tuple(names) for names in COLUMN_NAMES), strict=True)
+)  # fmt: skip
 
 
 def log_items(log, date, f: int, ib: np.ndarray, fb: np.ndarray, details: np.ndarray) -> None:
     """Add the events run_items wrote (``ib``, ``fb``) to the event log, their texts from the
     names of each column and the meeting's ``details``.
     """
-    k = ib.shape[0]
-    if not k:
-        return
-    cols = [Coded(ib[:, i], names) if names is not None else ib[:, i]
-            for i, names in enumerate(_COLUMN_TEXTS)]  # fmt: skip
-    # the log's order: ... frame, strength, outcome, charge, detail
-    log.add_columns(k, date, f, *cols[:OUTCOME], fb, *cols[OUTCOME:], Coded(ib[:, DETAIL], details))
+    if ib.shape[0]:
+        log.add_rows(
+            ib[:, :DETAIL], ITEM_LAYOUT, date=date, factory=f, strength=fb,
+            detail=Coded(ib[:, DETAIL], details),
+        )  # fmt: skip
 
 
 class ItemsContext(NamedTuple):
