@@ -461,7 +461,7 @@ class EventLog:
         # (written past the last event and counted only if every column is right: a column
         # of the wrong length adds nothing)
         at = self._room(k)
-        bad = [self._NAMES[j] for j, col in enumerate(columns) if not self._put(j, col, at, k)]
+        bad = self._write(columns, at, k)
         if bad:
             raise ValueError(f"add_columns: {k} events, but not {k} values of {', '.join(bad)}")
         first = self.n
@@ -470,29 +470,37 @@ class EventLog:
             self._flush()
         return first
 
-    def _put(self, j: int, col, at: int, k: int) -> bool:
-        """Write column ``j`` of ``k`` events from place ``at`` (see :meth:`add_columns`);
-        False if it has not ``k`` values.
+    def _write(self, columns, at: int, k: int, skip: frozenset = frozenset()) -> list[str]:
+        """Write ``k`` events' ``columns`` (every column of the log, as :meth:`add_columns`
+        takes them; those named in ``skip`` are left) from place ``at``; returns the names of
+        those without ``k`` values.
         """
-        # the commonest forms first: one value, an array of numbers, codes of texts
-        kind = type(col)
-        if kind is int or kind is float:
-            value = col
-        elif kind is str and j in self._TEXT_PLACES:
-            value = self._word(col)
-        elif kind is np.ndarray and j not in self._TEXT_PLACES and j != self._DATE:
-            value = col if col.shape == (k,) else None
-        elif kind is dt.date and j == self._DATE:
-            value = col.toordinal() - _EPOCH_ORDINAL
-        else:
-            value = self._column(self._NAMES[j], col, k)
-        if value is None:
-            return False
-        if j == self._FLOAT:
-            self._floats[at : at + k] = value
-        else:
-            self._ints[self._PLACE[j], at : at + k] = value
-        return True
+        bad = []
+        ints, texts, place, date, names = (
+            self._ints, self._TEXT_PLACES, self._PLACE, self._DATE, self._NAMES,
+        )  # fmt: skip
+        for j, col in enumerate(columns):
+            if names[j] in skip:
+                continue
+            # the commonest forms first: one value, an array of numbers, codes of texts
+            kind = type(col)
+            if kind is int or kind is float:
+                value = col
+            elif kind is str and j in texts:
+                value = self._word(col)
+            elif kind is np.ndarray and j not in texts and j != date:
+                value = col if col.shape == (k,) else None
+            elif kind is dt.date and j == date:
+                value = col.toordinal() - _EPOCH_ORDINAL
+            else:
+                value = self._column(names[j], col, k)
+            if value is None:
+                bad.append(names[j])
+            elif j == self._FLOAT:
+                self._floats[at : at + k] = value
+            else:
+                ints[place[j], at : at + k] = value
+        return bad
 
     def add_rows(self, values: np.ndarray, layout: tuple, **given) -> int:
         """Add an event per row of ``values``, a table of whole numbers such as a compiled
@@ -525,8 +533,7 @@ class EventLog:
         if columns[self._DATE] is None or columns[self._FACTORY] is None:
             raise ValueError("add_rows: the date and the factory must be given")
         at = self._room(k)
-        bad = [self._NAMES[j] for j, col in enumerate(columns)
-               if self._NAMES[j] not in filled and not self._put(j, col, at, k)]  # fmt: skip
+        bad = self._write(columns, at, k, skip=filled)
         if bad:
             raise ValueError(f"add_rows: {k} events, but not {k} values of {', '.join(bad)}")
         ints = self._ints
