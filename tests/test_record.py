@@ -234,6 +234,47 @@ def test_events_given_as_a_table_of_codes_are_the_events_added_one_by_one():
         EventLog().add_rows(table, layout, date=day, factory=5, strength=np.ones(3))
 
 
+def test_the_log_refuses_values_of_the_wrong_kind_and_adds_nothing():
+    import datetime as dt
+
+    from treugolnik.record import EventLog
+
+    day = dt.date(1938, 4, 1)
+
+    def columns(**change):
+        given = dict(date=day, factory=4, kind="clash", parent=-1, person=-1, role="", target=-1,
+                     target_role="", side="", topic="", frame="", strength=None, outcome="",
+                     charge="", detail="")  # fmt: skip
+        return list({**given, **change}.values())
+
+    log = EventLog()
+    log.add("meeting", day, 4)
+    before = log.frame()
+    wrong = {
+        "kind": 1,  # a number for a text
+        "factory": 2.7,  # a fraction for a whole number
+        "person": np.array([1.5, 2.0]),
+        "date": np.array(["1938-04-01", "NaT"], dtype="datetime64[D]"),  # an event without a date
+        "role": [3, 4],
+    }
+    for name, value in wrong.items():
+        with pytest.raises(ValueError, match=name):
+            log.add_columns(2, *columns(**{name: value}))
+    with pytest.raises(ValueError):
+        log.add_columns(-1, *columns())
+    layout = (("role", ("", "worker")), ("person", None))
+    for table, given in (
+        (np.array([[2, 5]]), {}),  # a code past its names
+        (np.array([[-1, 5]]), {}),
+        (np.array([[1, 5]]), {"person": 6}),  # a column both in the layout and given
+    ):
+        with pytest.raises(ValueError):
+            log.add_rows(table, layout, date=day, factory=4, **given)
+    assert len(log) == 1 and log.frame().equals(before)
+    assert log.add_rows(np.array([[1, 5]]), layout, date=day, factory=4) == 1
+    assert log.frame()["role"].to_list() == ["", "worker"]
+
+
 def test_a_quiet_days_stocks_and_the_days_totals():
     from treugolnik.record import carried_stocks, carry_counts, close_day
     from treugolnik.state import COUNTERS, C

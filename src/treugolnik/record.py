@@ -296,7 +296,7 @@ class Coded(NamedTuple):
     """A text column given as codes: event ``j``'s text is ``names[codes[j]]`` (for
     :meth:`EventLog.add_columns`). Names given as a tuple are looked up once per frame of the
     log (fixed names: kinds, roles, outcomes); others, such as a meeting's texts, once per
-    event.
+    distinct code in each call.
     """
 
     codes: np.ndarray
@@ -350,6 +350,7 @@ class EventLog:
         self._words: dict[str, int] = {"": 0}  # a text's code in this frame's words
         self._vocab: list[str] = [""]
         self._tables: dict[tuple[str, ...], np.ndarray] = {}  # (Coded's names as codes)
+        self._plans: dict[tuple, tuple] = {}  # (add_rows' layouts, as rows and codes)
 
     def _word(self, text: str) -> int:
         code = self._words.get(text)
@@ -429,13 +430,18 @@ class EventLog:
                         [self._word(text) for text in names], dtype=np.int64
                     )
                 return table[codes]
-            if len(col) != k:
+            if isinstance(col, (int, float, np.number)) or len(col) != k:
+                return None
+            if not all(isinstance(text, str) for text in col):
                 return None
             return [self._word(text) for text in col]
         if name == "date":
             if isinstance(col, dt.date):
                 return col.toordinal() - _EPOCH_ORDINAL
-            out = np.asarray(col, dtype="datetime64[D]").astype(np.int64)
+            dates = np.asarray(col, dtype="datetime64[D]")
+            if np.isnat(dates).any():
+                return None  # (every event has a date)
+            out = dates.astype(np.int64)
         elif name == "strength":
             if col is None or isinstance(col, (int, float, np.integer, np.floating)):
                 return np.nan if col is None else float(col)
@@ -447,6 +453,8 @@ class EventLog:
             return int(col)
         else:
             out = np.asarray(col)
+            if out.dtype.kind not in "iub":  # (whole numbers only)
+                return None
         return out if out.shape == (k,) else None
 
     def add_columns(self, k: int, *columns) -> int:
@@ -458,6 +466,8 @@ class EventLog:
         """
         if len(columns) != len(self._NAMES):
             raise ValueError(f"add_columns: {len(columns)} columns, the log has {len(self._NAMES)}")
+        if k < 0:
+            raise ValueError(f"add_columns: {k} events")
         # (written past the last event and counted only if every column is right: a column
         # of the wrong length adds nothing)
         at = self._room(k)
@@ -484,12 +494,15 @@ class EventLog:
                 continue
             # the commonest forms first: one value, an array of numbers, codes of texts
             kind = type(col)
-            if kind is int or kind is float:
+            if (kind is int and j not in texts and j != date) or (
+                kind is float and j == self._FLOAT
+            ):
                 value = col
             elif kind is str and j in texts:
                 value = self._word(col)
             elif kind is np.ndarray and j not in texts and j != date:
-                value = col if col.shape == (k,) else None
+                ok = col.shape == (k,) and (col.dtype.kind in "iub" or j == self._FLOAT)
+                value = col if ok else None
             elif kind is dt.date and j == date:
                 value = col.toordinal() - _EPOCH_ORDINAL
             else:
@@ -511,7 +524,7 @@ class EventLog:
         ``factory`` must be given. Returns the first new id.
         """
         k = values.shape[0]
-        plan = self._tables.get(layout)
+        plan = self._plans.get(layout)
         if plan is None:  # (once per frame: the rows of the log's table and the texts' codes)
             numbers = [(j, self._INT[name]) for j, (name, names) in enumerate(layout)
                        if names is None]  # fmt: skip
@@ -519,13 +532,18 @@ class EventLog:
                      if names is not None]  # fmt: skip
             offsets = np.cumsum([0] + [len(names) for _, _, names in texts])[:-1]
             words = np.array([self._word(t) for _, _, names in texts for t in names], np.int64)
-            plan = self._tables[layout] = (
+            plan = self._plans[layout] = (
                 [j for j, _ in numbers], [row for _, row in numbers],
                 [j for j, _, _ in texts], [row for _, row, _ in texts], offsets, words,
                 frozenset(name for name, _ in layout),
+                np.array([len(names) for _, _, names in texts], dtype=np.int64),
             )  # fmt: skip
-        num_cols, num_rows, text_cols, text_rows, offsets, words, _ = plan
-        filled = plan[-1]
+        num_cols, num_rows, text_cols, text_rows, offsets, words, filled, sizes = plan
+        codes = values[:, text_cols]
+        if k and ((codes < 0) | (codes >= sizes)).any():
+            raise ValueError("add_rows: a text's code outside its column's names")
+        if filled & given.keys():
+            raise ValueError(f"add_rows: {', '.join(filled & given.keys())} given twice")
         columns = [given.pop(name, _DEFAULT.get(name)) if name not in filled else None
                    for name in self._NAMES]  # fmt: skip
         if given:
@@ -538,7 +556,7 @@ class EventLog:
             raise ValueError(f"add_rows: {k} events, but not {k} values of {', '.join(bad)}")
         ints = self._ints
         ints[num_rows, at : at + k] = values[:, num_cols].T
-        ints[text_rows, at : at + k] = words[values[:, text_cols] + offsets].T
+        ints[text_rows, at : at + k] = words[codes + offsets].T
         first = self.n
         self.n += k
         if k and self.n - self.first >= self.chunk:
