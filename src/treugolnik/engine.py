@@ -109,9 +109,10 @@ class Simulation:
         self.days = [(d - EPOCH).days for d in self.dates]
         # the dates as datetime64 for the event log (from the day numbers: converting the
         # date objects one by one takes about a millisecond for four years)
-        self.date_array = np.asarray(self.days, dtype=np.int64).astype("datetime64[D]") + (
-            EPOCH - dt.date(1970, 1, 1)
-        ).days
+        self.date_array = (
+            np.asarray(self.days, dtype=np.int64).astype("datetime64[D]")
+            + (EPOCH - dt.date(1970, 1, 1)).days
+        )
         self.keys = Streams(scenario.seed)
         self.purge_h = party.purge_hazards(self.policy.values["purge"])
         self.log = EventLog(set(scenario.record.skip_events))
