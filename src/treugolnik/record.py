@@ -311,7 +311,7 @@ _TEXT = frozenset(name for name in _LOG_COLUMNS if EVENT_SCHEMA[name] == pl.Utf8
 _EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
 # the values of columns not given (EventLog.add's defaults; texts default to "")
 _DEFAULT = {"parent_id": -1, "person": -1, "target": -1, "strength": None}
-_DEFAULT.update((name, "") for name in _LOG_COLUMNS if EVENT_SCHEMA[name] == pl.Utf8)
+_DEFAULT.update((name, "") for name in _TEXT)
 # each column's row in the log's table of whole numbers (the float column has none)
 _INT_ROW = {name: j - (j > _LOG_COLUMNS.index("strength"))
             for j, name in enumerate(_LOG_COLUMNS) if name != "strength"}  # fmt: skip
